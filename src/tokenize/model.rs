@@ -1,0 +1,130 @@
+//! Which encoding a model name uses, resolved the way OpenAI's tiktoken 0.14 does
+//! (`tiktoken/model.py`), plus provider prefixes (`openai/gpt-4o`, `azure/gpt-4o`).
+
+use super::Encoding;
+
+const PREFIXES: &[(&str, Encoding)] = &[
+    ("o1-", Encoding::O200kBase),
+    ("o3-", Encoding::O200kBase),
+    ("o4-mini-", Encoding::O200kBase),
+    ("gpt-5", Encoding::O200kBase),
+    ("gpt-4.5-", Encoding::O200kBase),
+    ("gpt-4.1-", Encoding::O200kBase),
+    ("chatgpt-4o-", Encoding::O200kBase),
+    ("gpt-4o-", Encoding::O200kBase),
+    ("gpt-4-", Encoding::Cl100kBase),
+    ("gpt-3.5-turbo-", Encoding::Cl100kBase),
+    ("gpt-35-turbo-", Encoding::Cl100kBase),
+    ("gpt-oss-", Encoding::O200kHarmony),
+    ("codex-mini", Encoding::O200kBase),
+];
+
+const EXACT: &[(&str, Encoding)] = &[
+    ("o1", Encoding::O200kBase),
+    ("o3", Encoding::O200kBase),
+    ("o4-mini", Encoding::O200kBase),
+    ("gpt-5", Encoding::O200kBase),
+    ("gpt-4.1", Encoding::O200kBase),
+    ("gpt-4o", Encoding::O200kBase),
+    ("gpt-4", Encoding::Cl100kBase),
+    ("gpt-3.5-turbo", Encoding::Cl100kBase),
+    ("gpt-3.5", Encoding::Cl100kBase),
+    ("gpt-35-turbo", Encoding::Cl100kBase),
+    ("davinci-002", Encoding::Cl100kBase),
+    ("babbage-002", Encoding::Cl100kBase),
+    ("text-embedding-ada-002", Encoding::Cl100kBase),
+    ("text-embedding-3-small", Encoding::Cl100kBase),
+    ("text-embedding-3-large", Encoding::Cl100kBase),
+    ("text-davinci-003", Encoding::P50kBase),
+    ("text-davinci-002", Encoding::P50kBase),
+    ("text-davinci-001", Encoding::R50kBase),
+    ("text-curie-001", Encoding::R50kBase),
+    ("text-babbage-001", Encoding::R50kBase),
+    ("text-ada-001", Encoding::R50kBase),
+    ("davinci", Encoding::R50kBase),
+    ("curie", Encoding::R50kBase),
+    ("babbage", Encoding::R50kBase),
+    ("ada", Encoding::R50kBase),
+    ("code-davinci-002", Encoding::P50kBase),
+    ("code-davinci-001", Encoding::P50kBase),
+    ("code-cushman-002", Encoding::P50kBase),
+    ("code-cushman-001", Encoding::P50kBase),
+    ("davinci-codex", Encoding::P50kBase),
+    ("cushman-codex", Encoding::P50kBase),
+    ("text-similarity-davinci-001", Encoding::R50kBase),
+    ("text-similarity-curie-001", Encoding::R50kBase),
+    ("text-similarity-babbage-001", Encoding::R50kBase),
+    ("text-similarity-ada-001", Encoding::R50kBase),
+    ("text-search-davinci-doc-001", Encoding::R50kBase),
+    ("text-search-curie-doc-001", Encoding::R50kBase),
+    ("text-search-babbage-doc-001", Encoding::R50kBase),
+    ("text-search-ada-doc-001", Encoding::R50kBase),
+    ("code-search-babbage-code-001", Encoding::R50kBase),
+    ("code-search-ada-code-001", Encoding::R50kBase),
+    ("gpt2", Encoding::R50kBase),
+    ("gpt-2", Encoding::R50kBase),
+];
+
+/// Provider prefixes stripped before resolving (`openai/gpt-4o` is `gpt-4o`).
+const PROVIDER_PREFIXES: &[&str] = &["openai/", "azure/", "azure_ai/", "openrouter/openai/"];
+
+/// The encoding tiktoken would use for `model`, or `None` when tiktoken does not know it
+/// (that includes every non-OpenAI model: Claude, Gemini, Llama, Mistral, ...).
+pub fn encoding_for_model(model: &str) -> Option<Encoding> {
+    let mut name = model.trim();
+    for p in PROVIDER_PREFIXES {
+        if let Some(rest) = name.strip_prefix(p) {
+            name = rest;
+            break;
+        }
+    }
+    if let Some(rest) = name.strip_prefix("ft:") {
+        let base = rest.split(':').next().unwrap_or(rest);
+        return encoding_for_model(base);
+    }
+    if let Some((_, e)) = EXACT.iter().find(|(m, _)| *m == name) {
+        return Some(*e);
+    }
+    PREFIXES
+        .iter()
+        .find(|(p, _)| name.starts_with(p))
+        .map(|(_, e)| *e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_like_tiktoken() {
+        use Encoding::*;
+        let cases = [
+            ("gpt-4o", Some(O200kBase)),
+            ("gpt-4o-2024-08-06", Some(O200kBase)),
+            ("gpt-4o-mini", Some(O200kBase)),
+            ("ft:gpt-4o-mini:org::id", Some(O200kBase)),
+            ("ft:gpt-3.5-turbo:acme:2023-11-11", Some(Cl100kBase)),
+            ("gpt-5", Some(O200kBase)),
+            ("gpt-5.1-codex", Some(O200kBase)),
+            ("gpt-4.1", Some(O200kBase)),
+            ("gpt-4.1-nano", Some(O200kBase)),
+            ("o1", Some(O200kBase)),
+            ("o3-mini", Some(O200kBase)),
+            ("o4-mini-2025-04-16", Some(O200kBase)),
+            ("gpt-4", Some(Cl100kBase)),
+            ("gpt-4-turbo", Some(Cl100kBase)),
+            ("gpt-3.5-turbo-0125", Some(Cl100kBase)),
+            ("text-embedding-3-small", Some(Cl100kBase)),
+            ("gpt-oss-120b", Some(O200kHarmony)),
+            ("text-davinci-003", Some(P50kBase)),
+            ("davinci", Some(R50kBase)),
+            ("openai/gpt-4o", Some(O200kBase)),
+            ("claude-sonnet-4-5", None),
+            ("gemini-2.5-pro", None),
+            ("o4", None),
+        ];
+        for (m, want) in cases {
+            assert_eq!(encoding_for_model(m), want, "{m}");
+        }
+    }
+}
