@@ -1,4 +1,5 @@
-fn main() {
-    let t = tokenbudget::tokenize::Encoding::O200kBase.tokenizer();
-    println!("{}", t.count("hello world"));
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tokenbudget::app::main()
 }

@@ -3,6 +3,7 @@
 //! TEMPORARY SHIM: backed by tiktoken-rs until the fast engine lands. The public API below is
 //! the contract the rest of the crate relies on.
 
+pub mod chat;
 pub mod model;
 
 use std::fmt;

@@ -1,0 +1,56 @@
+//! The binary's entry point: parse, decide colour and progress once, run a command, map the
+//! outcome to an exit code. Errors print once on stderr as `error: ...` with their causes.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::exit::ExitStatus;
+use crate::report::{Env, Style};
+
+/// Run the command line of this process.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let env = Env {
+        out: Style::detect(cli.color, false),
+        err: Style::detect(cli.color, true),
+        progress: !cli.no_progress && io::stderr().is_terminal(),
+        stdin_is_terminal: io::stdin().is_terminal(),
+    };
+    match run(cli, &env) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "{} {err:#}", env.err.red("error:"));
+            ExitCode::from(ExitStatus::InputError.code())
+        }
+    }
+}
+
+fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let status = match cli.command {
+        Command::Count(args) => commands::count::run(args, env, &mut out)?,
+    };
+    out.flush()?;
+    Ok(status)
+}
+
+/// `tokenbudget count big.txt | head` is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

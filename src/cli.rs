@@ -1,0 +1,54 @@
+//! The command-line definition. Help text, man pages and shell completions are all generated
+//! from this one clap definition (see `tests/generated.rs`).
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// Exact token counts, context-window budgets and costs for LLM prompts and usage logs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tokenbudget",
+    version,
+    about = "Exact token counts, context-window budgets and costs for LLM prompts and usage logs",
+    long_about = "tokenbudget counts tokens exactly as OpenAI's tiktoken does, checks prompts against \
+context windows and budgets, and prices requests and workloads from an embedded model catalog. \
+Nothing is fetched from the network.",
+    after_help = "Examples:\n  tokenbudget count prompt.txt\n  cat request.json | tokenbudget count --model gpt-4.1\n  tokenbudget count prompts/ --max-tokens 4000\n\nExit codes: 0 ok, 1 a limit, budget or alert was hit, 2 usage or input error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// Never draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Count(commands::count::CountArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,197 @@
+//! Where text comes from: files, directories (walked honouring `.gitignore`), glob patterns,
+//! `-` / piped stdin, and inline `--text`. Inputs are read as exact bytes and must be UTF-8;
+//! nothing is translated, trimmed or stripped (a BOM is text like any other).
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+/// One input to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input (`-`, or piped stdin with no path).
+    Stdin,
+    /// A file named on the command line or found by a walk or glob.
+    File { path: PathBuf, walked: bool },
+    /// Inline text from `--text` (1-based position among the `--text` flags).
+    Text { index: usize, text: String },
+}
+
+impl Source {
+    /// The name shown in reports and messages.
+    pub fn label(&self) -> String {
+        match self {
+            Source::Stdin => "-".to_string(),
+            Source::File { path, .. } => path.display().to_string(),
+            Source::Text { index, .. } => format!("--text #{index}"),
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// The result of expanding command-line paths into sources.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub sources: Vec<Source>,
+    /// Paths that could not be expanded (missing, unreadable directory, pattern matching
+    /// nothing), with the reason. The other inputs are still counted.
+    pub errors: Vec<(String, anyhow::Error)>,
+}
+
+/// Expand `paths` and `texts` into sources. With neither, piped stdin is read; a terminal on
+/// stdin is a usage error.
+pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
+    let mut out = Expanded::default();
+    if paths.is_empty() && texts.is_empty() {
+        if stdin_is_terminal {
+            bail!("no input: give a file, a directory, a glob, `-` for stdin, or --text");
+        }
+        out.sources.push(Source::Stdin);
+        return Ok(out);
+    }
+    for (i, text) in texts.iter().enumerate() {
+        out.sources.push(Source::Text {
+            index: i + 1,
+            text: text.clone(),
+        });
+    }
+    let mut stdin_used = false;
+    for p in paths {
+        if p == "-" {
+            if stdin_used {
+                bail!("`-` (stdin) given more than once");
+            }
+            stdin_used = true;
+            out.sources.push(Source::Stdin);
+            continue;
+        }
+        let path = Path::new(p);
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => match walk(path, None) {
+                Ok(files) => out.sources.extend(files),
+                Err(e) => out.errors.push((p.clone(), e)),
+            },
+            Ok(_) => out.sources.push(Source::File {
+                path: path.to_path_buf(),
+                walked: false,
+            }),
+            Err(_) if is_glob(p) => match glob(p) {
+                Ok(files) if files.is_empty() => out
+                    .errors
+                    .push((p.clone(), anyhow!("pattern '{p}' matches no file"))),
+                Ok(files) => out.sources.extend(files),
+                Err(e) => out.errors.push((p.clone(), e)),
+            },
+            Err(e) => out.errors.push((
+                p.clone(),
+                anyhow::Error::new(e).context(format!("reading {p}")),
+            )),
+        }
+    }
+    Ok(out)
+}
+
+fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '[', '{'])
+}
+
+/// Files below `root` (honouring `.gitignore`, `.ignore` and hidden-file rules, like ripgrep),
+/// optionally filtered by a glob matched against the path relative to the current directory.
+fn walk(root: &Path, filter: Option<&globset::GlobMatcher>) -> Result<Vec<Source>> {
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| anyhow!("walking {}: {e}", root.display()))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.into_path();
+        if let Some(m) = filter {
+            let rel = path.strip_prefix("./").unwrap_or(&path);
+            if !m.is_match(rel) {
+                continue;
+            }
+        }
+        files.push(Source::File { path, walked: true });
+    }
+    Ok(files)
+}
+
+/// Expand a glob pattern (`prompts/**/*.txt`): walk the longest literal directory prefix and
+/// keep the files the pattern matches.
+pub fn glob(pattern: &str) -> Result<Vec<Source>> {
+    let matcher = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .with_context(|| format!("invalid glob pattern '{pattern}'"))?
+        .compile_matcher();
+    let mut base = PathBuf::new();
+    for comp in Path::new(pattern).components() {
+        let s = comp.as_os_str().to_string_lossy();
+        if is_glob(&s) {
+            break;
+        }
+        base.push(comp);
+    }
+    if base.as_os_str().is_empty() {
+        base.push(".");
+    }
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    walk(&base, Some(&matcher))
+}
+
+/// The text of a source.
+#[derive(Debug)]
+pub enum Loaded {
+    Text(String),
+    /// A walked file that looks binary (a NUL byte in its first 8 KiB, or not UTF-8): skipped
+    /// with a note rather than reported as an error.
+    Binary(String),
+}
+
+/// Read a source's exact bytes as UTF-8. Invalid UTF-8 in a named file or stdin is an error
+/// naming the byte offset.
+pub fn load(source: &Source) -> Result<Loaded> {
+    let bytes = match source {
+        Source::Text { text, .. } => return Ok(Loaded::Text(text.clone())),
+        Source::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .context("reading stdin")?;
+            buf
+        }
+        Source::File { path, .. } => {
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        }
+    };
+    let walked = matches!(source, Source::File { walked: true, .. });
+    if walked && bytes[..bytes.len().min(8192)].contains(&0) {
+        return Ok(Loaded::Binary("binary file (NUL byte)".into()));
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Loaded::Text(s)),
+        Err(e) if walked => Ok(Loaded::Binary(format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))),
+        Err(e) => Err(anyhow!(
+            "{}: invalid UTF-8 at byte offset {}",
+            source.label(),
+            e.utf8_error().valid_up_to()
+        )),
+    }
+}

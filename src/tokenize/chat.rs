@@ -1,0 +1,202 @@
+//! Counting chat requests the way OpenAI's cookbook does (`num_tokens_from_messages`):
+//! every message costs 3 tokens plus the tokens of each of its string values (role, content,
+//! name, ...), a `name` costs 1 more, and 3 tokens prime the reply.
+//!
+//! Content may be a string or an array of parts; text parts (`text`, `input_text`,
+//! `output_text`) are counted by their text. What the cookbook does not define is counted by a
+//! documented approximation and reported as such in [`ChatCount::notes`]: assistant
+//! `tool_calls` / `function_call` and Anthropic `tool_use` blocks are counted by their JSON
+//! text; image parts are not counted (their cost depends on the image size).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Tokenizer;
+
+/// Tokens every message costs beyond its values.
+pub const TOKENS_PER_MESSAGE: u64 = 3;
+/// Extra token for a message with a `name`.
+pub const TOKENS_PER_NAME: u64 = 1;
+/// Tokens that prime the assistant's reply.
+pub const REPLY_PRIMING: u64 = 3;
+
+/// Roles a chat message may have.
+pub const ROLES: &[&str] = &["system", "developer", "user", "assistant", "tool", "function"];
+
+/// The count of one message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MessageCount {
+    pub index: usize,
+    pub role: String,
+    pub tokens: u64,
+}
+
+/// The count of a whole chat request.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ChatCount {
+    /// Total including per-message overhead and reply priming.
+    pub tokens: u64,
+    pub messages: Vec<MessageCount>,
+    /// Approximations made (tool calls counted as JSON, images not counted, ...).
+    pub notes: Vec<String>,
+}
+
+/// Why a JSON document could not be counted as chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatError(pub String);
+
+impl std::fmt::Display for ChatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for ChatError {}
+
+/// The messages of a chat-shaped JSON value: a messages array, an OpenAI chat request body
+/// (`messages`), an Anthropic messages body (`system` + `messages`) or a Batch API request
+/// line (`body.messages`). `None` when the value has none of these shapes.
+pub fn extract_messages(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|m| m.as_object().is_some_and(|o| o.contains_key("role"))) =>
+        {
+            Some(items.clone())
+        }
+        Value::Object(obj) => {
+            if let Some(body) = obj.get("body").filter(|b| b.get("messages").is_some()) {
+                return extract_messages(body);
+            }
+            let messages = obj.get("messages")?.as_array()?;
+            let mut out = Vec::with_capacity(messages.len() + 1);
+            if let Some(system) = obj.get("system") {
+                let mut m = serde_json::Map::new();
+                m.insert("role".into(), Value::String("system".into()));
+                m.insert("content".into(), system.clone());
+                out.push(Value::Object(m));
+            }
+            out.extend(messages.iter().cloned());
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Count `messages` with the cookbook rule.
+pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, ChatError> {
+    let mut notes = Vec::new();
+    let mut out = Vec::with_capacity(messages.len());
+    let mut total = REPLY_PRIMING;
+    for (index, message) in messages.iter().enumerate() {
+        let tokens = count_message(tok, index, message, &mut notes)?;
+        let role = message
+            .get("role")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        total += tokens;
+        out.push(MessageCount {
+            index,
+            role,
+            tokens,
+        });
+    }
+    notes.dedup();
+    Ok(ChatCount {
+        tokens: total,
+        messages: out,
+        notes,
+    })
+}
+
+/// Tokens of one message, overhead included.
+pub fn count_message(
+    tok: &Tokenizer,
+    index: usize,
+    message: &Value,
+    notes: &mut Vec<String>,
+) -> Result<u64, ChatError> {
+    let obj = message
+        .as_object()
+        .ok_or_else(|| ChatError(format!("message {index} is not a JSON object")))?;
+    let role = obj
+        .get("role")
+        .ok_or_else(|| ChatError(format!("message {index} has no \"role\"")))?;
+    let role = role
+        .as_str()
+        .ok_or_else(|| ChatError(format!("message {index}: \"role\" is not a string")))?;
+    if !ROLES.contains(&role) {
+        return Err(ChatError(format!(
+            "message {index} has unknown role '{role}' (expected one of: {})",
+            ROLES.join(", ")
+        )));
+    }
+    let mut tokens = TOKENS_PER_MESSAGE;
+    for (key, value) in obj {
+        match (key.as_str(), value) {
+            ("content", v) => tokens += count_content(tok, index, v, notes),
+            ("tool_calls" | "function_call", v) if !v.is_null() => {
+                tokens += tok.count(&v.to_string()) as u64;
+                note(notes, "tool calls counted by their JSON text (approximation)");
+            }
+            ("name", Value::String(s)) => tokens += tok.count(s) as u64 + TOKENS_PER_NAME,
+            (_, Value::String(s)) => tokens += tok.count(s) as u64,
+            _ => {}
+        }
+    }
+    Ok(tokens)
+}
+
+fn count_content(tok: &Tokenizer, index: usize, content: &Value, notes: &mut Vec<String>) -> u64 {
+    match content {
+        Value::String(s) => tok.count(s) as u64,
+        Value::Array(parts) => parts
+            .iter()
+            .map(|p| count_part(tok, index, p, notes))
+            .sum(),
+        Value::Null => 0,
+        other => {
+            note(notes, "non-text content counted by its JSON text (approximation)");
+            tok.count(&other.to_string()) as u64
+        }
+    }
+}
+
+fn count_part(tok: &Tokenizer, index: usize, part: &Value, notes: &mut Vec<String>) -> u64 {
+    if let Value::String(s) = part {
+        return tok.count(s) as u64;
+    }
+    let kind = part.get("type").and_then(Value::as_str).unwrap_or("");
+    match kind {
+        "text" | "input_text" | "output_text" => part
+            .get("text")
+            .and_then(Value::as_str)
+            .map_or(0, |s| tok.count(s) as u64),
+        "image_url" | "input_image" | "image" => {
+            note(
+                notes,
+                &format!("image part in message {index} not counted (size-dependent)"),
+            );
+            0
+        }
+        "tool_result" => match part.get("content") {
+            Some(c) => count_content(tok, index, c, notes),
+            None => 0,
+        },
+        _ => {
+            note(
+                notes,
+                "tool use and other non-text parts counted by their JSON text (approximation)",
+            );
+            tok.count(&part.to_string()) as u64
+        }
+    }
+}
+
+fn note(notes: &mut Vec<String>, text: &str) {
+    if !notes.iter().any(|n| n == text) {
+        notes.push(text.to_string());
+    }
+}
