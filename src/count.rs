@@ -24,14 +24,9 @@ pub enum Mode {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Counted {
-    Text {
-        tokens: u64,
-    },
+    Text { tokens: u64 },
     Chat(ChatCount),
-    Jsonl {
-        tokens: u64,
-        lines: JsonlStats,
-    },
+    Jsonl { tokens: u64, lines: JsonlStats },
 }
 
 impl Counted {

@@ -31,13 +31,31 @@ impl Catalog {
         static C: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
         C.get_or_init(|| Catalog {
             models: vec![
-                Model { id: "gpt-4o".into(), provider: "openai".into(), context_window: Some(128000), max_output: Some(16384) },
-                Model { id: "gpt-4".into(), provider: "openai".into(), context_window: Some(8192), max_output: Some(4096) },
-                Model { id: "claude-sonnet-4-5".into(), provider: "anthropic".into(), context_window: Some(200000), max_output: Some(64000) },
+                Model {
+                    id: "gpt-4o".into(),
+                    provider: "openai".into(),
+                    context_window: Some(128000),
+                    max_output: Some(16384),
+                },
+                Model {
+                    id: "gpt-4".into(),
+                    provider: "openai".into(),
+                    context_window: Some(8192),
+                    max_output: Some(4096),
+                },
+                Model {
+                    id: "claude-sonnet-4-5".into(),
+                    provider: "anthropic".into(),
+                    context_window: Some(200000),
+                    max_output: Some(64000),
+                },
             ],
         })
     }
     pub fn lookup(&self, name: &str) -> Result<&Model, UnknownModel> {
-        self.models.iter().find(|m| m.id == name).ok_or(UnknownModel { name: name.into() })
+        self.models
+            .iter()
+            .find(|m| m.id == name)
+            .ok_or(UnknownModel { name: name.into() })
     }
 }

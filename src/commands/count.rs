@@ -120,7 +120,10 @@ pub enum SortBy {
 pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
     Encoding::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
-        format!("unknown encoding '{s}' (expected one of: {})", names.join(", "))
+        format!(
+            "unknown encoding '{s}' (expected one of: {})",
+            names.join(", ")
+        )
     })
 }
 
@@ -243,9 +246,8 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         SortBy::Path => reports.sort_by(|a, b| a.path.cmp(&b.path)),
     }
 
-    let (ok, problems): (Vec<InputReport>, Vec<InputReport>) = reports
-        .into_iter()
-        .partition(|r| r.counted.is_some());
+    let (ok, problems): (Vec<InputReport>, Vec<InputReport>) =
+        reports.into_iter().partition(|r| r.counted.is_some());
     let total_tokens: u64 = ok.iter().map(InputReport::tokens).sum();
     let total = Total {
         tokens: total_tokens,
@@ -275,9 +277,9 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             })
         })
         .collect();
-    let jsonl_errors = ok.iter().any(|r| {
-        matches!(&r.counted, Some(Counted::Jsonl { lines, .. }) if !lines.errors.is_empty())
-    });
+    let jsonl_errors = ok.iter().any(
+        |r| matches!(&r.counted, Some(Counted::Jsonl { lines, .. }) if !lines.errors.is_empty()),
+    );
 
     let mut status = ExitStatus::Success;
     if ok.iter().any(|r| r.over_by.is_some()) || total.over_by.is_some() {
@@ -366,12 +368,11 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             skipped,
         };
         report::write_json(out, &report)?;
-    } else if args.quiet {
-        writeln!(out, "{approx}{}", total.tokens)?;
-    } else if ok.len() == 1
-        && matches!(ok[0].counted, Some(Counted::Text { .. } | Counted::Chat(_)))
-        && !(args.verbose && matches!(ok[0].counted, Some(Counted::Chat(_))))
-        && args.max_tokens.is_none()
+    } else if args.quiet
+        || (ok.len() == 1
+            && matches!(ok[0].counted, Some(Counted::Text { .. } | Counted::Chat(_)))
+            && !(args.verbose && matches!(ok[0].counted, Some(Counted::Chat(_))))
+            && args.max_tokens.is_none())
     {
         writeln!(out, "{approx}{}", total.tokens)?;
     } else if !ok.is_empty() {
@@ -450,7 +451,13 @@ fn progress_bar(sources: &[Source], env: &Env) -> Option<indicatif::ProgressBar>
     Some(bar)
 }
 
-fn count_one(source: &Source, tok: &Tokenizer, mode: Mode, top: usize, _threads: usize) -> InputReport {
+fn count_one(
+    source: &Source,
+    tok: &Tokenizer,
+    mode: Mode,
+    top: usize,
+    _threads: usize,
+) -> InputReport {
     let mut report = InputReport {
         path: source.label(),
         counted: None,
@@ -701,8 +708,11 @@ fn show_tokens(
     writeln!(
         std::io::stderr(),
         "{}",
-        env.err
-            .dim(&format!("{label}: {} tokens ({})", ids.len(), tok.encoding()))
+        env.err.dim(&format!(
+            "{label}: {} tokens ({})",
+            ids.len(),
+            tok.encoding()
+        ))
     )?;
     Ok(ExitStatus::Success)
 }

@@ -21,7 +21,14 @@ pub const TOKENS_PER_NAME: u64 = 1;
 pub const REPLY_PRIMING: u64 = 3;
 
 /// Roles a chat message may have.
-pub const ROLES: &[&str] = &["system", "developer", "user", "assistant", "tool", "function"];
+pub const ROLES: &[&str] = &[
+    "system",
+    "developer",
+    "user",
+    "assistant",
+    "tool",
+    "function",
+];
 
 /// The count of one message.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -139,7 +146,10 @@ pub fn count_message(
             ("content", v) => tokens += count_content(tok, index, v, notes),
             ("tool_calls" | "function_call", v) if !v.is_null() => {
                 tokens += tok.count(&v.to_string()) as u64;
-                note(notes, "tool calls counted by their JSON text (approximation)");
+                note(
+                    notes,
+                    "tool calls counted by their JSON text (approximation)",
+                );
             }
             ("name", Value::String(s)) => tokens += tok.count(s) as u64 + TOKENS_PER_NAME,
             (_, Value::String(s)) => tokens += tok.count(s) as u64,
@@ -152,13 +162,13 @@ pub fn count_message(
 fn count_content(tok: &Tokenizer, index: usize, content: &Value, notes: &mut Vec<String>) -> u64 {
     match content {
         Value::String(s) => tok.count(s) as u64,
-        Value::Array(parts) => parts
-            .iter()
-            .map(|p| count_part(tok, index, p, notes))
-            .sum(),
+        Value::Array(parts) => parts.iter().map(|p| count_part(tok, index, p, notes)).sum(),
         Value::Null => 0,
         other => {
-            note(notes, "non-text content counted by its JSON text (approximation)");
+            note(
+                notes,
+                "non-text content counted by its JSON text (approximation)",
+            );
             tok.count(&other.to_string()) as u64
         }
     }

@@ -1,0 +1,60 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tokenbudget_global_optspecs
+    string join \n color= no-progress h/help V/version
+end
+
+function __fish_tokenbudget_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tokenbudget_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tokenbudget_using_subcommand
+    set -l cmd (__fish_tokenbudget_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s e -l encoding -d 'Encoding to count with, overriding the model\'s' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l sort -d 'Order of the table rows' -r -f -a "input\t'The order inputs were given (and walked)'
+tokens\t'Most tokens first'
+path\t'By path'"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l max-tokens -d 'Exit 1 when any input has more tokens than this' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l max-total -d 'Exit 1 when all inputs together have more tokens than this' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l truncate -d 'Write the input cut to its first N tokens (never splitting a character)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l out -d 'With --truncate, write to this file (atomically) instead of stdout' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l top -d 'How many of the largest JSONL lines to list' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l messages -d 'Read every input as chat JSON (messages array, OpenAI or Anthropic request body). Without it, JSON that has a chat shape is detected automatically'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l jsonl -d 'Read every input as JSONL: each line a JSON string, a messages array, or a request (`messages` or Batch API `body.messages`); report per-line statistics'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l json -d 'Print only JSON on stdout'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s q -l quiet -d 'Print only the total'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s v -l verbose -d 'Show the per-message breakdown of chat input'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l show-tokens -d 'Print each token (its text, escaped) instead of counts'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d 'With --show-tokens, also print token ids'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
