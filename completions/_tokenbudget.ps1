@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Split a context window across the parts of a request; trim history to fit')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -60,12 +61,43 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tokenbudget;plan' {
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system prompt (text)')
+            [CompletionResult]::new('--examples', '--examples', [CompletionResultType]::ParameterName, 'Few-shot examples: text (sent as one system message) or a messages JSON array')
+            [CompletionResult]::new('--rag', '--rag', [CompletionResultType]::ParameterName, 'Retrieved chunks (text), best first; each is sent as a system message before the user''s message. Repeatable')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user''s message (text; `-` for stdin). Without it, piped stdin is read')
+            [CompletionResult]::new('--tools', '--tools', [CompletionResultType]::ParameterName, 'Tool (function) definitions: a JSON array, or an object with `tools`')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)')
+            [CompletionResult]::new('--context-window', '--context-window', [CompletionResultType]::ParameterName, 'Context window in tokens, overriding the model''s')
+            [CompletionResult]::new('--reserve-output', '--reserve-output', [CompletionResultType]::ParameterName, 'Tokens reserved for the answer [default: the request''s max_completion_tokens or max_tokens, else 4096]. Must not exceed the model''s max output')
+            [CompletionResult]::new('--cap', '--cap', [CompletionResultType]::ParameterName, 'Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples, tools, rag, history, user). Repeatable')
+            [CompletionResult]::new('--keep-last', '--keep-last', [CompletionResultType]::ParameterName, 'With --fit, never drop the last N history messages')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --fit, write the fitted JSON to this file (atomically); stdout then gets the report')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--fit', '--fit', [CompletionResultType]::ParameterName, 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout (with --fit, requires --out)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tokenbudget;help' {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Split a context window across the parts of a request; trim history to fit')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tokenbudget;help;count' {
+            break
+        }
+        'tokenbudget;help;plan' {
             break
         }
         'tokenbudget;help;help' {

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
+            cand plan 'Split a context window across the parts of a request; trim history to fit'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;count'= {
@@ -55,11 +56,40 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenbudget;plan'= {
+            cand --request 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve'
+            cand --system 'The system prompt (text)'
+            cand --examples 'Few-shot examples: text (sent as one system message) or a messages JSON array'
+            cand --rag 'Retrieved chunks (text), best first; each is sent as a system message before the user''s message. Repeatable'
+            cand --history 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)'
+            cand --user 'The user''s message (text; `-` for stdin). Without it, piped stdin is read'
+            cand --tools 'Tool (function) definitions: a JSON array, or an object with `tools`'
+            cand -m 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --model 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand -e 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
+            cand --encoding 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
+            cand --context-window 'Context window in tokens, overriding the model''s'
+            cand --reserve-output 'Tokens reserved for the answer [default: the request''s max_completion_tokens or max_tokens, else 4096]. Must not exceed the model''s max output'
+            cand --cap 'Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples, tools, rag, history, user). Repeatable'
+            cand --keep-last 'With --fit, never drop the last N history messages'
+            cand --out 'With --fit, write the fitted JSON to this file (atomically); stdout then gets the report'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --fit 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
+            cand --json 'Print only JSON on stdout (with --fit, requires --out)'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenbudget;help'= {
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
+            cand plan 'Split a context window across the parts of a request; trim history to fit'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
+        }
+        &'tokenbudget;help;plan'= {
         }
         &'tokenbudget;help;help'= {
         }

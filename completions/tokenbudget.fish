@@ -31,6 +31,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l no-progress -d 
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
@@ -56,5 +57,28 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l system -d 'The system prompt (text)' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l examples -d 'Few-shot examples: text (sent as one system message) or a messages JSON array' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l rag -d 'Retrieved chunks (text), best first; each is sent as a system message before the user\'s message. Repeatable' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l history -d 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l user -d 'The user\'s message (text; `-` for stdin). Without it, piped stdin is read' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l tools -d 'Tool (function) definitions: a JSON array, or an object with `tools`' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s m -l model -d 'Model: its context window, max output and tokenizer [default: the request\'s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s e -l encoding -d 'Encoding to count with, overriding the model\'s (labelled approximate when it is not the model\'s own)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l context-window -d 'Context window in tokens, overriding the model\'s' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l reserve-output -d 'Tokens reserved for the answer [default: the request\'s max_completion_tokens or max_tokens, else 4096]. Must not exceed the model\'s max output' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l cap -d 'Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples, tools, rag, history, user). Repeatable' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l keep-last -d 'With --fit, never drop the last N history messages' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l out -d 'With --fit, write the fitted JSON to this file (atomically); stdout then gets the report' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l fit -d 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l json -d 'Print only JSON on stdout (with --fit, requires --out)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -487,11 +487,18 @@ pub struct Counts {
     pub tools: u64,
     /// Approximations made, once each.
     pub notes: Vec<String>,
+    /// Image parts that could not be counted (remote URL, unknown format), once each.
+    pub warnings: Vec<String>,
 }
 
 /// Count every message and the tools of `prompt`.
 pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts, ChatError> {
-    let counter = |index: usize, part: &Value| image_tokens(prompt, rule, index, part);
+    let uncounted = std::cell::RefCell::new(Vec::new());
+    let counter = |index: usize, part: &Value| {
+        image_tokens(prompt, rule, index, part).inspect_err(|why| {
+            uncounted.borrow_mut().push(why.clone());
+        })
+    };
     let mut notes: Vec<String> = Vec::new();
     let mut items = Vec::with_capacity(prompt.items.len());
     let mut approximate = Vec::with_capacity(prompt.items.len());
@@ -509,11 +516,20 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
         items.push(tokens);
     }
     let tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    // Images that could not be counted are warnings, not notes.
+    let mut warnings: Vec<String> = Vec::new();
+    for why in uncounted.into_inner() {
+        if !warnings.contains(&why) {
+            warnings.push(why);
+        }
+    }
+    notes.retain(|n| !warnings.contains(n));
     Ok(Counts {
         items,
         approximate,
         tools,
         notes,
+        warnings,
     })
 }
 
@@ -977,10 +993,15 @@ pub fn fit(
         }
         let left = sum(part, &kept);
         if left > cap {
+            let messages: usize = groups
+                .iter()
+                .filter(|g| g.pinned && g.part == part)
+                .map(|g| g.items.len())
+                .sum();
             return Err(CannotFit {
                 reason: format!(
-                    "the last {} history messages kept by --keep-last are {} tokens, over the \
-                     history cap of {}",
+                    "--keep-last {} keeps {messages} history messages (whole tool-call groups) of \
+                     {} tokens, over the history cap of {}",
                     opts.keep_last,
                     thousands(left),
                     thousands(cap)

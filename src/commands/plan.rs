@@ -280,6 +280,9 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         for n in &counts.notes {
             writeln!(err, "{} {n}", env.err.dim("note:"))?;
         }
+        for w in &counts.warnings {
+            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        }
     }
 
     let ctx = Ctx {
@@ -295,11 +298,11 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     };
 
     if !args.fit {
-        let warnings = warnings(&before);
-        if !args.json {
-            for w in &warnings {
-                writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
-            }
+        let warnings = warnings(&before, &counts);
+        if let Some(w) = window_warning(&before)
+            && !args.json
+        {
+            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
         }
         drop(err);
         ctx.render(out, &before, &warnings, None)?;
@@ -332,11 +335,11 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
-    let warnings = warnings(&after);
-    if !args.json {
-        for w in &warnings {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
-        }
+    let warnings = warnings(&after, &counts);
+    if let Some(w) = window_warning(&after)
+        && !args.json
+    {
+        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
     }
     match &args.out {
         Some(path) => {
@@ -474,20 +477,27 @@ fn read(path: &str) -> Result<(String, String)> {
     }
 }
 
-/// The >90% warning.
-fn warnings(a: &Allocation) -> Vec<String> {
+/// The warning for a request using more than 90% of the window.
+fn window_warning(a: &Allocation) -> Option<String> {
     if a.over_by.is_none() && a.window_share > plan::WARN_SHARE {
-        vec![format!(
+        Some(format!(
             "the request uses {} of the context window (input {} + reserved output {}): only {} \
              tokens of headroom",
             percent(a.total, a.context_window),
             thousands(a.input_tokens),
             thousands(a.reserve_output),
             thousands(a.headroom.max(0) as u64)
-        )]
+        ))
     } else {
-        Vec::new()
+        None
     }
+}
+
+/// Every warning of a run: images not counted, then the window warning.
+fn warnings(a: &Allocation, counts: &Counts) -> Vec<String> {
+    let mut w = counts.warnings.clone();
+    w.extend(window_warning(a));
+    w
 }
 
 /// What --fit dropped, on stderr.
