@@ -772,6 +772,9 @@ pub enum DropReason {
     Cap,
     /// The request did not fit the window.
     Window,
+    /// An assistant message left first in an Anthropic request (which must start with the
+    /// user's turn).
+    LeadingAssistant,
 }
 
 /// One dropped message.
@@ -943,6 +946,8 @@ pub fn fit(
         });
     }
 
+    // The input as items are dropped (kept in step, so fitting is linear in the messages).
+    let mut input = full.input_tokens;
     let mut drop_group = |g: &Group, reason: DropReason, kept: &mut Vec<bool>| {
         for &i in &g.items {
             kept[i] = false;
@@ -954,6 +959,7 @@ pub fn fit(
                 reason,
             });
         }
+        g.tokens
     };
 
     // --history N: keep at most the last N history messages (whole groups).
@@ -962,36 +968,35 @@ pub fn fit(
         for g in groups.iter().rev().filter(|g| g.part == Part::History) {
             count += g.items.len();
             if count > limit && !g.pinned {
-                drop_group(g, DropReason::HistoryLimit, &mut kept);
+                input -= drop_group(g, DropReason::HistoryLimit, &mut kept);
             }
         }
     }
-    let sum = |part: Part, kept: &[bool]| -> u64 {
-        groups
-            .iter()
-            .filter(|g| g.part == part && kept[g.items[0]])
-            .map(|g| g.tokens)
-            .sum()
-    };
     // Caps: history oldest first, rag lowest rank first.
     for part in [Part::History, Part::Rag] {
         let Some(cap) = budget.cap(part) else {
             continue;
         };
+        let mut left: u64 = groups
+            .iter()
+            .filter(|g| g.part == part && kept[g.items[0]])
+            .map(|g| g.tokens)
+            .sum();
         let order: Vec<usize> = match part {
             Part::History => (0..groups.len()).collect(),
             _ => (0..groups.len()).rev().collect(),
         };
         for gi in order {
-            if sum(part, &kept) <= cap {
+            if left <= cap {
                 break;
             }
             let g = &groups[gi];
             if g.part == part && kept[g.items[0]] && !g.pinned {
-                drop_group(g, DropReason::Cap, &mut kept);
+                let t = drop_group(g, DropReason::Cap, &mut kept);
+                left -= t;
+                input -= t;
             }
         }
-        let left = sum(part, &kept);
         if left > cap {
             let messages: usize = groups
                 .iter()
@@ -1012,7 +1017,6 @@ pub fn fit(
     }
     // The window: history oldest first, then rag lowest rank first.
     let budget_in = budget.context_window - budget.reserve_output;
-    let input = |kept: &[bool]| allocate(prompt, counts, kept, budget).input_tokens;
     let order: Vec<usize> = (0..groups.len())
         .filter(|&g| groups[g].part == Part::History)
         .chain(
@@ -1022,20 +1026,33 @@ pub fn fit(
         )
         .collect();
     for gi in order {
-        if input(&kept) <= budget_in {
+        if input <= budget_in {
             break;
         }
         let g = &groups[gi];
         if kept[g.items[0]] && !g.pinned {
-            drop_group(g, DropReason::Window, &mut kept);
+            input -= drop_group(g, DropReason::Window, &mut kept);
         }
     }
-    if input(&kept) > budget_in {
+    if input > budget_in {
         return Err(CannotFit {
             reason: "cannot fit even after dropping every history message and retrieved chunk"
                 .into(),
             minimum,
         });
+    }
+    // Anthropic requires the first message to be the user's: when trimming left an assistant
+    // message first, drop it too.
+    if prompt.shape == Shape::Anthropic && input < full.input_tokens {
+        for g in groups.iter().filter(|g| g.part == Part::History) {
+            if !kept[g.items[0]] {
+                continue;
+            }
+            if prompt.items[g.items[0]].role() == "user" || g.pinned {
+                break;
+            }
+            drop_group(g, DropReason::LeadingAssistant, &mut kept);
+        }
     }
     Ok(Fitted { kept, dropped })
 }

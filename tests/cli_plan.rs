@@ -467,9 +467,17 @@ fn anthropic_bodies_keep_tool_use_with_its_result_and_every_field() {
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let fitted: Value = serde_json::from_str(&o.stdout).unwrap();
+    // The assistant message left first is dropped too: Anthropic requests start with the user.
     let mut expected = fixture("anthropic.json");
-    expected["messages"].as_array_mut().unwrap().drain(0..3);
+    expected["messages"].as_array_mut().unwrap().drain(0..4);
     assert_eq!(fitted, expected);
+    assert!(
+        o.stderr.contains(
+            "messages[3] assistant 12 tokens (Anthropic requests start with a user turn)"
+        ),
+        "{}",
+        o.stderr
+    );
     assert!(history > first);
 }
 

@@ -171,8 +171,12 @@ struct FitReport<'a> {
     input_tokens_before: u64,
     total_before: u64,
     dropped: &'a [Dropped],
+    /// The file the fitted request was written to.
     #[serde(skip_serializing_if = "Option::is_none")]
     out: Option<String>,
+    /// Why the request cannot be made to fit (nothing is written then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
@@ -324,7 +328,16 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
             drop(err);
             if args.out.is_some() {
                 // stdout is the report's: show the allocation that could not be fitted.
-                ctx.render(out, &before, &[], None)?;
+                let fit = FitReport {
+                    history: opts.history,
+                    keep_last: opts.keep_last,
+                    input_tokens_before: before.input_tokens,
+                    total_before: before.total,
+                    dropped: &[],
+                    out: None,
+                    error: Some(cannot.reason.clone()),
+                };
+                ctx.render(out, &before, &warnings(&before, &counts), Some(fit))?;
             }
             return Ok(ExitStatus::LimitHit);
         }
@@ -352,6 +365,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 total_before: before.total,
                 dropped: &fitted.dropped,
                 out: Some(path.display().to_string()),
+                error: None,
             };
             ctx.render(out, &after, &warnings, Some(fit))?;
         }
@@ -541,6 +555,7 @@ fn report_dropped(
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
                 plan::DropReason::Window => "over the window",
+                plan::DropReason::LeadingAssistant => "Anthropic requests start with a user turn",
             };
             writeln!(
                 err,
@@ -617,9 +632,11 @@ impl Ctx<'_> {
                 Part::Tools => format!("tools ({})", r.items),
                 p => p.name().to_string(),
             };
-            let cap = match r.cap {
-                Some(c) => thousands(c),
-                None => String::new(),
+            let spec = self.args.cap.iter().rev().find(|c| c.part == r.part);
+            let cap = match (r.cap, spec.map(|c| c.value)) {
+                (Some(c), Some(plan::CapValue::Percent(p))) => format!("{} ({p}%)", thousands(c)),
+                (Some(c), _) => thousands(c),
+                (None, _) => String::new(),
             };
             let status = if let Some(over) = r.over_cap_by {
                 s.red(&format!("over cap by {}", thousands(over)))
