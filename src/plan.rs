@@ -1016,7 +1016,7 @@ pub fn fit(
         }
     }
     // The window: history oldest first, then rag lowest rank first.
-    let budget_in = budget.context_window - budget.reserve_output;
+    let budget_in = budget.context_window.saturating_sub(budget.reserve_output);
     let order: Vec<usize> = (0..groups.len())
         .filter(|&g| groups[g].part == Part::History)
         .chain(

@@ -580,6 +580,30 @@ fn report_dropped(
     Ok(())
 }
 
+/// The bar's key: the letters of the parts present, then output, free room or the window end.
+fn legend(a: &Allocation) -> String {
+    let mut keys: Vec<&str> = a
+        .parts
+        .iter()
+        .filter_map(|r| match r.part {
+            Part::System => Some("S system"),
+            Part::Examples => Some("E examples"),
+            Part::Tools => Some("T tools"),
+            Part::Rag => Some("R rag"),
+            Part::History => Some("H history"),
+            Part::User => Some("U user"),
+            Part::Overhead => None,
+        })
+        .collect();
+    keys.push("O reserved output");
+    keys.push(if a.over_by.is_some() {
+        "| end of the window"
+    } else {
+        "· free"
+    });
+    keys.join("  ")
+}
+
 struct Ctx<'a> {
     args: &'a PlanArgs,
     env: &'a Env,
@@ -673,7 +697,8 @@ impl Ctx<'_> {
             Cell::new(thousands(a.context_window)),
             Cell::new(match a.over_by {
                 Some(d) => s.red(&format!("over by {}", thousands(d))),
-                None => s.green("fits"),
+                None if a.fits => s.green("fits"),
+                None => s.yellow("within window"),
             }),
         ]);
         let headroom = if a.headroom < 0 {
@@ -692,11 +717,7 @@ impl Ctx<'_> {
         writeln!(out, "{t}")?;
         writeln!(out)?;
         writeln!(out, "{}", self.bar(a))?;
-        writeln!(
-            out,
-            "{}",
-            s.dim("S system  E examples  T tools  R rag  H history  U user  O reserved output  · free  | window end")
-        )?;
+        writeln!(out, "{}", s.dim(&legend(a)))?;
         writeln!(out)?;
         let verdict = match a.over_by {
             Some(d) => s.red(&format!(
