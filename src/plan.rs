@@ -333,10 +333,28 @@ impl Prompt {
             .and_then(Value::as_array)
             .ok_or_else(|| ChatError("not a chat request: no \"messages\" array".into()))?;
         validate_messages(messages)?;
+        // Anthropic: a top-level `system`, `anthropic_version`, a claude model, tools with an
+        // `input_schema`, or Anthropic-only content blocks.
         let anthropic = obj.contains_key("system")
+            || obj.contains_key("anthropic_version")
+            || obj
+                .get("model")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("claude") || m.starts_with("anthropic/"))
             || obj.get("tools").and_then(Value::as_array).is_some_and(|t| {
                 t.iter()
                     .any(|t| t.get("input_schema").is_some() && t.get("function").is_none())
+            })
+            || messages.iter().any(|m| {
+                [
+                    "tool_use",
+                    "tool_result",
+                    "thinking",
+                    "redacted_thinking",
+                    "document",
+                ]
+                .iter()
+                .any(|kind| has_block(m, kind))
             });
         let mut items = Vec::new();
         if let Some(system) = obj.get("system") {
@@ -1048,8 +1066,20 @@ pub fn fit(
             if !kept[g.items[0]] {
                 continue;
             }
-            if prompt.items[g.items[0]].role() == "user" || g.pinned {
+            if prompt.items[g.items[0]].role() == "user" {
                 break;
+            }
+            if g.pinned {
+                return Err(CannotFit {
+                    reason: format!(
+                        "trimming leaves {} ({}) first, and an Anthropic request must start with \
+                         a user message; it cannot be dropped (kept by --keep-last, or its tool \
+                         results are in the latest user message)",
+                        prompt.items[g.items[0]].label,
+                        prompt.items[g.items[0]].role()
+                    ),
+                    minimum,
+                });
             }
             drop_group(g, DropReason::LeadingAssistant, &mut kept);
         }

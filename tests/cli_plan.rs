@@ -479,6 +479,26 @@ fn anthropic_bodies_keep_tool_use_with_its_result_and_every_field() {
         o.stderr
     );
     assert!(history > first);
+
+    // The latest user message holds a tool_result: its tool_use is never dropped, and since
+    // dropping the first user turn would leave that assistant message first, it cannot fit.
+    let o = plan(&[
+        "--request",
+        "anthropic-agent.json",
+        "--encoding",
+        "o200k_base",
+        "--fit",
+        "--context-window",
+        "140",
+    ]);
+    assert_eq!((o.code, o.stdout.as_str()), (1, ""));
+    assert!(
+        o.stderr.contains(
+            "does not fit: trimming leaves messages[1] (assistant) first, and an Anthropic request must start with a user message"
+        ),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
