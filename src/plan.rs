@@ -983,11 +983,19 @@ pub fn fit(
     // --history N: keep at most the last N history messages (whole groups).
     if let HistoryPolicy::Last(limit) = opts.history {
         let mut count = 0;
-        for g in groups.iter().rev().filter(|g| g.part == Part::History) {
+        let mut over = Vec::new();
+        for (gi, g) in groups.iter().enumerate().rev() {
+            if g.part != Part::History {
+                continue;
+            }
             count += g.items.len();
             if count > limit && !g.pinned {
-                input -= drop_group(g, DropReason::HistoryLimit, &mut kept);
+                over.push(gi);
             }
+        }
+        // Reported oldest first, like every other drop.
+        for &gi in over.iter().rev() {
+            input -= drop_group(&groups[gi], DropReason::HistoryLimit, &mut kept);
         }
     }
     // Caps: history oldest first, rag lowest rank first.
@@ -1168,6 +1176,108 @@ mod tests {
 
     fn msg(role: &str) -> Value {
         serde_json::json!({"role": role, "content": "x"})
+    }
+
+    /// A prompt from separate parts where every message costs `tokens[i]`.
+    fn fixture(rag: usize) -> (Prompt, Counts) {
+        let history = vec![
+            msg("user"),
+            msg("assistant"),
+            serde_json::json!({"role": "assistant", "tool_calls": [{"id": "a"}]}),
+            msg("tool"),
+            msg("assistant"),
+        ];
+        let parts = Parts {
+            system: Some(("s".into(), "x".into())),
+            rag: (0..rag).map(|i| (format!("r{i}"), "x".into())).collect(),
+            history: Some(("h".into(), history)),
+            user: Some(("u".into(), "x".into())),
+            ..Parts::default()
+        };
+        let p = Prompt::from_parts(parts, Path::new(".")).unwrap();
+        // system 10; history 10, 20, 30 + 5 (one unit), 40; rag 7 each; user 10.
+        let mut items = vec![10, 10, 20, 30, 5, 40];
+        items.extend(std::iter::repeat_n(7, rag));
+        items.push(10);
+        let n = items.len();
+        let counts = Counts {
+            items,
+            approximate: vec![false; n],
+            tools: 0,
+            notes: vec![],
+            warnings: vec![],
+        };
+        (p, counts)
+    }
+
+    fn budget(window: u64, caps: &[&str]) -> Budget {
+        Budget {
+            context_window: window,
+            reserve_output: 100,
+            caps: caps.iter().map(|c| parse_cap(c).unwrap()).collect(),
+        }
+    }
+
+    fn labels(f: &Fitted) -> Vec<String> {
+        f.dropped.iter().map(|d| d.label.clone()).collect()
+    }
+
+    const AUTO: FitOptions = FitOptions {
+        history: HistoryPolicy::Auto,
+        keep_last: 0,
+    };
+
+    #[test]
+    fn fit_drops_oldest_history_then_lowest_rag() {
+        let (p, c) = fixture(2);
+        // Input: 10 + 105 + 14 + 10 + 3 = 142; window 242 fits exactly.
+        let all = vec![true; p.items.len()];
+        assert_eq!(allocate(&p, &c, &all, &budget(242, &[])).input_tokens, 142);
+        let f = fit(&p, &c, &budget(242, &[]), AUTO).unwrap();
+        assert!(f.dropped.is_empty());
+        // 25 over: h[0] (10), h[1] (20) go.
+        let f = fit(&p, &c, &budget(217, &[]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]"]);
+        // 40 over: the tool call and its result go together.
+        let f = fit(&p, &c, &budget(202, &[]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        // 110 over: all history, then the lowest-ranked chunk.
+        let f = fit(&p, &c, &budget(132, &[]), AUTO).unwrap();
+        assert_eq!(f.dropped.last().unwrap().label, "rag #2 (r1)");
+        assert_eq!(f.dropped.len(), 6);
+        let after = allocate(&p, &c, &f.kept, &budget(132, &[]));
+        assert!(after.fits);
+        assert_eq!(after.input_tokens, 142 - 105 - 7);
+    }
+
+    #[test]
+    fn fit_honours_caps_history_limits_and_keep_last() {
+        let (p, c) = fixture(3);
+        // history 105 → 75 under a cap of 80; rag 21 → 7 under 10.
+        let f = fit(&p, &c, &budget(100_000, &["history=80", "rag=10"]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "rag #3 (r2)", "rag #2 (r1)"]);
+        assert!(f.dropped.iter().all(|d| d.reason == DropReason::Cap));
+        let last2 = FitOptions {
+            history: HistoryPolicy::Last(2),
+            keep_last: 0,
+        };
+        // The last two messages are h[3] and h[4]; h[3] belongs to h[2]: both go.
+        let f = fit(&p, &c, &budget(100_000, &[]), last2).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        let keep = FitOptions {
+            history: HistoryPolicy::Auto,
+            keep_last: 2,
+        };
+        let e = fit(&p, &c, &budget(100_000, &["history=50"]), keep).unwrap_err();
+        assert!(
+            e.reason.contains("--keep-last 2 keeps 3 history messages"),
+            "{e}"
+        );
+        // What is never dropped does not fit: refused, nothing trimmed.
+        let e = fit(&p, &c, &budget(120, &[]), AUTO).unwrap_err();
+        assert_eq!(e.minimum, 10 + 10 + 3 + 100);
+        let e = fit(&p, &c, &budget(100_000, &["user=5"]), AUTO).unwrap_err();
+        assert!(e.reason.starts_with("the user part is 10 tokens"), "{e}");
     }
 
     #[test]
