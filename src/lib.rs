@@ -2,9 +2,9 @@
 //!
 //! The library is the core the `tokenbudget` binary is built on: tokenizers ([`tokenize`]),
 //! the model catalog ([`catalog`]), model resolution ([`resolve`]), document counting
-//! ([`count`]) and context-window budgets with history fitting ([`plan`], [`image`]). The command layer
-//! ([`cli`], [`commands`], [`report`]) is public so the generated docs (man pages,
-//! completions) and tests can reach it, but other programs should use the core modules.
+//! ([`count`]) and context-window budgets with history fitting ([`plan`], [`image`]). The
+//! command layer ([`cli`], [`commands`], [`report`]) is public so the generated docs (man
+//! pages, completions) and tests can reach it, but other programs should use the core modules.
 
 pub mod app;
 pub mod catalog;
