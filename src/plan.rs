@@ -509,6 +509,13 @@ pub struct Counts {
     pub warnings: Vec<String>,
 }
 
+impl Counts {
+    /// The tokens of item `i` (0 for an index these counts do not cover).
+    pub fn tokens_of(&self, i: usize) -> u64 {
+        self.items.get(i).copied().unwrap_or(0)
+    }
+}
+
 /// Count every message and the tools of `prompt`.
 pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts, ChatError> {
     let uncounted = std::cell::RefCell::new(Vec::new());
@@ -722,9 +729,9 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
                         continue;
                     }
                     if kept.get(i).copied().unwrap_or(true) {
-                        t += counts.items[i];
+                        t += counts.tokens_of(i);
                         n += 1;
-                        approx |= counts.approximate[i];
+                        approx |= counts.approximate.get(i).copied().unwrap_or(false);
                     } else {
                         d += 1;
                     }
@@ -858,12 +865,12 @@ pub fn fit(
         match groups.last_mut() {
             Some(g) if prompt.items[g.items[0]].group == item.group => {
                 g.items.push(i);
-                g.tokens += counts.items[i];
+                g.tokens += counts.tokens_of(i);
             }
             _ => groups.push(Group {
                 part: item.part,
                 items: vec![i],
-                tokens: counts.items[i],
+                tokens: counts.tokens_of(i),
                 pinned: false,
             }),
         }
@@ -973,7 +980,7 @@ pub fn fit(
                 part: g.part,
                 label: prompt.items[i].label.clone(),
                 role: prompt.items[i].role().to_string(),
-                tokens: counts.items[i],
+                tokens: counts.tokens_of(i),
                 reason,
             });
         }
