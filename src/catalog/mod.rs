@@ -17,7 +17,8 @@
 //! 4. a Vertex `@version` suffix stripped (`claude-sonnet-4-5@20250929`);
 //! 5. a dated-snapshot suffix stripped (`-YYYY-MM-DD`, `-YYYYMMDD`, `-MMDD`):
 //!    `gpt-4o-2099-01-01` → `gpt-4o`;
-//! 6. a `-latest` suffix stripped.
+//! 6. a `-latest` suffix stripped, or added when the table only has the `-latest` entry
+//!    (`mistral-large` → `mistral-large-latest`).
 //!
 //! A name that does not resolve yields [`UnknownModel`] with up to five suggestions.
 //!
@@ -294,19 +295,29 @@ impl Catalog {
         if let Some(base) = n.strip_suffix("-latest") {
             return self.resolve(base, depth + 1);
         }
-        None
+        // a family name whose table entry is the `-latest` pointer (`mistral-large`)
+        self.index.get(&format!("{n}-latest")).copied()
     }
 
     fn unknown(&self, name: &str) -> UnknownModel {
         let q = name.trim().to_lowercase();
         let q = q.rsplit('/').next().unwrap_or(&q).to_string();
+        if q.chars().count() > 100 {
+            return UnknownModel {
+                name: name.trim().to_string(),
+                suggestions: Vec::new(),
+            };
+        }
+        let squash = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+        let q_squashed = squash(&q);
         let mut scored: Vec<(bool, usize, &str)> = self
             .models
             .iter()
             .filter_map(|m| {
                 let id = m.id.to_lowercase();
                 let d = levenshtein(&q, &id);
-                let sub = q.len() >= 3 && id.contains(&q);
+                // substring match, ignoring punctuation: `sonnet`, `grok4` (→ grok-4.3)
+                let sub = q_squashed.len() >= 3 && squash(&id).contains(&q_squashed);
                 (sub || d <= (q.chars().count() / 3).max(2)).then_some((!sub, d, m.id.as_str()))
             })
             .collect();
@@ -453,6 +464,10 @@ mod tests {
         );
         assert_eq!(m.encoding(), Some(Encoding::O200kBase));
         assert!(m.aliases.iter().any(|a| a == "gpt-4o-2024-08-06"));
+        let v = serde_json::to_value(m).unwrap();
+        assert_eq!(v["prices"]["input"], "2.5");
+        assert_eq!(v["prices"]["batch_output"], "5");
+        assert_eq!(v["context_window"], 128_000);
     }
 
     #[test]
@@ -479,6 +494,7 @@ mod tests {
             ("grok-code-fast-1-0825", "grok-code-fast-1"),
             ("mistral/mistral-large-latest", "mistral-large-latest"),
             ("deepseek-reasoner", "deepseek-reasoner"),
+            ("mistral-large", "mistral-large-latest"),
             ("gpt-3.5-turbo-0125", "gpt-3.5-turbo-0125"),
             ("text-embedding-3-small", "text-embedding-3-small"),
             // fine-tunes use the fine-tune price entry when there is one
@@ -559,6 +575,13 @@ mod tests {
 
         let e = c.lookup("sonnet").unwrap_err();
         assert!(e.suggestions.iter().all(|s| s.contains("sonnet")), "{e}");
+
+        let e = c.lookup("grok4").unwrap_err();
+        assert!(e.suggestions.iter().all(|s| s.starts_with("grok-4")), "{e}");
+        assert!(!e.suggestions.is_empty());
+
+        let long = "x".repeat(100_000);
+        assert!(c.lookup(&long).unwrap_err().suggestions.is_empty());
 
         let e = c.lookup("zzzzzzzzzzzzzzzzzzzz").unwrap_err();
         assert!(e.suggestions.is_empty());
