@@ -57,7 +57,14 @@ def per_million(x):
     s = format(d.normalize(), "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
-    return s or "0"
+    s = s or "0"
+    # exact: the string is the float's decimal value ×1e6, and reads back as the same float;
+    # ≤ 9 decimals so the Rust side (femto-dollars per token) holds it without rounding
+    if float(Decimal(s) / 1000000) != float(x):
+        raise ValueError(f"price {x!r} does not round-trip via {s!r}")
+    if "." in s and len(s.split(".")[1]) > 9:
+        raise ValueError(f"price {x!r} needs more than 9 decimals per million: {s!r}")
+    return s
 
 
 def rates_from(entry, suffix=""):

@@ -189,6 +189,17 @@ pub(super) fn apply(base: &Catalog, path: &Path) -> Result<(Catalog, Vec<String>
         ));
     };
 
+    // a whole upstream table yields hundreds of skips: keep the first few and a count
+    const MAX_WARNINGS: usize = 20;
+    if warnings.len() > MAX_WARNINGS {
+        let more = warnings.len() - MAX_WARNINGS;
+        warnings.truncate(MAX_WARNINGS);
+        warnings.push(format!(
+            "{}: ... and {more} more skipped entries",
+            path.display()
+        ));
+    }
+
     let mut models = base.models.clone();
     for e in entries {
         merge(&mut models, e);
@@ -362,7 +373,7 @@ fn parse_litellm(
         let mut thresholds: Vec<u64> = o
             .keys()
             .filter_map(|k| {
-                let i = k.find("_above_")?;
+                let i = k.rfind("_above_")?;
                 let rest = &k[i + "_above_".len()..];
                 let n = rest.strip_suffix("k_tokens").or_else(|| {
                     rest.strip_suffix("k_tokens_batches")
