@@ -561,6 +561,11 @@ output = 2
 
 [models."no-output"]
 input = 1
+
+[models."long-ctx"]
+input = 1
+output = 2
+tiers = [{ above_tokens = 200000, input = 2, output = 4 }]
 "#,
         );
         let base = Catalog::embedded();
@@ -601,6 +606,17 @@ input = 1
             c.lookup("gpt-4o-2024-11-20").unwrap().id,
             "gpt-4o-2024-11-20"
         );
+
+        let lc = c.lookup("long-ctx").unwrap();
+        let u = Usage {
+            input: 200_001,
+            output: 1_000_000,
+            ..Usage::default()
+        };
+        let b = cost(lc, &u, false).unwrap();
+        assert_eq!(b.tier_above_tokens, Some(200_000));
+        assert_eq!(b.input, Money::parse("0.400002").unwrap());
+        assert_eq!(b.output, Money::parse("4").unwrap());
 
         assert!(c.lookup("no-output").is_err());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
