@@ -1,7 +1,7 @@
 //! tokenbudget: exact token counts, context-window budgets and LLM costs.
 //!
 //! The library is the core the `tokenbudget` binary is built on: tokenizers ([`tokenize`]),
-//! the model catalog ([`catalog`]) and model resolution ([`resolve`]). The command layer
+//! the model catalog ([`catalog`]), money ([`pricing`]) and model resolution ([`resolve`]). The command layer
 //! ([`cli`], [`commands`], [`report`]) is public so the generated docs (man pages,
 //! completions) and tests can reach it, but other programs should use the core modules.
 
@@ -13,6 +13,7 @@ pub mod count;
 pub mod exit;
 pub mod fsutil;
 pub mod input;
+pub mod pricing;
 pub mod report;
 pub mod resolve;
 pub mod tokenize;
