@@ -2,7 +2,8 @@
 //! Expected counts come from OpenAI's tiktoken 0.14 (`../shared/bench/tiktoken-reference`):
 //! o200k_base (gpt-4o): short.txt 6, long.txt 63, plan.md 15, code.md 23, rendered.txt 19;
 //! cl100k_base (gpt-4): plan.md 15, code.md 27, long.txt 63. chat.json is 53 tokens as chat
-//! for gpt-4o (the cookbook rule, as `count` gives; 109 as plain text).
+//! for gpt-4o (the cookbook rule, as `count` gives; 109 as plain text). The first three lines
+//! of long.txt are 56 tokens, so a 60-token budget runs out on its line 4.
 
 mod common;
 use std::path::Path;
@@ -120,7 +121,8 @@ fn budgets_pass_and_fail_per_file_summed_shared_and_per_model() {
     assert_eq!(
         b[0]["files"],
         v!([
-            {"path": "prompts/system/long.txt", "kind": "text", "tokens": 63, "over_by": 3},
+            {"path": "prompts/system/long.txt", "kind": "text", "tokens": 63, "over_by": 3,
+             "over_at_line": 4},
             {"path": "prompts/system/short.txt", "kind": "text", "tokens": 6}
         ])
     );
@@ -253,7 +255,7 @@ fn the_table_shows_every_budget_and_the_files_over() {
         [
             "",
             "over budget:",
-            "  prompts/system/long.txt: 63 tokens, 3 over the limit of 60 (\"prompts/system/*.txt\")",
+            "  prompts/system/long.txt:4: 63 tokens, 3 over the limit of 60 (\"prompts/system/*.txt\")",
             "",
             "5 budgets: 3 passed, 2 over",
         ]
@@ -275,8 +277,9 @@ fn github_annotations_name_files_relative_to_the_repository() {
     assert_eq!(
         lines[..2],
         [
-            "::error file=ai/prompts/system/long.txt,title=Token budget exceeded::63 tokens for \
-             gpt-4o: 3 over the 60-token budget \"prompts/system/*.txt\" (tokenbudget.toml:4)",
+            "::error file=ai/prompts/system/long.txt,line=4,title=Token budget exceeded::63 \
+             tokens for gpt-4o: 3 over the 60-token budget \"prompts/system/*.txt\" \
+             (tokenbudget.toml:4); the budget runs out at line 4",
             "::error file=ai/tokenbudget.toml,line=9,col=8,title=Token budget exceeded::budget \
              \"agents\": 42 tokens for gpt-4 in 2 files, 2 over the 40-token limit for their sum",
         ]

@@ -148,6 +148,10 @@ pub struct FileResult {
     /// Tokens over the limit (per-file budgets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_by: Option<u64>,
+    /// For a plain-text file over a per-file limit: the 1-based line holding the first token
+    /// past the limit (where the budget runs out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_at_line: Option<usize>,
 }
 
 /// The result of one budget.
@@ -252,6 +256,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
                     kind,
                     tokens: *tokens,
                     over_by: None,
+                    over_at_line: None,
                 }),
                 Some(Err(FileProblem::Skipped(reason))) => {
                     if !skipped.iter().any(|s| s.path == f.rel) {
@@ -280,6 +285,12 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
         if budget.each {
             for r in &mut results {
                 r.over_by = r.tokens.checked_sub(budget.limit).filter(|d| *d > 0);
+                if r.over_by.is_some() && r.kind == "text" {
+                    r.over_at_line = files
+                        .iter()
+                        .find(|f| f.rel == r.path)
+                        .and_then(|f| over_at_line(f, budget.encoding, budget.limit));
+                }
             }
         }
         let headroom = budget.limit as i64 - tokens as i64;
@@ -314,6 +325,21 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
         });
     }
     CheckReport { budgets, skipped }
+}
+
+/// The line of `file` where a budget of `limit` tokens runs out: the line of the first byte
+/// after the longest prefix that fits.
+fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<usize> {
+    let source = Source::File {
+        path: file.path.clone(),
+        walked: file.walked,
+    };
+    let Ok(Loaded::Text(text)) = input::load(&source) else {
+        return None;
+    };
+    let limit = usize::try_from(limit).ok()?;
+    let fits = encoding.tokenizer().truncate(&text, limit);
+    Some(fits.matches('\n').count() + 1)
 }
 
 fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {

@@ -344,8 +344,13 @@ fn write_annotations(
             Status::Over if b.each => {
                 for f in b.files.iter().filter(|f| f.over_by.is_some()) {
                     let path = cfg.annotation_path(&f.path);
+                    let runs_out = match f.over_at_line {
+                        Some(l) => format!("; the budget runs out at line {l}"),
+                        None => String::new(),
+                    };
                     let message = format!(
-                        "{approx}{} tokens for {model}: {} over the {}-token budget \"{}\" ({}:{})",
+                        "{approx}{} tokens for {model}: {} over the {}-token budget \"{}\" \
+                         ({}:{}){runs_out}",
                         thousands(f.tokens),
                         thousands(f.over_by.unwrap_or(0)),
                         thousands(b.limit),
@@ -356,7 +361,7 @@ fn write_annotations(
                     let a = Annotation {
                         level: "error",
                         file: &path,
-                        line: None,
+                        line: f.over_at_line,
                         column: None,
                         title: "Token budget exceeded",
                         message: &message,
@@ -458,9 +463,13 @@ fn write_table(
         writeln!(out, "\nover budget:")?;
         for (b, f) in over_files {
             let approx = if b.approximate { "~" } else { "" };
+            let at = match f.over_at_line {
+                Some(l) => format!(":{l}"),
+                None => String::new(),
+            };
             writeln!(
                 out,
-                "  {}: {approx}{} tokens, {} over the limit of {} (\"{}\")",
+                "  {}{at}: {approx}{} tokens, {} over the limit of {} (\"{}\")",
                 f.path,
                 thousands(f.tokens),
                 env.out.red(&thousands(f.over_by.unwrap_or(0))),
