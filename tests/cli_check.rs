@@ -671,3 +671,52 @@ fn init_with_no_prompt_like_files_writes_nothing() {
     );
     assert!(!dir.path().join("tokenbudget.toml").exists());
 }
+
+#[test]
+fn the_example_configs_in_the_readme_and_help_are_valid() {
+    use clap::CommandFactory;
+    use tokenbudget::catalog::Catalog;
+    use tokenbudget::check::config::parse;
+
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("### `tokenbudget check`").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let config = parse(&section[start..end], Catalog::embedded())
+        .unwrap_or_else(|e| panic!("README config: {e:?}"));
+    let limits: Vec<u64> = config.budgets.iter().map(|b| b.limit).collect();
+    // 3% of gpt-4o's 128,000 is 3,840, below max_tokens = 4000.
+    assert_eq!(limits, [3840, 12000, 8000, 2000]);
+    assert!(config.budgets[2].approximate.is_some());
+
+    let cmd = tokenbudget::cli::Cli::command();
+    let help = cmd
+        .find_subcommand("check")
+        .and_then(|c| c.get_after_help())
+        .unwrap()
+        .to_string();
+    let example: String = help
+        .lines()
+        .skip_while(|l| *l != "tokenbudget.toml:")
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("  "))
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    let config = parse(&example, Catalog::embedded())
+        .unwrap_or_else(|e| panic!("help config: {e:?}\n{example}"));
+    assert_eq!(config.budgets.len(), 2);
+}
+
+#[test]
+fn the_pre_commit_hook_runs_check_once_per_commit() {
+    let hooks = include_str!("../.pre-commit-hooks.yaml");
+    for line in [
+        "- id: tokenbudget-check",
+        "  entry: tokenbudget check",
+        "  language: rust",
+        "  pass_filenames: false",
+        "  always_run: true",
+    ] {
+        assert!(hooks.lines().any(|l| l == line), "missing: {line}");
+    }
+}

@@ -80,7 +80,7 @@ impl Share {
         if int.is_empty() && frac.is_empty()
             || !int.bytes().all(|b| b.is_ascii_digit())
             || !frac.bytes().all(|b| b.is_ascii_digit())
-            || int.len() + frac.len() > 30
+            || int.len() + frac.len() > 12
         {
             return Err(bad());
         }
@@ -112,6 +112,7 @@ impl Share {
 
     /// This share of `window` tokens, rounded down (a limit never exceeds the share).
     pub fn of(&self, window: u64) -> u64 {
+        // At most 12 digits: numerator <= 10^14, so this cannot overflow.
         (window as u128 * self.numerator / self.denominator) as u64
     }
 }
@@ -422,6 +423,11 @@ mod tests {
         assert!(Share::parse("-5%").is_err());
         assert!(Share::parse("%").is_err());
         assert!(Share::parse("1e3%").is_err());
+        assert!(Share::parse("0.0000000000001%").is_err());
+        assert_eq!(
+            Share::parse("0.00000000001%").unwrap().of(u64::MAX),
+            1_844_674
+        );
     }
 
     #[test]

@@ -31,12 +31,12 @@ tokenbudget.toml:
   [[budget]]
   path = \"prompts/system/*.txt\"    # relative to this file; `**` crosses directories
   max_tokens = 4000                # per file (each = true, the default)
+  max_share = \"3%\"                 # of the model's context window; the smaller limit wins
 
   [[budget]]
   path = \"prompts/agents/**/*.md\"
-  model = \"gpt-4.1\"
+  model = \"gpt-4.1\"                # this budget's model
   max_tokens = 12000
-  max_share = \"5%\"                 # of the model's context window; the smaller limit wins
   each = false                     # the sum of all matches
 
 Other budget keys: name (the label shown), encoding (count with this encoding; required to
