@@ -352,6 +352,36 @@ fn a_pattern_matching_no_file_is_an_error() {
 }
 
 #[test]
+fn unreadable_files_are_errors_and_binary_files_found_by_globs_are_skipped() {
+    let dir = repo();
+    std::fs::write(dir.path().join("prompts/bad.txt"), b"ok \xff\xfe").unwrap();
+    std::fs::write(dir.path().join("prompts/system/logo.png"), b"\x89PNG\0\0").unwrap();
+    write(
+        dir.path(),
+        "tokenbudget.toml",
+        "[[budget]]\npath = \"prompts/bad.txt\"\nmax_tokens = 100\n\n\
+         [[budget]]\npath = \"prompts/system/*\"\nmax_tokens = 100\n",
+    );
+    let o = check(dir.path(), &["--json"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: tokenbudget.toml:2:8: prompts/bad.txt: invalid UTF-8 at byte offset 3\n\
+         note: skipped prompts/system/logo.png: binary file (NUL byte)\n"
+    );
+    let j = json(&o);
+    assert_eq!(j["budgets"][0]["status"], "error");
+    assert_eq!(
+        (&j["budgets"][1]["status"], &j["budgets"][1]["tokens"]),
+        (&"pass".into(), &63.into())
+    );
+    assert_eq!(
+        j["skipped"],
+        serde_json::json!([{"path": "prompts/system/logo.png", "reason": "binary file (NUL byte)"}])
+    );
+}
+
+#[test]
 fn approximating_a_model_without_a_tokenizer_is_labelled() {
     let dir = repo();
     write(

@@ -302,7 +302,7 @@ pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
         }
         let window = resolved.as_ref().and_then(|r| r.context_window());
         let mut share_limit = None;
-        if let (Some(share), Some(r), Some(v)) = (&max_share, &resolved, &b.max_share) {
+        if let (Some(share), Some(_), Some(v)) = (&max_share, &resolved, &b.max_share) {
             match window {
                 None => errors.push(err_at(
                     v.span(),
@@ -320,7 +320,6 @@ pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
                 )),
                 Some(w) => share_limit = Some(share.of(w)),
             }
-            let _ = r;
         }
 
         if errors.len() > start {
@@ -350,10 +349,16 @@ pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
         });
     }
     if errors.is_empty() {
-        Ok(Config { budgets })
-    } else {
-        Err(errors)
+        return Ok(Config { budgets });
     }
+    // A bad top-level model is reported once, not once per budget.
+    let mut unique: Vec<ConfigError> = Vec::with_capacity(errors.len());
+    for e in errors {
+        if !unique.contains(&e) {
+            unique.push(e);
+        }
+    }
+    Err(unique)
 }
 
 fn parse_encoding(
@@ -467,6 +472,18 @@ mod tests {
                 "6:14: max_tokens must be a positive whole number of tokens, got 3.5",
                 "7:1: budget \"c.txt\" has no limit: set max_tokens, max_share or both",
             ]
+        );
+    }
+
+    #[test]
+    fn a_bad_top_level_model_is_reported_once() {
+        assert_eq!(
+            errors(
+                "model = \"nope\"\n[[budget]]\npath = \"a\"\nmax_tokens = 1\n\
+                 [[budget]]\npath = \"b\"\nmax_tokens = 1\n"
+            )
+            .len(),
+            1
         );
     }
 
