@@ -1,4 +1,5 @@
 //! One module per subcommand: turn arguments into a request, call the core, hand the result
 //! to the report layer.
 
+pub mod check;
 pub mod count;
