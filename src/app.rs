@@ -43,6 +43,7 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     let status = match cli.command {
         Command::Count(args) => commands::count::run(args, env, &mut out)?,
         Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
+        Command::Check(args) => commands::check::run(args, env, &mut out)?,
     };
     out.flush()?;
     Ok(status)

@@ -34,6 +34,7 @@ pub struct Cli {
 pub enum Command {
     Count(commands::count::CountArgs),
     Plan(commands::plan::PlanArgs),
+    Check(commands::check::CheckArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

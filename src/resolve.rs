@@ -60,6 +60,12 @@ pub enum ResolveError {
 impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ResolveError::NoTokenizer { model, provider } if provider == "openai" => write!(
+                f,
+                "{model} (openai) has no known exact tokenizer: tiktoken 0.14 does not say which \
+                 encoding it uses, so a local count could be silently wrong. Pass --encoding \
+                 o200k_base to approximate (every count is then labelled approximate)"
+            ),
             ResolveError::NoTokenizer { model, provider } => write!(
                 f,
                 "{model} ({provider}) has no exact local tokenizer: {} does not publish \

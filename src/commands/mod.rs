@@ -1,5 +1,6 @@
 //! One module per subcommand: turn arguments into a request, call the core, hand the result
 //! to the report layer.
 
+pub mod check;
 pub mod count;
 pub mod plan;
