@@ -184,6 +184,23 @@ fn the_parts_add_up_to_the_cookbook_count_of_the_request() {
         o.stderr
             .contains("note: tool calls counted by their JSON text")
     );
+    assert!(!o.stdout.contains('\x1b'));
+
+    // Colour only when asked (or on a terminal).
+    let o = plan(&[
+        "--request",
+        "request.json",
+        "--context-window",
+        "1100",
+        "--color",
+        "always",
+    ]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout.contains("\x1b[31mover by 57\x1b[0m"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
