@@ -63,7 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;plan' {
-            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system prompt (text)')
             [CompletionResult]::new('--examples', '--examples', [CompletionResultType]::ParameterName, 'Few-shot examples: text (sent as one system message) or a messages JSON array')
             [CompletionResult]::new('--rag', '--rag', [CompletionResultType]::ParameterName, 'Retrieved chunks (text), best first; each is sent as a system message before the user''s message. Repeatable')

@@ -58,7 +58,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --version 'Print version'
         }
         &'tokenbudget;plan'= {
-            cand --request 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve'
+            cand --request 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve'
             cand --system 'The system prompt (text)'
             cand --examples 'Few-shot examples: text (sent as one system message) or a messages JSON array'
             cand --rag 'Retrieved chunks (text), best first; each is sent as a system message before the user''s message. Repeatable'

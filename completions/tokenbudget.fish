@@ -58,7 +58,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l system -d 'The system prompt (text)' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l examples -d 'Few-shot examples: text (sent as one system message) or a messages JSON array' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l rag -d 'Retrieved chunks (text), best first; each is sent as a system message before the user\'s message. Repeatable' -r -F

@@ -202,6 +202,8 @@ pub struct Prompt {
     pub tools: Vec<Value>,
     /// The original body (for `--request`), kept so every field round-trips.
     pub body: Option<Value>,
+    /// `body` is a Batch API request line whose `body` holds the request.
+    pub batch: bool,
     /// The request's `max_completion_tokens` (or `max_tokens`).
     pub max_tokens: Option<u64>,
     /// The request's `model`.
@@ -324,7 +326,15 @@ impl Prompt {
     /// developer) messages and Anthropic's `system` → system; the latest user message → user;
     /// every other message → history; `tools` (or legacy `functions`) → tools;
     /// `max_completion_tokens` (else `max_tokens`) → the reserve.
+    /// A Batch API request line (`{"custom_id", "method", "url", "body": {...}}`) is split by
+    /// its `body`, and fitted inside it.
     pub fn from_request(body: Value, base_dir: &Path) -> Result<Prompt, ChatError> {
+        if let Some(inner) = body.get("body").filter(|b| b.get("messages").is_some()) {
+            let mut prompt = Prompt::from_request(inner.clone(), base_dir)?;
+            prompt.body = Some(body);
+            prompt.batch = true;
+            return Ok(prompt);
+        }
         let obj = body.as_object().ok_or_else(|| {
             ChatError("not a chat request: expected a JSON object with \"messages\"".into())
         })?;
@@ -409,6 +419,7 @@ impl Prompt {
             items,
             tools,
             body: Some(body),
+            batch: false,
             max_tokens,
             model,
             base_dir: base_dir.to_path_buf(),
@@ -472,6 +483,7 @@ impl Prompt {
             items,
             tools: parts.tools,
             body: None,
+            batch: false,
             max_tokens: None,
             model: None,
             base_dir: base_dir.to_path_buf(),
@@ -1116,7 +1128,12 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
                 .filter_map(|(i, _)| i.index)
                 .collect();
             let mut body = body.clone();
-            if let Some(Value::Array(messages)) = body.get_mut("messages") {
+            let request = if prompt.batch {
+                body.get_mut("body")
+            } else {
+                Some(&mut body)
+            };
+            if let Some(Value::Array(messages)) = request.and_then(|r| r.get_mut("messages")) {
                 let mut i = 0;
                 messages.retain(|_| {
                     let keep = !dropped.contains(&i);

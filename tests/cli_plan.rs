@@ -244,6 +244,29 @@ fn fit_drops_history_oldest_first_keeping_tool_calls_with_their_results() {
         ]
     );
 
+    // A Batch API request line is fitted inside its body.
+    let tmp = tempfile::tempdir().unwrap();
+    let line = json!({"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions",
+                      "body": fixture("request.json")});
+    std::fs::write(tmp.path().join("batch.json"), line.to_string()).unwrap();
+    let o = plan_in(
+        tmp.path(),
+        &[
+            "--request",
+            "batch.json",
+            "--fit",
+            "--context-window",
+            "1137",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut expected_line = line.clone();
+    expected_line["body"] = expected.clone();
+    assert_eq!(
+        serde_json::from_str::<Value>(&o.stdout).unwrap(),
+        expected_line
+    );
+
     // --history N keeps at most the last N messages, never splitting a tool call from its
     // results: 3 keeps messages[2..=4], 2 keeps only messages[4].
     let o = plan(&["--request", "request.json", "--fit", "--history", "3"]);
@@ -261,7 +284,6 @@ fn fit_drops_history_oldest_first_keeping_tool_calls_with_their_results() {
     assert!(o.stderr.contains("(--history limit)"), "{}", o.stderr);
 
     // A fitted request written with --out; stdout then holds the report.
-    let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("fitted.json");
     let o = plan(&[
         "--request",

@@ -43,8 +43,8 @@ cookbook count of the whole request (num_tokens_from_messages + num_tokens_for_t
 Exit codes: 0 fits (or was fitted), 1 does not fit (or cannot be made to fit), 2 usage or
 input error.")]
 pub struct PlanArgs {
-    /// A whole request: an OpenAI chat completions body or an Anthropic messages body (`-` for
-    /// stdin). System messages → system, the latest user message → user, earlier turns →
+    /// A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch
+    /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
     /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
     pub request: Option<String>,
