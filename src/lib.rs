@@ -9,6 +9,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod cost;
 pub mod count;
 pub mod exit;
 pub mod fsutil;
