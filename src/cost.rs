@@ -625,6 +625,30 @@ mod tests {
     }
 
     #[test]
+    fn prompt_counter_counts_each_encoding_once() {
+        let cat = Catalog::embedded();
+        let mut c = PromptCounter::new("Hello world\n");
+        let mut got = Vec::new();
+        for name in [
+            "gpt-4o",
+            "gpt-4o-mini",
+            "claude-sonnet-4-5",
+            "gpt-oss-120b",
+            "gpt-4",
+            "gpt-3.5-turbo",
+        ] {
+            let Ok(model) = cat.lookup(name) else {
+                continue;
+            };
+            let (counted, counting) = c.count(model).unwrap();
+            got.push((name, counted.tokens(), counting.estimate));
+        }
+        assert_eq!(c.encodings_counted(), 2, "{got:?}");
+        assert!(got.contains(&("claude-sonnet-4-5", 3, true)), "{got:?}");
+        assert!(got.contains(&("gpt-4", 3, false)), "{got:?}");
+    }
+
+    #[test]
     fn ranking_marks_cheapest_and_most_expensive() {
         let cat = Catalog::embedded();
         let spec = RequestSpec {

@@ -719,12 +719,11 @@ fn litellm_price_file_overrides_the_catalog() {
         "warning: litellm.json: skipping 'acme-free-lunch': no output price (it would otherwise be priced at $0)\n\
          warning: litellm.json: skipped 1 entries that are not chat/responses/embedding/completion models\n"
     );
-    assert!(
-        o.stdout
-            .lines()
-            .last()
-            .unwrap()
-            .contains("+ overrides from litellm.json")
+    assert_eq!(
+        o.stdout.lines().last(),
+        Some(
+            "Prices: LiteLLM model_prices_and_context_window.json, MIT, BerriAI; as of 2026-11-28; overrides from litellm.json."
+        )
     );
     // a new model from the file; the skipped one is unknown, not $0
     let o = cost(&[
@@ -917,6 +916,39 @@ fn bad_input_is_a_usage_error() {
         o.stderr,
         "error: no output price for model 'mistral-embed'\n"
     );
+}
+
+#[test]
+fn long_context_rates_apply_above_the_tier() {
+    // gemini-2.5-pro: $1.25/M in, $10/M out up to 200,000 prompt tokens; $2.50 / $15 above
+    let o = cost(&[
+        "-m",
+        "gemini-2.5-pro",
+        "--input-tokens",
+        "200000",
+        "--output-tokens",
+        "1000",
+        "--json",
+    ]);
+    let j = json(&o);
+    assert_eq!(rows(&j)[0]["cost"]["total"], "0.26");
+    assert_eq!(rows(&j)[0]["cost"]["tier_above_tokens"], Value::Null);
+    let o = cost(&[
+        "-m",
+        "gemini-2.5-pro",
+        "--input-tokens",
+        "200001",
+        "--output-tokens",
+        "1000",
+    ]);
+    assert_eq!(o.code, 0);
+    assert_eq!(row(&o, "input"), ["input", "200,001", "$2.50", "$0.50"]);
+    assert_eq!(row(&o, "output"), ["output", "1,000", "$15.00", "$0.015"]);
+    assert!(
+        o.stdout
+            .contains("Long-context rates apply (prompt above 200,000 tokens).")
+    );
+    assert_eq!(o.stderr, "");
 }
 
 #[test]

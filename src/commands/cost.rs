@@ -236,6 +236,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Selection::Named(names)
     } else if args.all || !args.provider.is_empty() {
         check_providers(catalog, &args.provider)?;
+        let wants_output = args.output_tokens.or(args.max_tokens).unwrap_or(0) > 0;
         let ids = catalog
             .models()
             .iter()
@@ -246,6 +247,8 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                         .iter()
                         .any(|p| p.trim().eq_ignore_ascii_case(&m.provider))
             })
+            // embedding models produce no output: not candidates for a request that does
+            .filter(|m| !(wants_output && m.mode == "embedding"))
             .map(|m| m.id.clone())
             .collect();
         Selection::Many(ids)
@@ -366,15 +369,32 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     for e in &errors {
         writeln!(err, "{} {}", env.err.red("error:"), e.reason)?;
     }
-    for r in &rows {
-        for w in &r.warnings {
-            writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
+    let warned_rows = rows.iter().filter(|r| !r.warnings.is_empty()).count();
+    if rows.len() > 1 && warned_rows > 5 {
+        writeln!(
+            err,
+            "{} {warned_rows} of {} models cannot take this request within their max output or \
+             context window (by how much: the table, or --json)",
+            env.err.yellow("warning:"),
+            rows.len()
+        )?;
+    } else {
+        for r in &rows {
+            for w in &r.warnings {
+                writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
+            }
         }
     }
     if !args.json {
         if skipped.len() <= 5 {
             for s in &skipped {
-                writeln!(err, "{} skipped {}", env.err.dim("note:"), s.reason)?;
+                writeln!(
+                    err,
+                    "{} skipped {} ({})",
+                    env.err.dim("note:"),
+                    s.model,
+                    s.reason
+                )?;
             }
         } else {
             writeln!(
@@ -385,11 +405,14 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 skipped[0].reason
             )?;
         }
-        // per-model notes; the estimate note once for a comparison
+        // Per-model notes not already in the report: long-context rates are marked in the
+        // table, and a comparison's legend explains `~` once.
         let single = rows.len() == 1;
         for r in &rows {
             for n in &r.notes {
-                if single || !n.contains("no exact local tokenizer") {
+                let in_report = n.contains("long-context rates")
+                    || (!single && n.contains("no exact local tokenizer"));
+                if !in_report {
                     writeln!(err, "{} {n}", env.err.dim("note:"))?;
                 }
             }

@@ -51,9 +51,12 @@ pub fn check_providers(catalog: &Catalog, providers: &[String]) -> Result<()> {
 
 /// The closing line of every human price report: where prices come from and their date.
 pub fn prices_footer(catalog: &Catalog) -> String {
-    format!(
-        "Prices: {}; as of {}.",
-        catalog.source(),
-        catalog.prices_date()
-    )
+    let source = catalog.source();
+    match source.split_once(" + overrides from ") {
+        Some((base, file)) => format!(
+            "Prices: {base}; as of {}; overrides from {file}.",
+            catalog.prices_date()
+        ),
+        None => format!("Prices: {source}; as of {}.", catalog.prices_date()),
+    }
 }
