@@ -74,7 +74,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l request
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l per -d 'The period --requests is counted over; per-day and per-month costs are shown' -r -f -a "day\t''
 month\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l days-per-month -d 'Days in a month, for per-day ↔ per-month' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README)' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -94,7 +94,7 @@ output\t'Output price'
 batch\t'Batch input price'
 window\t'Context window'
 max-output\t'Max output tokens'"
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README)' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -494,14 +494,17 @@ fn batch_prices() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("note: skipped "), "{}", o.stderr);
     assert!(!o.stdout.contains("deepseek"));
-    let j = json(&cost(&[
+    let o = cost(&[
         "--provider",
         "deepseek",
         "--input-tokens",
         "10",
         "--batch",
         "--json",
-    ]));
+    ]);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stderr, "error: no model can price this request\n");
+    let j = json(&o);
     assert!(rows(&j).is_empty());
     assert!(
         j["skipped"][0]["reason"]
@@ -804,6 +807,32 @@ fn own_price_format_overrides_the_catalog_and_env_var() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(rows(&json(&o))[0]["cost"]["input"], "0.3");
+    // --prices wins over the variable; an empty variable is ignored
+    let mut c = cmd(&fixtures().join("cost"));
+    c.env("TOKENBUDGET_PRICES", "prices.json");
+    let o = run_cmd(
+        c,
+        &[
+            "cost",
+            "--prices",
+            "litellm.json",
+            "-m",
+            "acme-json",
+            "--input-tokens",
+            "1",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("unknown model 'acme-json'"),
+        "{}",
+        o.stderr
+    );
+    let mut c = cmd(&fixtures().join("cost"));
+    c.env("TOKENBUDGET_PRICES", "");
+    let o = run_cmd(c, &["cost", "--input-tokens", "1"], None);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
 }
 
 #[test]

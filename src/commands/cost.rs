@@ -135,8 +135,9 @@ pub struct CostArgs {
     pub json: bool,
 
     /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README).
-    #[arg(long, value_name = "FILE", env = "TOKENBUDGET_PRICES")]
+    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
+    /// [default: $TOKENBUDGET_PRICES when set and not empty].
+    #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
 }
 
@@ -360,7 +361,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     if warned && args.strict {
         status = ExitStatus::LimitHit;
     }
-    if !errors.is_empty() {
+    if !errors.is_empty() || rows.is_empty() {
         status = status.max(ExitStatus::InputError);
     }
 
@@ -384,6 +385,13 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
             }
         }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        writeln!(
+            err,
+            "{} no model can price this request",
+            env.err.red("error:")
+        )?;
     }
     if !args.json {
         if skipped.len() <= 5 {
@@ -445,14 +453,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         return Ok(status);
     }
     if rows.is_empty() {
-        if errors.is_empty() {
-            writeln!(
-                std::io::stderr(),
-                "{} no model can price this request",
-                env.err.red("error:")
-            )?;
-        }
-        return Ok(ExitStatus::InputError);
+        return Ok(status);
     }
     match &selection {
         Selection::Named(v) if v.len() == 1 => {

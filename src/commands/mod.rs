@@ -7,7 +7,7 @@ pub mod models;
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -17,11 +17,15 @@ use crate::report::Env;
 /// The environment variable naming a price file, like `--prices`.
 pub const PRICES_ENV: &str = "TOKENBUDGET_PRICES";
 
-/// The embedded catalog, or a copy with the overrides of `--prices FILE` applied; skipped
-/// entries are reported on stderr as `warning: …`.
+/// The embedded catalog, or a copy with the overrides of `--prices FILE` (else
+/// `$TOKENBUDGET_PRICES` when set and not empty) applied; skipped entries are reported on
+/// stderr as `warning: …`.
 pub fn load_catalog(prices: Option<&Path>, env: &Env) -> Result<Cow<'static, Catalog>> {
     let base = Catalog::embedded();
-    let Some(path) = prices else {
+    let from_env = std::env::var_os(PRICES_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let Some(path) = prices.or(from_env.as_deref()) else {
         return Ok(Cow::Borrowed(base));
     };
     let (catalog, warnings) = base.with_overrides(path)?;

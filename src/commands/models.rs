@@ -51,8 +51,9 @@ pub struct ModelsArgs {
     pub json: bool,
 
     /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README).
-    #[arg(long, value_name = "FILE", env = "TOKENBUDGET_PRICES")]
+    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
+    /// [default: $TOKENBUDGET_PRICES when set and not empty].
+    #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
 }
 
