@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What a request or a workload costs, on one model or across models')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -107,10 +108,26 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tokenbudget;check' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: a table, JSON, or GitHub Actions annotations (followed by the table)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout (same as --format json)')
+            [CompletionResult]::new('--hide-passed', '--hide-passed', [CompletionResultType]::ParameterName, 'Leave passing budgets out of the output (the summary still counts them)')
+            [CompletionResult]::new('--init', '--init', [CompletionResultType]::ParameterName, 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tokenbudget;help' {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What a request or a workload costs, on one model or across models')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -121,6 +138,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;help;models' {
+            break
+        }
+        'tokenbudget;help;check' {
             break
         }
         'tokenbudget;help;help' {

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
             cand cost 'What a request or a workload costs, on one model or across models'
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
+            cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;count'= {
@@ -100,10 +101,25 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenbudget;check'= {
+            cand -c 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
+            cand --config 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
+            cand --format 'Output format: a table, JSON, or GitHub Actions annotations (followed by the table)'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --json 'Print only JSON on stdout (same as --format json)'
+            cand --hide-passed 'Leave passing budgets out of the output (the summary still counts them)'
+            cand --init 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenbudget;help'= {
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
             cand cost 'What a request or a workload costs, on one model or across models'
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
+            cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
@@ -111,6 +127,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;help;cost'= {
         }
         &'tokenbudget;help;models'= {
+        }
+        &'tokenbudget;help;check'= {
         }
         &'tokenbudget;help;help'= {
         }

@@ -33,6 +33,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s V -l version -d
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
@@ -103,7 +104,21 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l json 
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s c -l config -d 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l format -d 'Output format: a table, JSON, or GitHub Actions annotations (followed by the table)' -r -f -a "table\t'A table of budgets, then the files over budget'
+json\t'One JSON document'
+github\t'`::error` workflow commands for GitHub Actions, then the table'"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l json -d 'Print only JSON on stdout (same as --format json)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l hide-passed -d 'Leave passing budgets out of the output (the summary still counts them)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l init -d 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models check help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models check help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models check help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models check help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count cost models check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

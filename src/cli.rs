@@ -35,6 +35,7 @@ pub enum Command {
     Count(commands::count::CountArgs),
     Cost(commands::cost::CostArgs),
     Models(commands::models::ModelsArgs),
+    Check(commands::check::CheckArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

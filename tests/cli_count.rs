@@ -358,24 +358,54 @@ fn bad_inputs_are_named_and_the_good_ones_still_reported() {
     assert_eq!((o.code, o.stdout.as_str()), (0, "13\n"));
 }
 
+/// A command that runs without root's power to read anything: as `nobody` via setpriv when
+/// the tests run as root (as CI does), as the current user otherwise.
+fn unprivileged(dir: &std::path::Path) -> std::process::Command {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !is_root {
+        return cmd(dir);
+    }
+    let mut c = std::process::Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tokenbudget"))
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("TOKENBUDGET_MODEL");
+    c
+}
+
 #[test]
-fn unreadable_directory_is_reported() {
+fn unreadable_directory_and_file_are_reported() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("secret.txt"), "x").unwrap();
     std::fs::write(dir.path().join("ok.txt"), "Hello world\n").unwrap();
+    std::fs::write(dir.path().join("private.txt"), "Hello\n").unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read_dir(&locked).is_ok() {
-        // Running as root: permissions are not enforced, nothing to test.
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-        return;
-    }
-    let o = run_in(dir.path(), &["count", "locked", "ok.txt"], None);
+    std::fs::set_permissions(
+        dir.path().join("private.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let o = run_cmd(
+        unprivileged(dir.path()),
+        &["count", "locked", "private.txt", "ok.txt"],
+        None,
+    );
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(o.code, 2);
+    assert_eq!(o.code, 2, "{}", o.stderr);
     assert_eq!(o.stdout, "3\n");
-    assert!(o.stderr.contains("locked"), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: reading private.txt: Permission denied (os error 13)\nerror: reading locked: Permission denied (os error 13)\n"
+    );
 }
 
 #[test]

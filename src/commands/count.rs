@@ -220,7 +220,8 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         Mode::Auto
     };
     let window = resolved.context_window();
-    let mut reports = count_all(&expanded.sources, tok, mode, args.top, env);
+    let show_progress = env.progress && !args.json && !args.quiet;
+    let mut reports = count_all(&expanded.sources, tok, mode, args.top, show_progress);
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
@@ -387,7 +388,7 @@ fn count_all(
     tok: &Tokenizer,
     mode: Mode,
     top: usize,
-    env: &Env,
+    show_progress: bool,
 ) -> Vec<InputReport> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -395,7 +396,7 @@ fn count_all(
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<InputReport>>> =
         Mutex::new((0..sources.len()).map(|_| None).collect());
-    let bar = progress_bar(sources, env);
+    let bar = progress_bar(sources, show_progress);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
@@ -424,9 +425,9 @@ fn count_all(
         .collect()
 }
 
-fn progress_bar(sources: &[Source], env: &Env) -> Option<indicatif::ProgressBar> {
+fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar> {
     const LARGE: u64 = 64 << 20;
-    if !env.progress {
+    if !show {
         return None;
     }
     let bytes: u64 = sources

@@ -1,6 +1,7 @@
 //! One module per subcommand: turn arguments into a request, call the core, hand the result
 //! to the report layer.
 
+pub mod check;
 pub mod cost;
 pub mod count;
 pub mod models;

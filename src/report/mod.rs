@@ -1,6 +1,8 @@
 //! The report layer: the only code that writes to stdout. Commands hand it plain data.
 //! Colour is decided once ([`Style`]); tables are comfy-table; `--json` output is serde.
 
+pub mod github;
+
 use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
