@@ -916,6 +916,29 @@ fn bad_input_is_a_usage_error() {
         assert!(o.stderr.contains(want), "{args:?}: {}", o.stderr);
         assert_eq!(o.stdout, "", "{args:?}");
     }
+    let o = cost(&["--input-tokens", "1000000000000001"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("is too large (max 1000000000000000)"),
+        "{}",
+        o.stderr
+    );
+    let o = cost(&[
+        "--input-tokens",
+        "1_000_000_000_000_000",
+        "--requests",
+        "1000000000000000",
+        "--per",
+        "day",
+        "-m",
+        "o1-pro",
+    ]);
+    assert_eq!((o.code, o.stdout.as_str()), (2, ""));
+    assert!(
+        o.stderr.contains("too large to compute exactly"),
+        "{}",
+        o.stderr
+    );
     let o = cost(&["--input-tokens", "10", "--provider", "opnai"]);
     assert_eq!(o.code, 2);
     assert!(

@@ -157,7 +157,8 @@ pub enum Per {
     Month,
 }
 
-/// Parse a token count: a non-negative whole number (`_` and `,` separators allowed).
+/// Parse a token or request count: a whole number from 0 to 10^15 (`_` and `,` separators
+/// allowed).
 pub fn parse_tokens(s: &str) -> Result<u64, String> {
     let t: String = s
         .trim()
@@ -170,8 +171,11 @@ pub fn parse_tokens(s: &str) -> Result<u64, String> {
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("'{s}' is not a whole number"));
     }
-    t.parse::<u64>()
-        .map_err(|_| format!("'{s}' is too large (max {})", u64::MAX))
+    const MAX: u64 = 1_000_000_000_000_000;
+    match t.parse::<u64>() {
+        Ok(n) if n <= MAX => Ok(n),
+        _ => Err(format!("'{s}' is too large (max {MAX})")),
+    }
 }
 
 /// Which models were asked for, and how failures are treated.
@@ -354,6 +358,23 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     }
     if rows.len() > 1 || models.len() > 1 {
         rank(&mut rows);
+    }
+    // Money saturates instead of overflowing; a saturated amount is not a real cost.
+    let saturated = |m: Money| m.femto() == i128::MAX;
+    if let Some(r) = rows.iter().find(|r| {
+        saturated(r.per_request)
+            || r.projection.is_some_and(|p| {
+                [p.per_day, p.per_month, p.total]
+                    .into_iter()
+                    .flatten()
+                    .any(saturated)
+            })
+    }) {
+        bail!(
+            "{}: the cost is too large to compute exactly (over 10^23 USD); check the token \
+             and request counts",
+            r.model
+        );
     }
 
     let mut status = ExitStatus::Success;
