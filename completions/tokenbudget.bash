@@ -19,11 +19,17 @@ _tokenbudget() {
             tokenbudget,check)
                 cmd="tokenbudget__subcmd__check"
                 ;;
+            tokenbudget,cost)
+                cmd="tokenbudget__subcmd__cost"
+                ;;
             tokenbudget,count)
                 cmd="tokenbudget__subcmd__count"
                 ;;
             tokenbudget,help)
                 cmd="tokenbudget__subcmd__help"
+                ;;
+            tokenbudget,models)
+                cmd="tokenbudget__subcmd__models"
                 ;;
             tokenbudget,plan)
                 cmd="tokenbudget__subcmd__plan"
@@ -31,11 +37,17 @@ _tokenbudget() {
             tokenbudget__subcmd__help,check)
                 cmd="tokenbudget__subcmd__help__subcmd__check"
                 ;;
+            tokenbudget__subcmd__help,cost)
+                cmd="tokenbudget__subcmd__help__subcmd__cost"
+                ;;
             tokenbudget__subcmd__help,count)
                 cmd="tokenbudget__subcmd__help__subcmd__count"
                 ;;
             tokenbudget__subcmd__help,help)
                 cmd="tokenbudget__subcmd__help__subcmd__help"
+                ;;
+            tokenbudget__subcmd__help,models)
+                cmd="tokenbudget__subcmd__help__subcmd__models"
                 ;;
             tokenbudget__subcmd__help,plan)
                 cmd="tokenbudget__subcmd__help__subcmd__plan"
@@ -47,7 +59,7 @@ _tokenbudget() {
 
     case "${cmd}" in
         tokenbudget)
-            opts="-h -V --color --no-progress --help --version count plan check help"
+            opts="-h -V --color --no-progress --help --version count plan cost models check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,6 +93,92 @@ _tokenbudget() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenbudget__subcmd__cost)
+            opts="-m -p -h -V --text --input-tokens --output-tokens --max-tokens --cached-tokens --cache-write-tokens --cached-ratio --cache-ttl --batch --model --compare --provider --all --requests --per --days-per-month --strict --json --prices --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cached-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-write-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cached-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-ttl)
+                    COMPREPLY=($(compgen -W "5m 1h" -- "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compare)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per)
+                    COMPREPLY=($(compgen -W "day month" -- "${cur}"))
+                    return 0
+                    ;;
+                --days-per-month)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -157,7 +255,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__help)
-            opts="count plan check help"
+            opts="count plan cost models check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +269,20 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenbudget__subcmd__help__subcmd__cost)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -212,6 +324,20 @@ _tokenbudget() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenbudget__subcmd__help__subcmd__models)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenbudget__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -219,6 +345,40 @@ _tokenbudget() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenbudget__subcmd__models)
+            opts="-p -h -V --provider --sort --reverse --json --prices --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "name input cached cache-write output batch window max-output" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -26,6 +26,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --version 'Print version'
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
             cand plan 'Split a context window across the parts of a request; trim history to fit'
+            cand cost 'What a request or a workload costs, on one model or across models'
+            cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -83,6 +85,49 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenbudget;cost'= {
+            cand --text 'Use this text as the prompt'
+            cand --input-tokens 'The whole prompt size in tokens, instead of a prompt to count (no tokenizer is loaded)'
+            cand --output-tokens 'Expected output tokens per request'
+            cand --max-tokens 'The request''s max_tokens: price the worst case, every allowed output token generated'
+            cand --cached-tokens 'Tokens of the prompt read from the provider''s prompt cache (part of the input)'
+            cand --cache-write-tokens 'Tokens of the prompt written to the cache (part of the input; Anthropic bills them above the input rate, see --cache-ttl)'
+            cand --cached-ratio 'Share of the prompt served from the cache, from 0 to 1 (e.g. 0.8)'
+            cand --cache-ttl 'Lifetime of cache writes: 5m or 1h (priced differently by Anthropic)'
+            cand -m 'Model to price [default: $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --model 'Model to price [default: $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --compare 'Compare these models (comma-separated), cheapest first'
+            cand -p 'Compare every model of these providers (comma-separated); models that cannot price the request (e.g. no batch prices) are skipped with a note'
+            cand --provider 'Compare every model of these providers (comma-separated); models that cannot price the request (e.g. no batch prices) are skipped with a note'
+            cand --requests 'Number of requests: per --per period, or in total without --per'
+            cand --per 'The period --requests is counted over; per-day and per-month costs are shown'
+            cand --days-per-month 'Days in a month, for per-day ↔ per-month'
+            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --batch 'Use batch-API prices (an error for a model without them)'
+            cand --all 'Compare every model in the catalog; models that cannot price the request are skipped with a note'
+            cand --strict 'Exit 1 when a request exceeds a model''s max output or context window'
+            cand --json 'Print only JSON on stdout'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;models'= {
+            cand -p 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
+            cand --provider 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
+            cand --sort 'Sort by a price (cheapest first), the context window or max output (largest first), or name (by provider, then name). Models without the value come last'
+            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --reverse 'Reverse the sort order'
+            cand --json 'Print only JSON on stdout'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenbudget;check'= {
             cand -c 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
             cand --config 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
@@ -100,12 +145,18 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;help'= {
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
             cand plan 'Split a context window across the parts of a request; trim history to fit'
+            cand cost 'What a request or a workload costs, on one model or across models'
+            cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
         }
         &'tokenbudget;help;plan'= {
+        }
+        &'tokenbudget;help;cost'= {
+        }
+        &'tokenbudget;help;models'= {
         }
         &'tokenbudget;help;check'= {
         }

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod cost;
 pub mod count;
 pub mod exit;
 pub mod fsutil;
