@@ -1,0 +1,88 @@
+//! Zero-copy vocabulary: byte string <-> rank, over tables laid out by build.rs and embedded
+//! with `include_bytes!`. Nothing is parsed or allocated at run time.
+
+#[allow(dead_code)]
+mod hash {
+    include!("vocab_hash.rs");
+}
+use hash::{EMPTY_RANK, SLOT_BYTES, hash_bytes, key8};
+
+/// One embedded vocabulary.
+pub(crate) struct Vocab {
+    /// all token bytes, concatenated in rank order
+    blob: &'static [u8],
+    /// u32 LE offsets into `blob`, one per rank plus one
+    offsets: &'static [u8],
+    /// open-addressing hash table, `SLOT_BYTES` per slot
+    table: &'static [u8],
+    /// log2 of the number of slots
+    bits: u32,
+}
+
+macro_rules! vocab {
+    ($name:literal) => {
+        Vocab {
+            blob: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".blob")),
+            offsets: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".offsets")),
+            table: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".table")),
+            bits: include!(concat!(env!("OUT_DIR"), "/", $name, ".bits")),
+        }
+    };
+}
+
+pub(crate) static O200K: Vocab = vocab!("o200k_base");
+pub(crate) static CL100K: Vocab = vocab!("cl100k_base");
+pub(crate) static P50K: Vocab = vocab!("p50k_base");
+pub(crate) static R50K: Vocab = vocab!("r50k_base");
+
+#[inline(always)]
+fn u32_at(s: &[u8], i: usize) -> u32 {
+    match s.get(i..i + 4) {
+        Some(x) => u32::from_le_bytes([x[0], x[1], x[2], x[3]]),
+        None => 0,
+    }
+}
+
+impl Vocab {
+    /// Number of rank slots (max rank + 1).
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len() / 4 - 1
+    }
+
+    /// The bytes of token `rank` (empty for an unknown rank).
+    #[inline]
+    pub(crate) fn token(&self, rank: u32) -> &'static [u8] {
+        let i = rank as usize;
+        if i >= self.len() {
+            return &[];
+        }
+        let a = u32_at(self.offsets, 4 * i) as usize;
+        let b = u32_at(self.offsets, 4 * i + 4) as usize;
+        self.blob.get(a..b).unwrap_or(&[])
+    }
+
+    /// The rank of the token whose bytes are `bytes`, if it is one.
+    #[inline]
+    pub(crate) fn rank(&self, bytes: &[u8]) -> Option<u32> {
+        let k8 = key8(bytes);
+        let mask = (1usize << self.bits) - 1;
+        let mut i = (hash_bytes(bytes, k8) >> (64 - self.bits)) as usize;
+        loop {
+            let slot = self.table.get(i * SLOT_BYTES..(i + 1) * SLOT_BYTES)?;
+            let rank = u32::from_le_bytes([slot[8], slot[9], slot[10], slot[11]]);
+            if rank == EMPTY_RANK {
+                return None;
+            }
+            let len = u32::from_le_bytes([slot[12], slot[13], slot[14], slot[15]]) as usize;
+            if len == bytes.len() {
+                let sk = u64::from_le_bytes([
+                    slot[0], slot[1], slot[2], slot[3], slot[4], slot[5], slot[6], slot[7],
+                ]);
+                if sk == k8 && (len <= 8 || self.token(rank).get(8..) == bytes.get(8..)) {
+                    return Some(rank);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
