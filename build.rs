@@ -116,6 +116,17 @@ fn build_vocab(src: &Path, out: &Path, enc: &str) {
             i = (i + 1) & (cap - 1);
         }
     }
+    // direct table for all 2-byte strings (the most frequent lookup in the merge loop)
+    let mut pairs = vec![0xFFu8; 65536 * 4];
+    for (r, b) in by_rank.iter().enumerate() {
+        if let Some(b) = b {
+            if b.len() == 2 {
+                let i = (b[0] as usize) << 8 | b[1] as usize;
+                pairs[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
+            }
+        }
+    }
+    fs::write(out.join(format!("{enc}.pairs")), &pairs).expect("write pairs");
     fs::write(out.join(format!("{enc}.blob")), &blob).expect("write blob");
     fs::write(out.join(format!("{enc}.offsets")), &offsets).expect("write offsets");
     fs::write(out.join(format!("{enc}.table")), &table).expect("write table");

@@ -145,10 +145,53 @@ fn random_text(rng: &mut Rng, max_len: usize) -> String {
 
 #[test]
 fn random_strings() {
-    let mut rng = Rng(0x1234_5678_9abc_def1);
-    for _ in 0..3000 {
-        let s = random_text(&mut rng, 40);
+    // TB_FUZZ_ITERS / TB_FUZZ_SEED widen the search when run by hand (e.g. in release mode)
+    let iters: usize = env_or("TB_FUZZ_ITERS", 3000);
+    let seed: u64 = env_or("TB_FUZZ_SEED", 0x1234_5678_9abc_def1);
+    let mut rng = Rng(seed | 1);
+    for i in 0..iters {
+        let s = random_text(&mut rng, if i % 10 == 0 { 400 } else { 40 });
         check_all(&s);
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn parallel_and_truncate() {
+    let mut rng = Rng(0x0bad_cafe_f00d_0001);
+    for _ in 0..200 {
+        // long enough to take the threaded path
+        let mut s = String::new();
+        while s.len() < 70_000 {
+            s.push_str(&random_text(&mut rng, 200));
+        }
+        for enc in [Encoding::O200kBase, Encoding::Cl100kBase, Encoding::R50kBase] {
+            let t = enc.tokenizer();
+            let n = t.count(&s);
+            assert_eq!(t.count_parallel(&s, 2), n, "{enc}");
+            assert_eq!(t.count_parallel(&s, 5), n, "{enc}");
+        }
+    }
+    for _ in 0..300 {
+        let s = random_text(&mut rng, 100);
+        for enc in Encoding::ALL {
+            let t = enc.tokenizer();
+            let n = t.count(&s);
+            for max in [0, 1, 2, n / 2, n.saturating_sub(1), n, n + 1] {
+                let p = t.truncate(&s, max);
+                assert!(s.starts_with(p));
+                assert!(t.count(p) <= max, "{enc}: truncate({s:?}, {max}) = {p:?}");
+                if max >= n {
+                    assert_eq!(p, s);
+                }
+            }
+        }
     }
 }
 

@@ -8,11 +8,116 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Pieces up to this many bytes use the quadratic scan.
-const SHORT: usize = 128;
+const SHORT: usize = 64;
 
-/// Emit the tokens of one piece (ids if `emit` is used, or just count them).
+/// Reusable buffers for the long-piece merge.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    pair: Vec<u32>,
+    queue: Queue,
+}
+
+/// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among
+/// equal ranks). Keys of one rank mostly arrive in ascending position order, so each rank gets
+/// a sorted run (a FIFO) and only the front of each run sits in the binary heap: on a long
+/// repetitive piece (one letter repeated) the heap stays tiny. Keys that arrive out of order go
+/// into the heap directly.
+#[derive(Default)]
+struct Queue {
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    runs: Vec<Run>,
+    used_runs: usize,
+    /// rank -> index of its run + 1 (0: none)
+    run_of_rank: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Run {
+    items: Vec<u32>,
+    head: usize,
+    in_heap: bool,
+}
+
+const LOOSE: u32 = u32::MAX;
+
+#[inline(always)]
+fn key(rank: u32, pos: u32) -> u64 {
+    ((rank as u64) << 32) | pos as u64
+}
+
+impl Queue {
+    fn reset(&mut self, vocab_len: usize) {
+        for &r in &self.touched {
+            if let Some(x) = self.run_of_rank.get_mut(r as usize) {
+                *x = 0;
+            }
+        }
+        self.touched.clear();
+        if self.run_of_rank.len() < vocab_len {
+            self.run_of_rank.resize(vocab_len, 0);
+        }
+        self.used_runs = 0;
+        self.heap.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, rank: u32, pos: u32) {
+        let Some(slot) = self.run_of_rank.get_mut(rank as usize) else {
+            self.heap.push(Reverse((key(rank, pos), LOOSE)));
+            return;
+        };
+        if *slot == 0 {
+            if self.used_runs == self.runs.len() {
+                self.runs.push(Run::default());
+            }
+            let run = &mut self.runs[self.used_runs];
+            run.items.clear();
+            run.head = 0;
+            run.in_heap = false;
+            self.used_runs += 1;
+            *slot = self.used_runs as u32;
+            self.touched.push(rank);
+        }
+        let idx = *slot - 1;
+        let run = &mut self.runs[idx as usize];
+        if run.head == run.items.len() {
+            run.items.clear();
+            run.head = 0;
+        } else if run.items.last().is_some_and(|&l| pos < l) {
+            self.heap.push(Reverse((key(rank, pos), LOOSE)));
+            return;
+        }
+        run.items.push(pos);
+        if !run.in_heap {
+            run.in_heap = true;
+            self.heap.push(Reverse((key(rank, pos), idx)));
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        let Reverse((k, src)) = self.heap.pop()?;
+        let rank = (k >> 32) as u32;
+        if src != LOOSE {
+            if let Some(run) = self.runs.get_mut(src as usize) {
+                run.head += 1;
+                if let Some(&p) = run.items.get(run.head) {
+                    self.heap.push(Reverse((key(rank, p), src)));
+                } else {
+                    run.in_heap = false;
+                }
+            }
+        }
+        Some((rank, (k & 0xFFFF_FFFF) as u32))
+    }
+}
+
+/// Emit the token ids of one piece.
 #[inline]
-pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
+pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
     if piece.len() <= 1 {
         if !piece.is_empty() {
             emit(v.rank(piece).unwrap_or(0));
@@ -26,99 +131,104 @@ pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) 
     if piece.len() <= SHORT {
         merge_short(v, piece, emit)
     } else {
-        merge_heap(v, piece, emit)
+        merge_heap(v, piece, sc, emit)
     }
 }
 
 /// Number of tokens of one piece.
 #[inline]
-pub(crate) fn count_piece(v: &Vocab, piece: &[u8]) -> usize {
+pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     if piece.len() <= 1 {
         return piece.len();
     }
     if v.rank(piece).is_some() {
         return 1;
     }
-    let mut n = 0;
     if piece.len() <= SHORT {
-        merge_short(v, piece, &mut |_| n += 1);
+        merge_short_count(v, piece)
     } else {
-        merge_heap(v, piece, &mut |_| n += 1);
+        let mut n = 0;
+        merge_heap(v, piece, sc, &mut |_| n += 1);
+        n
     }
-    n
 }
 
+/// The quadratic merge; returns the part boundaries in `start[..len]` and `len`.
 #[inline(always)]
-fn rank_or_max(v: &Vocab, b: &[u8]) -> u32 {
-    v.rank(b).unwrap_or(u32::MAX)
-}
-
-fn merge_short(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
+fn merge_short_parts(v: &Vocab, piece: &[u8], start: &mut [u32; SHORT + 1]) -> usize {
     let n = piece.len();
-    // parts[i] = (start, rank of the pair starting at part i)
-    let mut start = [0u32; SHORT + 1];
+    // pair[i] = rank of part i joined with part i+1 (u32::MAX if none)
     let mut pair = [u32::MAX; SHORT + 1];
-    let mut len = n + 1; // number of boundaries, including the end
-    for i in 0..n {
+    for i in 0..n - 1 {
         start[i] = i as u32;
-        pair[i] = if i + 1 < n {
-            rank_or_max(v, &piece[i..i + 2])
-        } else {
-            u32::MAX
-        };
+        pair[i] = v.pair_rank(piece[i], piece[i + 1]);
     }
+    start[n - 1] = (n - 1) as u32;
     start[n] = n as u32;
-    pair[n] = u32::MAX;
+    let mut len = n + 1; // number of boundaries, including the end
     loop {
         // leftmost minimum over the parts that have a right neighbour
         let mut best = u32::MAX;
         let mut bi = 0;
-        for (i, &r) in pair[..len - 1].iter().enumerate() {
+        for (i, &r) in pair[..len - 2].iter().enumerate() {
             if r < best {
                 best = r;
                 bi = i;
             }
         }
         if best == u32::MAX {
-            break;
+            return len;
         }
         // merge part bi with bi+1: drop boundary bi+1
         start.copy_within(bi + 2..len, bi + 1);
         pair.copy_within(bi + 2..len, bi + 1);
         len -= 1;
-        let get = |i: usize, start: &[u32]| -> u32 {
-            if i + 2 < len {
-                rank_or_max(v, &piece[start[i] as usize..start[i + 2] as usize])
-            } else {
-                u32::MAX
-            }
+        pair[bi] = if bi + 2 < len {
+            v.rank_or_max(&piece[start[bi] as usize..start[bi + 2] as usize])
+        } else {
+            u32::MAX
         };
-        pair[bi] = get(bi, &start);
         if bi > 0 {
-            pair[bi - 1] = get(bi - 1, &start);
+            pair[bi - 1] = v.rank_or_max(&piece[start[bi - 1] as usize..start[bi + 1] as usize]);
         }
-    }
-    for w in start[..len].windows(2) {
-        let tok = &piece[w[0] as usize..w[1] as usize];
-        emit(v.rank(tok).unwrap_or(0));
     }
 }
 
-fn merge_heap(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
+fn merge_short(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
+    let mut start = [0u32; SHORT + 1];
+    let len = merge_short_parts(v, piece, &mut start);
+    for w in start[..len].windows(2) {
+        emit(v.rank_or_max(&piece[w[0] as usize..w[1] as usize]));
+    }
+}
+
+fn merge_short_count(v: &Vocab, piece: &[u8]) -> usize {
+    let mut start = [0u32; SHORT + 1];
+    merge_short_parts(v, piece, &mut start) - 1
+}
+
+fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
     let n = piece.len();
     const NONE: u32 = u32::MAX;
     // nodes are identified by their start byte; next[i] is the start of the following part
-    let mut next: Vec<u32> = (1..=n as u32).collect();
-    let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
-    prev[0] = NONE;
-    let mut alive = vec![true; n];
-    let mut pair = vec![u32::MAX; n];
-    let mut heap = BinaryHeap::with_capacity(n);
+    let Scratch {
+        next,
+        prev,
+        pair,
+        queue,
+    } = sc;
+    next.clear();
+    next.extend(1..=n as u32);
+    prev.clear();
+    prev.extend((0..n as u32).map(|i| i.wrapping_sub(1)));
+    pair.clear();
+    pair.resize(n, u32::MAX);
+    queue.reset(v.len());
     for i in 0..n - 1 {
-        let r = rank_or_max(v, &piece[i..i + 2]);
+        let r = v.pair_rank(piece[i], piece[i + 1]);
         pair[i] = r;
         if r != u32::MAX {
-            heap.push(Reverse((r, i as u32)));
+            queue.push(r, i as u32);
         }
     }
     // rank of part i joined with its right neighbour
@@ -128,40 +238,40 @@ fn merge_heap(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
             return u32::MAX;
         }
         let k = next[j] as usize;
-        rank_or_max(v, &piece[i..k])
+        v.rank_or_max(&piece[i..k])
     };
-    while let Some(Reverse((r, i))) = heap.pop() {
+    while let Some((r, i)) = queue.pop() {
         let i = i as usize;
-        if !alive[i] || pair[i] != r {
-            continue;
+        if pair[i] != r {
+            continue; // stale entry (or a part merged into its left neighbour)
         }
         let j = next[i] as usize;
         // merge j into i
-        alive[j] = false;
+        pair[j] = u32::MAX;
         let k = next[j];
         next[i] = k;
         if (k as usize) < n {
             prev[k as usize] = i as u32;
         }
-        let ri = pair_rank(i, &next);
+        let ri = pair_rank(i, next);
         pair[i] = ri;
         if ri != u32::MAX {
-            heap.push(Reverse((ri, i as u32)));
+            queue.push(ri, i as u32);
         }
         let p = prev[i];
         if p != NONE {
             let p = p as usize;
-            let rp = pair_rank(p, &next);
+            let rp = pair_rank(p, next);
             pair[p] = rp;
             if rp != u32::MAX {
-                heap.push(Reverse((rp, p as u32)));
+                queue.push(rp, p as u32);
             }
         }
     }
     let mut i = 0usize;
     while i < n {
         let j = next[i] as usize;
-        emit(v.rank(&piece[i..j.min(n)]).unwrap_or(0));
+        emit(v.rank_or_max(&piece[i..j.min(n)]));
         i = j;
     }
 }

@@ -114,16 +114,18 @@ impl Tokenizer {
 
     /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))`.
     pub fn count(&self, text: &str) -> usize {
+        let mut sc = bpe::Scratch::default();
         self.pieces(text)
-            .map(|p| bpe::count_piece(self.vocab, p.as_bytes()))
+            .map(|p| bpe::count_piece(self.vocab, p.as_bytes(), &mut sc))
             .sum()
     }
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
+        let mut sc = bpe::Scratch::default();
         for p in self.pieces(text) {
-            bpe::encode_piece(self.vocab, p.as_bytes(), &mut |r| out.push(r));
+            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
         }
         out
     }
@@ -171,10 +173,12 @@ impl Tokenizer {
         let mut end = 0usize;
         let mut n = 0usize;
         let mut full = true;
+        let mut sc = bpe::Scratch::default();
+        let mut toks = Vec::new();
         'outer: for p in self.pieces(text) {
-            let mut toks = Vec::new();
-            bpe::encode_piece(self.vocab, p.as_bytes(), &mut |r| toks.push(r));
-            for t in toks {
+            toks.clear();
+            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| toks.push(r));
+            for &t in &toks {
                 if n == max_tokens {
                     full = false;
                     break 'outer;

@@ -17,6 +17,8 @@ pub(crate) struct Vocab {
     table: &'static [u8],
     /// log2 of the number of slots
     bits: u32,
+    /// u32 LE rank of every 2-byte string (`u32::MAX` if none), indexed by `b0 << 8 | b1`
+    pairs: &'static [u8],
 }
 
 macro_rules! vocab {
@@ -26,6 +28,7 @@ macro_rules! vocab {
             offsets: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".offsets")),
             table: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".table")),
             bits: include!(concat!(env!("OUT_DIR"), "/", $name, ".bits")),
+            pairs: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".pairs")),
         }
     };
 }
@@ -59,6 +62,21 @@ impl Vocab {
         let a = u32_at(self.offsets, 4 * i) as usize;
         let b = u32_at(self.offsets, 4 * i + 4) as usize;
         self.blob.get(a..b).unwrap_or(&[])
+    }
+
+    /// Rank of a 2-byte string, or `u32::MAX`.
+    #[inline(always)]
+    pub(crate) fn pair_rank(&self, a: u8, b: u8) -> u32 {
+        u32_at(self.pairs, 4 * ((a as usize) << 8 | b as usize))
+    }
+
+    /// Rank of `bytes`, or `u32::MAX`.
+    #[inline(always)]
+    pub(crate) fn rank_or_max(&self, bytes: &[u8]) -> u32 {
+        if let [a, b] = bytes {
+            return self.pair_rank(*a, *b);
+        }
+        self.rank(bytes).unwrap_or(u32::MAX)
     }
 
     /// The rank of the token whose bytes are `bytes`, if it is one.
