@@ -127,6 +127,25 @@ fn build_vocab(src: &Path, out: &Path, enc: &str) {
         }
     }
     fs::write(out.join(format!("{enc}.pairs")), &pairs).expect("write pairs");
+    let mut bytes1 = vec![0u8; 256 * 4];
+    for (r, b) in by_rank.iter().enumerate() {
+        if let Some(b) = b {
+            if b.len() == 1 {
+                let i = b[0] as usize;
+                bytes1[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
+            }
+        }
+    }
+    fs::write(out.join(format!("{enc}.bytes")), &bytes1).expect("write bytes");
+    // membership filter: one bit per hash value, 8 bits per slot; answers most misses from a
+    // table 32x smaller than the hash table
+    let fbits = bits + 3;
+    let mut filter = vec![0u8; 1 << (fbits - 3)];
+    for b in by_rank.iter().flatten() {
+        let h = hash_bytes(b, key8(b)) as usize & ((1 << fbits) - 1);
+        filter[h >> 3] |= 1 << (h & 7);
+    }
+    fs::write(out.join(format!("{enc}.filter")), &filter).expect("write filter");
     fs::write(out.join(format!("{enc}.blob")), &blob).expect("write blob");
     fs::write(out.join(format!("{enc}.offsets")), &offsets).expect("write offsets");
     fs::write(out.join(format!("{enc}.table")), &table).expect("write table");

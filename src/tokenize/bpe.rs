@@ -3,7 +3,7 @@
 //! quadratic scan on a stack buffer; long pieces use a binary heap with lazy deletion
 //! (O(n log n)), so a megabyte-long single piece is no cliff.
 
-use super::vocab::Vocab;
+use super::vocab::{RankCache, Vocab};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -17,6 +17,7 @@ pub(crate) struct Scratch {
     prev: Vec<u32>,
     pair: Vec<u32>,
     queue: Queue,
+    pub(crate) cache: RankCache,
 }
 
 /// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among
@@ -118,18 +119,27 @@ impl Queue {
 /// Emit the token ids of one piece.
 #[inline]
 pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
-    if piece.len() <= 1 {
-        if !piece.is_empty() {
-            emit(v.rank(piece).unwrap_or(0));
+    if piece.len() <= 2 {
+        match piece {
+            [a] => emit(v.byte_rank(*a)),
+            [a, b] => match v.pair_rank(*a, *b) {
+                u32::MAX => {
+                    emit(v.byte_rank(*a));
+                    emit(v.byte_rank(*b));
+                }
+                r => emit(r),
+            },
+            _ => {}
         }
         return;
     }
-    if let Some(r) = v.rank(piece) {
+    let r = v.rank_cached(piece, &mut sc.cache);
+    if r != u32::MAX {
         emit(r);
         return;
     }
     if piece.len() <= SHORT {
-        merge_short(v, piece, emit)
+        merge_short(v, piece, &mut sc.cache, emit)
     } else {
         merge_heap(v, piece, sc, emit)
     }
@@ -138,14 +148,17 @@ pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut
 /// Number of tokens of one piece.
 #[inline]
 pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
-    if piece.len() <= 1 {
-        return piece.len();
+    match piece {
+        [] => return 0,
+        [_] => return 1,
+        [a, b] => return if v.pair_rank(*a, *b) == u32::MAX { 2 } else { 1 },
+        _ => {}
     }
-    if v.rank(piece).is_some() {
+    if v.rank_cached(piece, &mut sc.cache) != u32::MAX {
         return 1;
     }
     if piece.len() <= SHORT {
-        merge_short_count(v, piece)
+        merge_short_count(v, piece, &mut sc.cache)
     } else {
         let mut n = 0;
         merge_heap(v, piece, sc, &mut |_| n += 1);
@@ -155,7 +168,12 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 
 /// The quadratic merge; returns the part boundaries in `start[..len]` and `len`.
 #[inline(always)]
-fn merge_short_parts(v: &Vocab, piece: &[u8], start: &mut [u32; SHORT + 1]) -> usize {
+fn merge_short_parts(
+    v: &Vocab,
+    piece: &[u8],
+    cache: &mut RankCache,
+    start: &mut [u32; SHORT + 1],
+) -> usize {
     let n = piece.len();
     // pair[i] = rank of part i joined with part i+1 (u32::MAX if none)
     let mut pair = [u32::MAX; SHORT + 1];
@@ -184,27 +202,28 @@ fn merge_short_parts(v: &Vocab, piece: &[u8], start: &mut [u32; SHORT + 1]) -> u
         pair.copy_within(bi + 2..len, bi + 1);
         len -= 1;
         pair[bi] = if bi + 2 < len {
-            v.rank_or_max(&piece[start[bi] as usize..start[bi + 2] as usize])
+            v.rank_cached(&piece[start[bi] as usize..start[bi + 2] as usize], cache)
         } else {
             u32::MAX
         };
         if bi > 0 {
-            pair[bi - 1] = v.rank_or_max(&piece[start[bi - 1] as usize..start[bi + 1] as usize]);
+            pair[bi - 1] =
+                v.rank_cached(&piece[start[bi - 1] as usize..start[bi + 1] as usize], cache);
         }
     }
 }
 
-fn merge_short(v: &Vocab, piece: &[u8], emit: &mut impl FnMut(u32)) {
+fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
     let mut start = [0u32; SHORT + 1];
-    let len = merge_short_parts(v, piece, &mut start);
+    let len = merge_short_parts(v, piece, cache, &mut start);
     for w in start[..len].windows(2) {
-        emit(v.rank_or_max(&piece[w[0] as usize..w[1] as usize]));
+        emit(v.rank_cached(&piece[w[0] as usize..w[1] as usize], cache));
     }
 }
 
-fn merge_short_count(v: &Vocab, piece: &[u8]) -> usize {
+fn merge_short_count(v: &Vocab, piece: &[u8], cache: &mut RankCache) -> usize {
     let mut start = [0u32; SHORT + 1];
-    merge_short_parts(v, piece, &mut start) - 1
+    merge_short_parts(v, piece, cache, &mut start) - 1
 }
 
 fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
@@ -216,6 +235,7 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
         prev,
         pair,
         queue,
+        cache,
     } = sc;
     next.clear();
     next.extend(1..=n as u32);
@@ -232,13 +252,13 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
         }
     }
     // rank of part i joined with its right neighbour
-    let pair_rank = |i: usize, next: &[u32]| -> u32 {
+    let mut pair_rank = |i: usize, next: &[u32]| -> u32 {
         let j = next[i] as usize;
         if j >= n {
             return u32::MAX;
         }
         let k = next[j] as usize;
-        v.rank_or_max(&piece[i..k])
+        v.rank_cached(&piece[i..k], cache)
     };
     while let Some((r, i)) = queue.pop() {
         let i = i as usize;
@@ -271,7 +291,7 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
     let mut i = 0usize;
     while i < n {
         let j = next[i] as usize;
-        emit(v.rank_or_max(&piece[i..j.min(n)]));
+        emit(v.rank_cached(&piece[i..j.min(n)], cache));
         i = j;
     }
 }

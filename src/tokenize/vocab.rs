@@ -19,6 +19,22 @@ pub(crate) struct Vocab {
     bits: u32,
     /// u32 LE rank of every 2-byte string (`u32::MAX` if none), indexed by `b0 << 8 | b1`
     pairs: &'static [u8],
+    /// u32 LE rank of every single byte
+    bytes1: &'static [u8],
+    /// bit `h & (8 * len - 1)` is set for the hash `h` of every token
+    filter: &'static [u8],
+}
+
+/// Entries of the per-call lookup cache (a power of two).
+const CACHE_SIZE: usize = 4096;
+
+/// A small direct-mapped cache of recent lookups of 3..=8-byte strings (hits and misses),
+/// kept by one counting call. Natural text looks up the same strings over and over; the
+/// cache keeps them in L1/L2 instead of a random access into the multi-megabyte table.
+#[derive(Default)]
+pub(crate) struct RankCache {
+    /// (key8, len << 32 | rank); len 0 = empty
+    slots: Vec<(u64, u64)>,
 }
 
 macro_rules! vocab {
@@ -29,6 +45,8 @@ macro_rules! vocab {
             table: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".table")),
             bits: include!(concat!(env!("OUT_DIR"), "/", $name, ".bits")),
             pairs: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".pairs")),
+            bytes1: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".bytes")),
+            filter: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".filter")),
         }
     };
 }
@@ -70,21 +88,55 @@ impl Vocab {
         u32_at(self.pairs, 4 * ((a as usize) << 8 | b as usize))
     }
 
-    /// Rank of `bytes`, or `u32::MAX`.
+    /// Rank of a single byte (every byte is a token).
     #[inline(always)]
-    pub(crate) fn rank_or_max(&self, bytes: &[u8]) -> u32 {
-        if let [a, b] = bytes {
-            return self.pair_rank(*a, *b);
+    pub(crate) fn byte_rank(&self, a: u8) -> u32 {
+        u32_at(self.bytes1, 4 * a as usize)
+    }
+
+    /// Rank of `bytes`, or `u32::MAX`, through `cache`.
+    #[inline(always)]
+    pub(crate) fn rank_cached(&self, bytes: &[u8], cache: &mut RankCache) -> u32 {
+        match bytes {
+            [a] => self.byte_rank(*a),
+            [a, b] => self.pair_rank(*a, *b),
+            _ if bytes.len() <= 8 => {
+                if cache.slots.is_empty() {
+                    cache.slots = vec![(0, 0); CACHE_SIZE];
+                }
+                let k8 = key8(bytes);
+                let h = hash_bytes(bytes, k8);
+                let idx = h as usize & (CACHE_SIZE - 1);
+                let len = bytes.len() as u64;
+                if let Some(e) = cache.slots.get_mut(idx) {
+                    if e.0 == k8 && e.1 >> 32 == len {
+                        return e.1 as u32;
+                    }
+                    let r = self.probe(bytes, k8, h).unwrap_or(u32::MAX);
+                    *e = (k8, len << 32 | r as u64);
+                    return r;
+                }
+                self.probe(bytes, k8, h).unwrap_or(u32::MAX)
+            }
+            _ => self.rank(bytes).unwrap_or(u32::MAX),
         }
-        self.rank(bytes).unwrap_or(u32::MAX)
     }
 
     /// The rank of the token whose bytes are `bytes`, if it is one.
     #[inline]
     pub(crate) fn rank(&self, bytes: &[u8]) -> Option<u32> {
         let k8 = key8(bytes);
+        self.probe(bytes, k8, hash_bytes(bytes, k8))
+    }
+
+    #[inline(always)]
+    fn probe(&self, bytes: &[u8], k8: u64, h: u64) -> Option<u32> {
+        let f = h as usize & (self.filter.len() * 8 - 1);
+        if self.filter.get(f >> 3).is_some_and(|&x| x & (1 << (f & 7)) == 0) {
+            return None;
+        }
         let mask = (1usize << self.bits) - 1;
-        let mut i = (hash_bytes(bytes, k8) >> (64 - self.bits)) as usize;
+        let mut i = (h >> (64 - self.bits)) as usize;
         loop {
             let slot = self.table.get(i * SLOT_BYTES..(i + 1) * SLOT_BYTES)?;
             let rank = u32::from_le_bytes([slot[8], slot[9], slot[10], slot[11]]);
