@@ -63,7 +63,11 @@ fn build_vocab(src: &Path, out: &Path, enc: &str) {
         let (b64, rank) = line.split_once(' ').expect("line is 'BASE64 RANK'");
         tokens.push((rank.parse().expect("rank is a number"), b64_decode(b64)));
     }
-    let max_rank = tokens.iter().map(|t| t.0).max().expect("non-empty vocabulary");
+    let max_rank = tokens
+        .iter()
+        .map(|t| t.0)
+        .max()
+        .expect("non-empty vocabulary");
     let n = max_rank as usize + 1;
     let mut by_rank: Vec<Option<Vec<u8>>> = vec![None; n];
     for (r, b) in tokens {
@@ -77,7 +81,10 @@ fn build_vocab(src: &Path, out: &Path, enc: &str) {
             singles[b[0] as usize] = true;
         }
     }
-    assert!(singles.iter().all(|&x| x), "{enc}: all 256 bytes are tokens");
+    assert!(
+        singles.iter().all(|&x| x),
+        "{enc}: all 256 bytes are tokens"
+    );
 
     // blob + offsets (rank -> blob[off[r]..off[r+1]]; a missing rank has an empty range)
     let mut blob = Vec::new();
@@ -119,21 +126,17 @@ fn build_vocab(src: &Path, out: &Path, enc: &str) {
     // direct table for all 2-byte strings (the most frequent lookup in the merge loop)
     let mut pairs = vec![0xFFu8; 65536 * 4];
     for (r, b) in by_rank.iter().enumerate() {
-        if let Some(b) = b {
-            if b.len() == 2 {
-                let i = (b[0] as usize) << 8 | b[1] as usize;
-                pairs[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
-            }
+        if let Some([b0, b1]) = b.as_deref() {
+            let i = (*b0 as usize) << 8 | *b1 as usize;
+            pairs[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
         }
     }
     fs::write(out.join(format!("{enc}.pairs")), &pairs).expect("write pairs");
     let mut bytes1 = vec![0u8; 256 * 4];
     for (r, b) in by_rank.iter().enumerate() {
-        if let Some(b) = b {
-            if b.len() == 1 {
-                let i = b[0] as usize;
-                bytes1[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
-            }
+        if let Some([b0]) = b.as_deref() {
+            let i = *b0 as usize;
+            bytes1[4 * i..4 * i + 4].copy_from_slice(&(r as u32).to_le_bytes());
         }
     }
     fs::write(out.join(format!("{enc}.bytes")), &bytes1).expect("write bytes");

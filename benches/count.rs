@@ -61,7 +61,10 @@ fn main() {
         Encoding::R50kBase => tiktoken_rs::r50k_base(),
     }
     .expect("tiktoken-rs loads");
-    println!("tiktoken-rs load: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "tiktoken-rs load: {:.1} ms",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
     let t0 = Instant::now();
     let bpe_openai = match enc {
         Encoding::O200kBase | Encoding::O200kHarmony => Some(bpe_openai::o200k_base()),
@@ -70,7 +73,10 @@ fn main() {
     };
     if let Some(b) = bpe_openai {
         b.count("warm up");
-        println!("bpe-openai load: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "bpe-openai load: {:.1} ms",
+            t0.elapsed().as_secs_f64() * 1e3
+        );
     }
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");

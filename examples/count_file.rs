@@ -17,8 +17,5 @@ fn main() {
         }
     };
     let threads: usize = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(1);
-    println!(
-        "{}\t{path}",
-        enc.tokenizer().count_parallel(&text, threads)
-    );
+    println!("{}\t{path}", enc.tokenizer().count_parallel(&text, threads));
 }

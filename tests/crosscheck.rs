@@ -165,19 +165,25 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 #[test]
 fn parallel_and_truncate() {
     let mut rng = Rng(0x0bad_cafe_f00d_0001);
+    let mut split = 0;
     for _ in 0..200 {
         // long enough to take the threaded path
         let mut s = String::new();
         while s.len() < 70_000 {
             s.push_str(&random_text(&mut rng, 200));
         }
-        for enc in [Encoding::O200kBase, Encoding::Cl100kBase, Encoding::R50kBase] {
+        for enc in [
+            Encoding::O200kBase,
+            Encoding::Cl100kBase,
+            Encoding::R50kBase,
+        ] {
             let t = enc.tokenizer();
             let n = t.count(&s);
             assert_eq!(t.count_parallel(&s, 2), n, "{enc}");
             assert_eq!(t.count_parallel(&s, 5), n, "{enc}");
         }
     }
+    assert!(split > 150, "the texts were split only {split} times");
     for _ in 0..300 {
         let s = random_text(&mut rng, 100);
         for enc in Encoding::ALL {
@@ -201,7 +207,10 @@ fn corpus_slices() {
     for name in ["prose", "code", "multilingual"] {
         let path = dir.join(format!("{name}.txt.gz"));
         let Ok(gz) = std::fs::read(&path) else {
-            println!("note: {} absent, skipping corpus cross-check", path.display());
+            println!(
+                "note: {} absent, skipping corpus cross-check",
+                path.display()
+            );
             continue;
         };
         let text = gunzip(&gz);
@@ -216,6 +225,8 @@ fn corpus_slices() {
 fn gunzip(gz: &[u8]) -> String {
     use std::io::Read;
     let mut s = String::new();
-    flate2::read::GzDecoder::new(gz).read_to_string(&mut s).unwrap();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_string(&mut s)
+        .unwrap();
     s
 }

@@ -102,14 +102,14 @@ impl Queue {
     fn pop(&mut self) -> Option<(u32, u32)> {
         let Reverse((k, src)) = self.heap.pop()?;
         let rank = (k >> 32) as u32;
-        if src != LOOSE {
-            if let Some(run) = self.runs.get_mut(src as usize) {
-                run.head += 1;
-                if let Some(&p) = run.items.get(run.head) {
-                    self.heap.push(Reverse((key(rank, p), src)));
-                } else {
-                    run.in_heap = false;
-                }
+        if src != LOOSE
+            && let Some(run) = self.runs.get_mut(src as usize)
+        {
+            run.head += 1;
+            if let Some(&p) = run.items.get(run.head) {
+                self.heap.push(Reverse((key(rank, p), src)));
+            } else {
+                run.in_heap = false;
             }
         }
         Some((rank, (k & 0xFFFF_FFFF) as u32))
@@ -151,7 +151,13 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     match piece {
         [] => return 0,
         [_] => return 1,
-        [a, b] => return if v.pair_rank(*a, *b) == u32::MAX { 2 } else { 1 },
+        [a, b] => {
+            return if v.pair_rank(*a, *b) == u32::MAX {
+                2
+            } else {
+                1
+            };
+        }
         _ => {}
     }
     if v.rank_cached(piece, &mut sc.cache) != u32::MAX {
@@ -207,8 +213,10 @@ fn merge_short_parts(
             u32::MAX
         };
         if bi > 0 {
-            pair[bi - 1] =
-                v.rank_cached(&piece[start[bi - 1] as usize..start[bi + 1] as usize], cache);
+            pair[bi - 1] = v.rank_cached(
+                &piece[start[bi - 1] as usize..start[bi + 1] as usize],
+                cache,
+            );
         }
     }
 }

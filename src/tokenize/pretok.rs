@@ -54,7 +54,10 @@ pub(crate) fn class_of(cp: u32) -> u8 {
         Some(s) => u16::from_le_bytes([s[0], s[1]]) as usize,
         None => return OTHER,
     };
-    STAGE2.get(b * 128 + (cp as usize & 127)).copied().unwrap_or(OTHER)
+    STAGE2
+        .get(b * 128 + (cp as usize & 127))
+        .copied()
+        .unwrap_or(OTHER)
 }
 
 /// Class and byte length of the char at `i` (`(END, 0)` at or past the end).
@@ -151,10 +154,10 @@ pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
         match b.get(pos + 1) {
             Some(b's' | b'd' | b'm' | b't') => return pos + 2,
             Some(&n) => {
-                if let Some(&n2) = b.get(pos + 2) {
-                    if matches!((n, n2), (b'l', b'l') | (b'v', b'e') | (b'r', b'e')) {
-                        return pos + 3;
-                    }
+                if let Some(&n2) = b.get(pos + 2)
+                    && matches!((n, n2), (b'l', b'l') | (b'v', b'e') | (b'r', b'e'))
+                {
+                    return pos + 3;
                 }
             }
             None => {}
@@ -195,10 +198,10 @@ pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
 /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
 pub(crate) fn next_cl100k(b: &[u8], pos: usize) -> usize {
     let c = b[pos];
-    if c == b'\'' {
-        if let Some(n) = contraction_ci(b, pos + 1, false) {
-            return n;
-        }
+    if c == b'\''
+        && let Some(n) = contraction_ci(b, pos + 1, false)
+    {
+        return n;
     }
     let (k, l) = cls_at(b, pos);
     // [^\r\n\p{L}\p{N}]?+\p{L}++
@@ -272,7 +275,10 @@ fn contraction_ci(b: &[u8], i: usize, _o200k: bool) -> Option<usize> {
     let n2 = *b.get(i + 1)?;
     if n.is_ascii_alphabetic()
         && n2.is_ascii_alphabetic()
-        && matches!((n | 0x20, n2 | 0x20), (b'l', b'l') | (b'v', b'e') | (b'r', b'e'))
+        && matches!(
+            (n | 0x20, n2 | 0x20),
+            (b'l', b'l') | (b'v', b'e') | (b'r', b'e')
+        )
     {
         return Some(i + 2);
     }
@@ -292,18 +298,14 @@ pub(crate) fn next_o200k(b: &[u8], pos: usize) -> usize {
     if has(M_P | M_U | M_W, k) {
         // the optional prefix is tried taken first, then not taken
         let taken = has(M_P, k);
-        if taken {
-            if let Some(e) = o200k_a(b, pos + l) {
-                return suffix(b, e);
-            }
+        if taken && let Some(e) = o200k_a(b, pos + l) {
+            return suffix(b, e);
         }
         if let Some(e) = o200k_a(b, pos) {
             return suffix(b, e);
         }
-        if taken {
-            if let Some(e) = o200k_b(b, pos + l) {
-                return suffix(b, e);
-            }
+        if taken && let Some(e) = o200k_b(b, pos + l) {
+            return suffix(b, e);
         }
         if let Some(e) = o200k_b(b, pos) {
             return suffix(b, e);
@@ -374,10 +376,10 @@ fn o200k_b(b: &[u8], s: usize) -> Option<usize> {
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `e`.
 #[inline(always)]
 fn suffix(b: &[u8], e: usize) -> usize {
-    if b.get(e) == Some(&b'\'') {
-        if let Some(n) = contraction_ci(b, e + 1, true) {
-            return n;
-        }
+    if b.get(e) == Some(&b'\'')
+        && let Some(n) = contraction_ci(b, e + 1, true)
+    {
+        return n;
     }
     e
 }

@@ -132,7 +132,11 @@ impl Vocab {
     #[inline(always)]
     fn probe(&self, bytes: &[u8], k8: u64, h: u64) -> Option<u32> {
         let f = h as usize & (self.filter.len() * 8 - 1);
-        if self.filter.get(f >> 3).is_some_and(|&x| x & (1 << (f & 7)) == 0) {
+        if self
+            .filter
+            .get(f >> 3)
+            .is_some_and(|&x| x & (1 << (f & 7)) == 0)
+        {
             return None;
         }
         let mask = (1usize << self.bits) - 1;
