@@ -172,6 +172,9 @@ fn parallel_and_truncate() {
         while s.len() < 70_000 {
             s.push_str(&random_text(&mut rng, 200));
         }
+        let chunks = tokenbudget::tokenize::split_chunks(&s, 4);
+        assert_eq!(chunks.concat(), s);
+        split += (chunks.len() > 1) as usize;
         for enc in [
             Encoding::O200kBase,
             Encoding::Cl100kBase,

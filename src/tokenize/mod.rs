@@ -57,6 +57,7 @@
 //!    which fail for a space or newline exactly as they fail at the end of the text. The
 //!    end-sensitive alternatives (`\s++$`, `\s+(?!\S)`) apply to whitespace runs, and no
 //!    whitespace run ends at `X` because the char before `X` is a letter or number.
+//!
 //! Chunks are counted on `std::thread::scope` threads; the property tests check
 //! `count_parallel == count` on random texts.
 
