@@ -172,66 +172,74 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     }
 }
 
-/// The quadratic merge; returns the part boundaries in `start[..len]` and `len`.
+/// The quadratic merge (tiktoken's scan) over a linked list in stack arrays: `next[i]` is the
+/// start of the part after the part starting at `i`. Merged-away parts keep `u32::MAX` as their
+/// pair rank, so the minimum scan runs over the dense array without moving memory.
+/// Returns the number of parts.
 #[inline(always)]
 fn merge_short_parts(
     v: &Vocab,
     piece: &[u8],
     cache: &mut RankCache,
-    start: &mut [u32; SHORT + 1],
+    next: &mut [u8; SHORT + 1],
 ) -> usize {
     let n = piece.len();
-    // pair[i] = rank of part i joined with part i+1 (u32::MAX if none)
-    let mut pair = [u32::MAX; SHORT + 1];
+    // pair[i] = rank of part i joined with the next part (u32::MAX if none / dead)
+    let mut pair = [u32::MAX; SHORT];
+    let mut prev = [0u8; SHORT + 1];
     for i in 0..n - 1 {
-        start[i] = i as u32;
         pair[i] = v.pair_rank(piece[i], piece[i + 1]);
     }
-    start[n - 1] = (n - 1) as u32;
-    start[n] = n as u32;
-    let mut len = n + 1; // number of boundaries, including the end
+    for i in 0..=n {
+        next[i] = (i + 1) as u8;
+        prev[i] = i.wrapping_sub(1) as u8;
+    }
+    let mut parts = n;
     loop {
-        // leftmost minimum over the parts that have a right neighbour
+        // leftmost minimum (dead parts hold u32::MAX)
         let mut best = u32::MAX;
         let mut bi = 0;
-        for (i, &r) in pair[..len - 2].iter().enumerate() {
+        for (i, &r) in pair[..n - 1].iter().enumerate() {
             if r < best {
                 best = r;
                 bi = i;
             }
         }
         if best == u32::MAX {
-            return len;
+            return parts;
         }
-        // merge part bi with bi+1: drop boundary bi+1
-        start.copy_within(bi + 2..len, bi + 1);
-        pair.copy_within(bi + 2..len, bi + 1);
-        len -= 1;
-        pair[bi] = if bi + 2 < len {
-            v.rank_cached(&piece[start[bi] as usize..start[bi + 2] as usize], cache)
+        parts -= 1;
+        let j = next[bi] as usize;
+        let k = next[j] as usize;
+        pair[j] = u32::MAX;
+        next[bi] = k as u8;
+        if k < n {
+            prev[k] = bi as u8;
+            pair[bi] = v.rank_cached(&piece[bi..next[k] as usize], cache);
         } else {
-            u32::MAX
-        };
+            pair[bi] = u32::MAX;
+        }
         if bi > 0 {
-            pair[bi - 1] = v.rank_cached(
-                &piece[start[bi - 1] as usize..start[bi + 1] as usize],
-                cache,
-            );
+            let p = prev[bi] as usize;
+            pair[p] = v.rank_cached(&piece[p..k], cache);
         }
     }
 }
 
 fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
-    let mut start = [0u32; SHORT + 1];
-    let len = merge_short_parts(v, piece, cache, &mut start);
-    for w in start[..len].windows(2) {
-        emit(v.rank_cached(&piece[w[0] as usize..w[1] as usize], cache));
+    let mut next = [0u8; SHORT + 1];
+    merge_short_parts(v, piece, cache, &mut next);
+    let mut i = 0;
+    while i < piece.len() {
+        let j = next[i] as usize;
+        emit(v.rank_cached(&piece[i..j], cache));
+        i = j;
     }
 }
 
 fn merge_short_count(v: &Vocab, piece: &[u8], cache: &mut RankCache) -> usize {
-    let mut start = [0u32; SHORT + 1];
-    merge_short_parts(v, piece, cache, &mut start) - 1
+    let mut next = [0u8; SHORT + 1];
+    merge_short_parts(v, piece, cache, &mut next)
 }
 
 fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
