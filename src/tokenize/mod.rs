@@ -9,10 +9,11 @@
 //! gzip-compressed in `data/vocab/`. At build time `build.rs` decodes them and writes, per
 //! encoding, flat byte blobs that are embedded with `include_bytes!`: the token bytes in rank
 //! order plus an offset per rank (rank → bytes), an open-addressing hash table (linear probing,
-//! load ≤ 0.5; 16-byte slots holding the first 8 bytes of the token, its rank and length, so
+//! load ≤ 0.8; 16-byte slots holding the first 8 bytes of the token, its rank and length, so
 //! tokens of ≤ 8 bytes are matched without touching the blob), a direct table of all 65,536
-//! two-byte strings and of the 256 single bytes, and a one-bit-per-hash membership filter that
-//! answers most misses from a table 32× smaller than the hash table. Nothing is parsed or
+//! two-byte strings and of the 256 single bytes, and a membership filter (one bit per hash value,
+//! about 16 bits per token, 1/8 of the hash table's size) that answers most misses without a
+//! probe. Nothing is parsed or
 //! allocated at run time; only the pages of the encoding in use are ever touched, so getting a
 //! [`Tokenizer`] is free. The hash function (`vocab_hash.rs`) is shared by `build.rs` and the
 //! library through `include!`. Each counting call also keeps a small direct-mapped cache of
