@@ -5,7 +5,7 @@
 mod hash {
     include!("vocab_hash.rs");
 }
-use hash::{EMPTY_RANK, SLOT_BYTES, hash_bytes, key8};
+use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len, hash_bytes, key8};
 
 /// One embedded vocabulary.
 pub(crate) struct Vocab {
@@ -152,7 +152,7 @@ impl Vocab {
                 let sk = u64::from_le_bytes([
                     slot[0], slot[1], slot[2], slot[3], slot[4], slot[5], slot[6], slot[7],
                 ]);
-                if sk == k8 && (len <= 8 || self.token(rank).get(8..) == bytes.get(8..)) {
+                if sk == k8 && (len <= 8 || eq_same_len(self.token(rank), bytes)) {
                     return Some(rank);
                 }
             }

@@ -6,18 +6,29 @@ pub const SLOT_BYTES: usize = 16;
 /// Marks a free slot.
 pub const EMPTY_RANK: u32 = u32::MAX;
 
-/// The first (up to) eight bytes of `b`, little-endian, zero-padded.
+/// The first (up to) eight bytes of `b`, little-endian, zero-padded. (Written with fixed-size
+/// loads: a variable-length `copy_from_slice` would be a `memcpy` call on the hot path.)
 #[inline(always)]
 pub fn key8(b: &[u8]) -> u64 {
-    if b.len() >= 8 {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[..8]);
-        u64::from_le_bytes(a)
+    let n = b.len();
+    if n >= 8 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    } else if n >= 4 {
+        // two overlapping 4-byte loads
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+        lo | (hi << (8 * (n - 4)))
+    } else if n > 0 {
+        (b[0] as u64) | ((b[n / 2] as u64) << (8 * (n / 2))) | ((b[n - 1] as u64) << (8 * (n - 1)))
     } else {
-        let mut a = [0u8; 8];
-        a[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(a)
+        0
     }
+}
+
+/// `a == b` for slices of equal length, compared eight bytes at a time.
+#[inline(always)]
+pub fn eq_same_len(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.chunks(8).zip(b.chunks(8)).all(|(x, y)| key8(x) == key8(y))
 }
 
 /// Hash of a token's bytes given its `key8`; the table index is the top bits.
