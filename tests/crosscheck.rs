@@ -143,6 +143,26 @@ fn random_text(rng: &mut Rng, max_len: usize) -> String {
     s
 }
 
+/// Characters at the edges of the split rules: whitespace kinds, apostrophes and contraction
+/// letters, case and mark classes, slashes, digits.
+const TRICKY: &[char] = &[
+    ' ', ' ', ' ', '\n', '\r', '\t', '\'', '\'', 's', 'S', 't', 'l', 'L', 'e', 'v', 'r', 'm', 'd',
+    '\u{17f}', '/', 'A', 'a', 'Z', '1', '2', '\u{301}', '\u{2b0}', '\u{1c5}', '!', '.', '\u{a0}',
+    '\u{3000}', '\u{4e2d}', '\u{5d0}', '\u{660}', '\u{b}', '\u{85}', '\u{2028}', '<', '|',
+];
+
+#[test]
+fn tricky_random_strings() {
+    let iters: usize = env_or("TB_FUZZ_ITERS", 3000);
+    let seed: u64 = env_or("TB_FUZZ_SEED", 0x5eed_0f_7a1c_c0de);
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    for _ in 0..iters {
+        let len = rng.below(30) + 1;
+        let s: String = (0..len).map(|_| TRICKY[rng.below(TRICKY.len())]).collect();
+        check_all(&s);
+    }
+}
+
 #[test]
 fn random_strings() {
     // TB_FUZZ_ITERS / TB_FUZZ_SEED widen the search when run by hand (e.g. in release mode)
