@@ -154,7 +154,7 @@ const TRICKY: &[char] = &[
 #[test]
 fn tricky_random_strings() {
     let iters: usize = env_or("TB_FUZZ_ITERS", 3000);
-    let seed: u64 = env_or("TB_FUZZ_SEED", 0x5eed_0f_7a1c_c0de);
+    let seed: u64 = env_or("TB_FUZZ_SEED", 0x005e_ed0f_7a1c_c0de);
     let mut rng = Rng(seed.rotate_left(17) | 1);
     for _ in 0..iters {
         let len = rng.below(30) + 1;
