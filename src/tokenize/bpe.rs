@@ -10,14 +10,26 @@ use std::collections::BinaryHeap;
 /// Pieces up to this many bytes use the quadratic scan.
 const SHORT: usize = 64;
 
-/// Reusable buffers for the long-piece merge.
-#[derive(Default)]
+/// Reusable buffers for the long-piece merge, and the lookup cache.
 pub(crate) struct Scratch {
     next: Vec<u32>,
     prev: Vec<u32>,
     pair: Vec<u32>,
     queue: Queue,
     pub(crate) cache: RankCache,
+}
+
+impl Scratch {
+    /// Buffers for tokenizing a text of `text_len` bytes.
+    pub(crate) fn for_text_len(text_len: usize) -> Self {
+        Scratch {
+            next: Vec::new(),
+            prev: Vec::new(),
+            pair: Vec::new(),
+            queue: Queue::default(),
+            cache: RankCache::for_text_len(text_len),
+        }
+    }
 }
 
 /// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among

@@ -172,7 +172,7 @@ impl Tokenizer {
 
     /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))`.
     pub fn count(&self, text: &str) -> usize {
-        let mut sc = bpe::Scratch::default();
+        let mut sc = bpe::Scratch::for_text_len(text.len());
         self.pieces(text)
             .map(|p| bpe::count_piece(self.vocab, p.as_bytes(), &mut sc))
             .sum()
@@ -181,7 +181,7 @@ impl Tokenizer {
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
-        let mut sc = bpe::Scratch::default();
+        let mut sc = bpe::Scratch::for_text_len(text.len());
         for p in self.pieces(text) {
             bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
         }
@@ -231,7 +231,7 @@ impl Tokenizer {
         let mut end = 0usize;
         let mut n = 0usize;
         let mut full = true;
-        let mut sc = bpe::Scratch::default();
+        let mut sc = bpe::Scratch::for_text_len(text.len());
         let mut toks = Vec::new();
         'outer: for p in self.pieces(text) {
             toks.clear();

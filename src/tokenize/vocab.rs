@@ -25,16 +25,31 @@ pub(crate) struct Vocab {
     filter: &'static [u8],
 }
 
-/// Entries of the per-call lookup cache (a power of two).
-const CACHE_SIZE: usize = 4096;
+/// Entries of the per-call lookup cache (a power of two), and the text length from which a
+/// counting call uses one (below it, zeroing the cache would cost more than it saves).
+const CACHE_SIZE: usize = 16384;
+const CACHE_MIN_TEXT: usize = 16 * 1024;
 
 /// A small direct-mapped cache of recent lookups of 3..=8-byte strings (hits and misses),
 /// kept by one counting call. Natural text looks up the same strings over and over; the
 /// cache keeps them in L1/L2 instead of a random access into the multi-megabyte table.
 #[derive(Default)]
 pub(crate) struct RankCache {
-    /// (key8, len << 32 | rank); len 0 = empty
+    /// (key8, len << 32 | rank); len 0 = empty. No slots: no caching.
     slots: Vec<(u64, u64)>,
+}
+
+impl RankCache {
+    /// A cache sized for counting a text of `text_len` bytes.
+    pub(crate) fn for_text_len(text_len: usize) -> Self {
+        RankCache {
+            slots: if text_len >= CACHE_MIN_TEXT {
+                vec![(0, 0); CACHE_SIZE]
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 macro_rules! vocab {
@@ -101,12 +116,9 @@ impl Vocab {
             [a] => self.byte_rank(*a),
             [a, b] => self.pair_rank(*a, *b),
             _ if bytes.len() <= 8 => {
-                if cache.slots.is_empty() {
-                    cache.slots = vec![(0, 0); CACHE_SIZE];
-                }
                 let k8 = key8(bytes);
                 let h = hash_bytes(bytes, k8);
-                let idx = h as usize & (CACHE_SIZE - 1);
+                let idx = h as usize & cache.slots.len().wrapping_sub(1);
                 let len = bytes.len() as u64;
                 if let Some(e) = cache.slots.get_mut(idx) {
                     if e.0 == k8 && e.1 >> 32 == len {
