@@ -254,7 +254,17 @@ fn merge_short_count(v: &Vocab, piece: &[u8], cache: &mut RankCache) -> usize {
     merge_short_parts(v, piece, cache, &mut next)
 }
 
+/// Positions are `u32`: a single piece of 2 GiB or more (one 2-GiB word) is merged in 1-GiB
+/// slices, the only case where the result may differ from tiktoken (which would take hours).
+const MAX_HEAP_PIECE: usize = 1 << 31;
+
 fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
+    if piece.len() >= MAX_HEAP_PIECE {
+        for part in piece.chunks(MAX_HEAP_PIECE / 2) {
+            merge_heap(v, part, sc, emit);
+        }
+        return;
+    }
     let n = piece.len();
     const NONE: u32 = u32::MAX;
     // nodes are identified by their start byte; next[i] is the start of the following part
