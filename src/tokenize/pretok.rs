@@ -45,6 +45,18 @@ const M_N: u16 = bit(NUM);
 static STAGE1: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage1"));
 static STAGE2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage2"));
 
+/// Classes of the ASCII chars (block 0 of stage 2 is the ASCII block).
+static ASCII: [u8; 128] = {
+    const S2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage2"));
+    let mut a = [OTHER; 128];
+    let mut i = 0;
+    while i < 128 {
+        a[i] = S2[i];
+        i += 1;
+    }
+    a
+};
+
 /// Class of a code point.
 #[inline]
 pub(crate) fn class_of(cp: u32) -> u8 {
@@ -67,8 +79,7 @@ pub(crate) fn cls_at(b: &[u8], i: usize) -> (u8, usize) {
         return (END, 0);
     };
     if c0 < 0x80 {
-        // block 0 of stage 2 is the ASCII block
-        return (STAGE2.get(c0 as usize).copied().unwrap_or(OTHER), 1);
+        return (ASCII[(c0 & 0x7F) as usize], 1);
     }
     let (cp, len) = decode_multi(b, i, c0);
     (class_of(cp), len)
