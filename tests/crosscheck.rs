@@ -175,6 +175,24 @@ fn random_strings() {
     }
 }
 
+fn naive_truncate(enc: Encoding, text: &str, max: usize) -> &str {
+    let t = enc.tokenizer();
+    let ids = t.encode(text);
+    if ids.len() <= max {
+        return text;
+    }
+    let mut end: usize = ids[..max].iter().map(|&i| t.token_bytes(i).len()).sum();
+    loop {
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == 0 || t.count(&text[..end]) <= max {
+            return &text[..end];
+        }
+        end -= 1;
+    }
+}
+
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
@@ -224,6 +242,28 @@ fn parallel_and_truncate() {
             assert_eq!(t.count_parallel(&s, 5), n, "{enc}");
         }
     }
+    // truncate on longer texts equals the plain definition (re-count the whole prefix)
+    for _ in 0..60 {
+        let mut s = String::new();
+        while s.len() < 2000 {
+            s.push_str(&random_text(&mut rng, 200));
+        }
+        for enc in [
+            Encoding::O200kBase,
+            Encoding::Cl100kBase,
+            Encoding::R50kBase,
+        ] {
+            let t = enc.tokenizer();
+            let n = t.count(&s);
+            for max in [1, n / 3, n / 2, n - 1] {
+                assert_eq!(
+                    t.truncate(&s, max),
+                    naive_truncate(enc, &s, max),
+                    "{enc} {max}"
+                );
+            }
+        }
+    }
     assert!(
         split > texts * 5 / 6,
         "the texts were split only {split} times"
@@ -258,7 +298,8 @@ fn corpus_slices() {
             continue;
         };
         let text = gunzip(&gz);
-        let mut end = text.len().min(200_000);
+        let limit: usize = env_or("TB_CORPUS_BYTES", 200_000);
+        let mut end = text.len().min(limit);
         while !text.is_char_boundary(end) {
             end -= 1;
         }

@@ -249,12 +249,31 @@ impl Tokenizer {
         if full {
             return text;
         }
+        // Re-count candidate prefixes; only the part after the last safe split point (where
+        // the pre-tokenizer cuts regardless of what follows) needs re-counting each time.
+        let b = text.as_bytes();
         let mut end = end.min(text.len());
+        // (split point, count before it); 0 is always a split point
+        let mut base: Option<(usize, usize)> = None;
         loop {
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            if end == 0 || self.count(&text[..end]) <= max_tokens {
+            if end == 0 {
+                return "";
+            }
+            let stale =
+                |&(x, _): &(usize, usize)| x > 0 && (x >= end || !is_safe_split(&b[..end], x));
+            let (x, before) = match base {
+                Some(bx) if !stale(&bx) => bx,
+                _ => {
+                    let bx =
+                        prev_safe_split(&b[..end]).map_or((0, 0), |x| (x, self.count(&text[..x])));
+                    base = Some(bx);
+                    bx
+                }
+            };
+            if before + self.count(&text[x..end]) <= max_tokens {
                 return &text[..end];
             }
             end -= 1;
@@ -287,18 +306,17 @@ pub fn split_chunks(text: &str, parts: usize) -> Vec<&str> {
 /// before `x` is a letter or number and `x` holds `\n`, or `x` holds a space followed by a
 /// letter.
 fn next_safe_split(b: &[u8], from: usize) -> Option<usize> {
-    let mut x = from;
-    while x < b.len() {
-        let c = b[x];
-        if (c == b'\n' || c == b' ') && x > 0 {
-            let ok_after = c == b'\n' || has_letter_at(b, x + 1);
-            if ok_after && is_letter_or_number_before(b, x) {
-                return Some(x);
-            }
-        }
-        x += 1;
-    }
-    None
+    (from.max(1)..b.len()).find(|&x| is_safe_split(b, x))
+}
+
+/// The last safe split point of `b` (as in [`next_safe_split`], judged within `b` alone).
+fn prev_safe_split(b: &[u8]) -> Option<usize> {
+    (1..b.len()).rev().find(|&x| is_safe_split(b, x))
+}
+
+fn is_safe_split(b: &[u8], x: usize) -> bool {
+    let c = b[x];
+    (c == b'\n' || (c == b' ' && has_letter_at(b, x + 1))) && is_letter_or_number_before(b, x)
 }
 
 fn has_letter_at(b: &[u8], i: usize) -> bool {
