@@ -210,7 +210,7 @@ pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
 pub(crate) fn next_cl100k(b: &[u8], pos: usize) -> usize {
     let c = b[pos];
     if c == b'\''
-        && let Some(n) = contraction_ci(b, pos + 1, false)
+        && let Some(n) = contraction_ci(b, pos + 1)
     {
         return n;
     }
@@ -271,10 +271,10 @@ fn digits3(b: &[u8], mut i: usize) -> usize {
 }
 
 /// After an apostrophe at `i - 1`: the end of a case-insensitive contraction, if any.
-/// cl100k (`o200k == false`): `[sdmt]|ll|ve|re`; o200k: `s|t|re|ve|m|ll|d` (same set).
+/// cl100k: `[sdmt]|ll|ve|re`; o200k: `s|t|re|ve|m|ll|d` (the same set).
 /// `(?i)s` also matches U+017F LATIN SMALL LETTER LONG S (checked at build time).
 #[inline(always)]
-fn contraction_ci(b: &[u8], i: usize, _o200k: bool) -> Option<usize> {
+fn contraction_ci(b: &[u8], i: usize) -> Option<usize> {
     let n = *b.get(i)?;
     match n | 0x20 {
         b's' | b'd' | b'm' | b't' if n.is_ascii_alphabetic() => return Some(i + 1),
@@ -388,7 +388,7 @@ fn o200k_b(b: &[u8], s: usize) -> Option<usize> {
 #[inline(always)]
 fn suffix(b: &[u8], e: usize) -> usize {
     if b.get(e) == Some(&b'\'')
-        && let Some(n) = contraction_ci(b, e + 1, true)
+        && let Some(n) = contraction_ci(b, e + 1)
     {
         return n;
     }
