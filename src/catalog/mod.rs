@@ -342,6 +342,16 @@ impl Catalog {
     ) -> Result<(Catalog, Vec<String>), CatalogError> {
         overrides::apply(self, path)
     }
+
+    /// Like [`Catalog::with_overrides`], on the text of a prices file already read; `path`
+    /// names it in messages (a `.toml` extension means TOML, anything else JSON then TOML).
+    pub fn with_overrides_text(
+        &self,
+        path: &std::path::Path,
+        text: &str,
+    ) -> Result<(Catalog, Vec<String>), CatalogError> {
+        overrides::apply_text(self, path, text)
+    }
 }
 
 /// `name` without a trailing `-YYYY-MM-DD`, `-YYYYMMDD` or `-MMDD` (4 digits).

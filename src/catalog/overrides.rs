@@ -146,6 +146,15 @@ pub(super) fn apply(base: &Catalog, path: &Path) -> Result<(Catalog, Vec<String>
         path: path.to_path_buf(),
         source,
     })?;
+    apply_text(base, path, &text)
+}
+
+/// [`apply`] on text already read; `path` names it in messages and decides TOML by extension.
+pub(super) fn apply_text(
+    base: &Catalog,
+    path: &Path,
+    text: &str,
+) -> Result<(Catalog, Vec<String>), CatalogError> {
     let format_err = |message: String| CatalogError::Format {
         path: path.to_path_buf(),
         message,
@@ -154,12 +163,12 @@ pub(super) fn apply(base: &Catalog, path: &Path) -> Result<(Catalog, Vec<String>
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let value: Value = if is_toml {
-        let t: toml::Table = toml::from_str(&text).map_err(|e| format_err(e.to_string()))?;
+        let t: toml::Table = toml::from_str(text).map_err(|e| format_err(e.to_string()))?;
         serde_json::to_value(t).map_err(|e| format_err(e.to_string()))?
     } else {
-        match serde_json::from_str::<Value>(&text) {
+        match serde_json::from_str::<Value>(text) {
             Ok(v) => v,
-            Err(json_err) => match toml::from_str::<toml::Table>(&text) {
+            Err(json_err) => match toml::from_str::<toml::Table>(text) {
                 Ok(t) => serde_json::to_value(t).map_err(|e| format_err(e.to_string()))?,
                 Err(_) => return Err(format_err(format!("not valid JSON or TOML: {json_err}"))),
             },
