@@ -74,18 +74,59 @@ pub struct LineError {
     pub error: String,
 }
 
-/// Parse JSON, describing a failure with its line and column.
+/// Parse JSON, describing a failure with its line and column. A UTF-8 byte order mark before
+/// the JSON is ignored (RFC 8259 lets parsers do so; editors on Windows write one).
 pub fn parse_json(text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| {
+    let body = strip_bom(text);
+    serde_json::from_str(body).map_err(|e| {
         format!(
             "malformed JSON at line {}, column {}: {}",
             e.line(),
             e.column(),
-            strip_position(&e.to_string())
+            explain_json_error(body, &e)
         )
     })
 }
 
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// serde_json's message without its position, made plain for the errors people meet in
+/// hand-edited or machine-mangled JSON.
+fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
+    let msg = strip_position(&e.to_string());
+    if msg.contains("recursion limit exceeded") {
+        return "nested more than 128 levels deep (arrays/objects inside each other)".into();
+    }
+    if msg.contains("number out of range") {
+        return "number out of range (larger than a 64-bit float can hold, like 1e400)".into();
+    }
+    if msg.contains("surrogate") || msg.contains("hex escape") {
+        if let Some(esc) = lone_surrogate_before(text, e.line(), e.column()) {
+            return format!(
+                "lone surrogate escape {esc}: a \\uD800-\\uDFFF escape must be half of a \
+                 surrogate pair (the string is not valid Unicode)"
+            );
+        }
+    }
+    msg
+}
+
+/// The last `\uD800`..`\uDFFF` escape before (1-based) `line`:`column`, if any.
+fn lone_surrogate_before(text: &str, line: usize, column: usize) -> Option<&str> {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let end = (start + column).min(text.len());
+    let head = text.get(..end)?;
+    let i = head.rfind("\\u")?;
+    let esc = text.get(i..i + 6)?;
+    let hi = u16::from_str_radix(esc.get(2..)?, 16).ok()?;
+    (0xD800..=0xDFFF).contains(&hi).then_some(esc)
+}
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_string(),
@@ -94,7 +135,7 @@ fn strip_position(msg: &str) -> String {
 }
 
 fn looks_like_json(text: &str) -> bool {
-    matches!(text.trim_start().as_bytes().first(), Some(b'[' | b'{'))
+    matches!(strip_bom(text).trim_start().as_bytes().first(), Some(b'[' | b'{'))
 }
 
 /// Count `text` in `mode`. `largest` is how many of the largest JSONL lines to keep.
@@ -119,7 +160,7 @@ pub fn count_document(
         }
         Mode::Auto => {
             if looks_like_json(text)
-                && let Ok(value) = serde_json::from_str::<Value>(text)
+                && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
                 && let Some(messages) = chat::extract_messages(&value)
             {
                 return count_chat(tok, &messages);

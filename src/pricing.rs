@@ -176,8 +176,13 @@ fn parse_scaled(s: &str, scale: i32) -> Result<u64, PriceParseError> {
     };
     let t = s.trim();
     let t = t.strip_prefix('+').unwrap_or(t);
-    if t.starts_with('-') {
-        return Err(err("negative"));
+    if let Some(rest) = t.strip_prefix('-') {
+        // -0 (a float's sign bit, `-0.0` in a price file) is zero; anything else is negative
+        let mant = &rest[..rest.find(['e', 'E']).unwrap_or(rest.len())];
+        if mant.is_empty() || !mant.bytes().all(|b| b == b'0' || b == b'.') {
+            return Err(err("negative"));
+        }
+        return parse_scaled(rest, scale);
     }
     let (mant, exp) = match t.find(['e', 'E']) {
         Some(i) => {

@@ -155,6 +155,8 @@ pub(super) fn apply_text(
     path: &Path,
     text: &str,
 ) -> Result<(Catalog, Vec<String>), CatalogError> {
+    // a UTF-8 byte order mark (Windows editors) is not part of the JSON or TOML
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format_err = |message: String| CatalogError::Format {
         path: path.to_path_buf(),
         message,
@@ -164,12 +166,12 @@ pub(super) fn apply_text(
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let value: Value = if is_toml {
         let t: toml::Table = toml::from_str(text).map_err(|e| format_err(e.to_string()))?;
-        serde_json::to_value(t).map_err(|e| format_err(e.to_string()))?
+        toml_to_json(t).map_err(format_err)?
     } else {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => v,
             Err(json_err) => match toml::from_str::<toml::Table>(text) {
-                Ok(t) => serde_json::to_value(t).map_err(|e| format_err(e.to_string()))?,
+                Ok(t) => toml_to_json(t).map_err(format_err)?,
                 Err(_) => return Err(format_err(format!("not valid JSON or TOML: {json_err}"))),
             },
         }
@@ -218,6 +220,38 @@ pub(super) fn apply_text(
         Catalog::new(source, base.prices_date.clone(), models),
         warnings,
     ))
+}
+
+/// A TOML table as JSON. TOML allows `inf` and `nan`, which JSON cannot hold (serde_json
+/// would turn them into `null`, i.e. a missing price): they are an error naming the key.
+fn toml_to_json(t: toml::Table) -> Result<Value, String> {
+    fn find_nonfinite(v: &toml::Value, at: &str) -> Option<String> {
+        match v {
+            toml::Value::Float(x) if !x.is_finite() => {
+                Some(format!("`{at}` = {x}: a price or limit must be a finite number"))
+            }
+            toml::Value::Table(t) => t
+                .iter()
+                .find_map(|(k, v)| find_nonfinite(v, &join_key(at, k))),
+            toml::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| find_nonfinite(v, &format!("{at}[{i}]"))),
+            _ => None,
+        }
+    }
+    fn join_key(at: &str, k: &str) -> String {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    }
+    let t = toml::Value::Table(t);
+    if let Some(msg) = find_nonfinite(&t, "") {
+        return Err(msg);
+    }
+    serde_json::to_value(t).map_err(|e| e.to_string())
 }
 
 fn looks_like_litellm(top: &Map<String, Value>) -> bool {
