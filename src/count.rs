@@ -122,10 +122,12 @@ fn lone_surrogate_before(text: &str, line: usize, column: usize) -> Option<&str>
         .sum::<usize>();
     let end = (start + column).min(text.len());
     let head = text.get(..end)?;
-    let i = head.rfind("\\u")?;
-    let esc = text.get(i..i + 6)?;
-    let hi = u16::from_str_radix(esc.get(2..)?, 16).ok()?;
-    (0xD800..=0xDFFF).contains(&hi).then_some(esc)
+    // the error is reported at the surrogate or at the escape after it
+    head.rmatch_indices("\\u").take(2).find_map(|(i, _)| {
+        let esc = text.get(i..i + 6)?;
+        let unit = u16::from_str_radix(esc.get(2..)?, 16).ok()?;
+        (0xD800..=0xDFFF).contains(&unit).then_some(esc)
+    })
 }
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
