@@ -97,7 +97,8 @@ proptest! {
         }
         let out = child.wait_with_output().unwrap();
         prop_assert_eq!(out.status.code(), Some(0));
-        prop_assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want.to_string());
+        let got = String::from_utf8_lossy(&out.stdout).into_owned();
+        prop_assert_eq!(got.trim(), want.to_string());
     }
 
     /// `count --truncate N` writes a prefix of the input that is valid UTF-8 and counts ≤ N.
