@@ -137,7 +137,10 @@ fn strip_position(msg: &str) -> String {
 }
 
 fn looks_like_json(text: &str) -> bool {
-    matches!(strip_bom(text).trim_start().as_bytes().first(), Some(b'[' | b'{'))
+    matches!(
+        strip_bom(text).trim_start().as_bytes().first(),
+        Some(b'[' | b'{')
+    )
 }
 
 /// Count `text` in `mode`. `largest` is how many of the largest JSONL lines to keep.

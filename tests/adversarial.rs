@@ -83,11 +83,19 @@ fn a_lone_surrogate_escape_in_json_is_named() {
     put(d.path(), "b.json", br#"["\udc00x", "\ud800\u0041"]"#);
     let o = run(d.path(), &["count", "--messages", "b.json"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("lone surrogate escape \\udc00"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("lone surrogate escape \\udc00"),
+        "{}",
+        o.stderr
+    );
     put(d.path(), "c.json", br#"["ok", "\ud800\u0041"]"#);
     let o = run(d.path(), &["count", "--messages", "c.json"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("lone surrogate escape \\ud800"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("lone surrogate escape \\ud800"),
+        "{}",
+        o.stderr
+    );
     // in JSONL: that line is an error, the others count
     put(
         d.path(),
@@ -118,7 +126,10 @@ fn a_bom_is_text_in_text_and_ignored_before_json() {
     let chat = "\u{feff}[{\"role\": \"user\", \"content\": \"Hello world\"}]";
     put(d.path(), "bom.json", chat.as_bytes());
     let plain = run(d.path(), &["count", "--text", &chat[3..]]);
-    for args in [&["count", "bom.json"][..], &["count", "--messages", "bom.json"]] {
+    for args in [
+        &["count", "bom.json"][..],
+        &["count", "--messages", "bom.json"],
+    ] {
         let o = run(d.path(), args);
         assert_eq!(codes(&o), (0, plain.stdout.as_str(), ""), "{args:?}");
     }
@@ -145,7 +156,16 @@ fn a_bom_is_text_in_text_and_ignored_before_json() {
     );
     let o = run(
         d.path(),
-        &["cost", "--prices", "p.json", "-m", "m", "--input-tokens", "1000000", "--json"],
+        &[
+            "cost",
+            "--prices",
+            "p.json",
+            "-m",
+            "m",
+            "--input-tokens",
+            "1000000",
+            "--json",
+        ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(common::json(&o)["rows"][0]["cost"]["total"], "1");
@@ -163,13 +183,25 @@ fn nul_bytes_are_text_when_named_and_skipped_when_walked() {
     let o = run(d.path(), &["count", "dir", "-q"]);
     assert_eq!(
         codes(&o),
-        (0, "1\n", "note: skipped dir/nul.bin: binary file (NUL byte)\n")
+        (
+            0,
+            "1\n",
+            "note: skipped dir/nul.bin: binary file (NUL byte)\n"
+        )
     );
     // NUL inside JSON strings is fine; a raw NUL in JSON is malformed
-    put(d.path(), "nul.json", b"[{\"role\":\"user\",\"content\":\"a\\u0000b\"}]");
+    put(
+        d.path(),
+        "nul.json",
+        b"[{\"role\":\"user\",\"content\":\"a\\u0000b\"}]",
+    );
     let o = run(d.path(), &["count", "--messages", "nul.json"]);
     assert_eq!(codes(&o), (0, "10\n", ""));
-    put(d.path(), "raw.json", b"[{\"role\":\"user\",\"content\":\"a\0b\"}]");
+    put(
+        d.path(),
+        "raw.json",
+        b"[{\"role\":\"user\",\"content\":\"a\0b\"}]",
+    );
     let o = run(d.path(), &["count", "--messages", "raw.json"]);
     assert_eq!(o.code, 2);
     assert_eq!(
@@ -215,17 +247,31 @@ fn json_nested_10000_deep_is_an_error_not_a_stack_overflow() {
     assert_eq!(codes(&o), (0, format!("{n}\n").as_str(), ""));
     // deep objects inside a valid request's unknown field, and in JSONL
     let objs = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
-    put(d.path(), "deep.jsonl", format!("\"ok\"\n{objs}\n").as_bytes());
+    put(
+        d.path(),
+        "deep.jsonl",
+        format!("\"ok\"\n{objs}\n").as_bytes(),
+    );
     let o = run(d.path(), &["count", "--jsonl", "deep.jsonl", "-q"]);
     assert_eq!(o.code, 2);
     assert_eq!(o.stdout, "1\n");
-    assert!(o.stderr.contains("deep.jsonl:2: malformed JSON at line 1, column 636: nested more than 128 levels"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "deep.jsonl:2: malformed JSON at line 1, column 636: nested more than 128 levels"
+        ),
+        "{}",
+        o.stderr
+    );
     // TOML: the config parser has its own limit
     let toml = format!("x = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
     put(d.path(), "tokenbudget.toml", toml.as_bytes());
     let o = run(d.path(), &["check"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
-    assert!(o.stderr.starts_with("error: tokenbudget.toml:1:"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("error: tokenbudget.toml:1:"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -260,7 +306,10 @@ fn extreme_numbers() {
     assert!(j["n"].as_f64().is_some_and(|x| x == 0.0));
     // token counts on the command line
     for (arg, why) in [
-        ("18446744073709551616", "is too large (max 1000000000000000)"),
+        (
+            "18446744073709551616",
+            "is too large (max 1000000000000000)",
+        ),
         ("1e400", "is not a whole number"),
         ("-0", "is negative; expected a whole number ≥ 0"),
     ] {
@@ -278,27 +327,53 @@ fn extreme_numbers() {
     put(d.path(), "a.txt", b"hi");
     for (value, why) in [
         ("1e400", "floating-point number overflowed"),
-        ("inf", "max_tokens must be a positive whole number of tokens, got inf"),
-        ("-0", "max_tokens must be a positive whole number of tokens, got 0"),
+        (
+            "inf",
+            "max_tokens must be a positive whole number of tokens, got inf",
+        ),
+        (
+            "-0",
+            "max_tokens must be a positive whole number of tokens, got 0",
+        ),
     ] {
         let cfg = format!("[[budget]]\npath = \"a.txt\"\nmax_tokens = {value}\n");
         put(d.path(), "tokenbudget.toml", cfg.as_bytes());
         let o = run(d.path(), &["check"]);
         assert_eq!(
             codes(&o),
-            (2, "", format!("error: tokenbudget.toml:3:14: {why}\n").as_str())
+            (
+                2,
+                "",
+                format!("error: tokenbudget.toml:3:14: {why}\n").as_str()
+            )
         );
     }
     let cfg = "[[budget]]\npath = \"a.txt\"\nmax_tokens = 18446744073709551616\n";
     put(d.path(), "tokenbudget.toml", cfg.as_bytes());
     let o = run(d.path(), &["check"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.starts_with("error: tokenbudget.toml:3:14: "), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("error: tokenbudget.toml:3:14: "),
+        "{}",
+        o.stderr
+    );
     // price files: inf/nan in TOML are errors, not missing prices; -0 is a zero price
-    put(d.path(), "p.toml", b"[models.m]\ninput = inf\noutput = nan\n");
+    put(
+        d.path(),
+        "p.toml",
+        b"[models.m]\ninput = inf\noutput = nan\n",
+    );
     let o = run(
         d.path(),
-        &["cost", "--prices", "p.toml", "-m", "m", "--input-tokens", "1"],
+        &[
+            "cost",
+            "--prices",
+            "p.toml",
+            "-m",
+            "m",
+            "--input-tokens",
+            "1",
+        ],
     );
     assert_eq!(
         codes(&o),
@@ -317,21 +392,42 @@ fn extreme_numbers() {
     let o = run(
         d.path(),
         &[
-            "cost", "--prices", "p.json", "-m", "m", "--input-tokens", "1000000",
-            "--output-tokens", "10", "--json",
+            "cost",
+            "--prices",
+            "p.json",
+            "-m",
+            "m",
+            "--input-tokens",
+            "1000000",
+            "--output-tokens",
+            "10",
+            "--json",
         ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(common::json(&o)["rows"][0]["cost"]["total"], "0.001");
-    put(d.path(), "big.json", br#"{"models": {"m": {"input": 1e400, "output": 1}}}"#);
+    put(
+        d.path(),
+        "big.json",
+        br#"{"models": {"m": {"input": 1e400, "output": 1}}}"#,
+    );
     let o = run(
         d.path(),
-        &["cost", "--prices", "big.json", "-m", "m", "--input-tokens", "1"],
+        &[
+            "cost",
+            "--prices",
+            "big.json",
+            "-m",
+            "m",
+            "--input-tokens",
+            "1",
+        ],
     );
     assert_eq!(o.code, 2);
     assert!(
-        o.stderr
-            .starts_with("error: invalid prices file big.json: not valid JSON or TOML: number out of range"),
+        o.stderr.starts_with(
+            "error: invalid prices file big.json: not valid JSON or TOML: number out of range"
+        ),
         "{}",
         o.stderr
     );
@@ -347,7 +443,10 @@ fn duplicate_keys() {
         br#"{"messages": [{"role": "user", "content": "hi"}], "messages": [{"role": "user", "content": "Hello world", "content": "hi"}]}"#,
     );
     let o = run(d.path(), &["count", "dup.json"]);
-    let once = run(d.path(), &["count", "--text", r#"[{"role": "user", "content": "hi"}]"#]);
+    let once = run(
+        d.path(),
+        &["count", "--text", r#"[{"role": "user", "content": "hi"}]"#],
+    );
     assert_eq!(codes(&o), (0, once.stdout.as_str(), ""));
     // TOML: an error at the repeated key
     put(d.path(), "a.txt", b"hi");
@@ -396,8 +495,11 @@ fn a_symlink_loop_and_an_unreadable_file_in_a_directory() {
     symlink("loop", dir.join("loop")).unwrap();
     put(&dir, "a.txt", b"Hello world");
     put(&dir, "locked.txt", b"secret");
-    std::fs::set_permissions(dir.join("locked.txt"), std::fs::Permissions::from_mode(0o000))
-        .unwrap();
+    std::fs::set_permissions(
+        dir.join("locked.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     // links are not followed in a walk, so a loop cannot recur; the unreadable file is
     // reported and the rest is still counted
     let o = run_cmd(unprivileged(d.path()), &["count", "dir", "-q"], None);

@@ -18,9 +18,33 @@ use tokenbudget::tokenize::{Encoding, split_chunks};
 /// whitespace kinds, CRLF, marks, CJK, emoji, and a NUL.
 fn text() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "a", "Hello", " world", "WORLD", "x", " ", "  ", "\n", "\r\n", "\t", "'s", "'LL", "123",
-        "4567", ".", "!?", "//", "é", "e\u{301}", "日本", "😀", "👍🏽", "\u{a0}", "\u{3000}",
-        "\0", "ſ", "<|endoftext|>",
+        "a",
+        "Hello",
+        " world",
+        "WORLD",
+        "x",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "'s",
+        "'LL",
+        "123",
+        "4567",
+        ".",
+        "!?",
+        "//",
+        "é",
+        "e\u{301}",
+        "日本",
+        "😀",
+        "👍🏽",
+        "\u{a0}",
+        "\u{3000}",
+        "\0",
+        "ſ",
+        "<|endoftext|>",
     ]);
     prop::collection::vec(atoms, 0..120).prop_map(|v| v.concat())
 }

@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(n, want.len(), "{enc}: count");
 
     // the ids spell the text back
-    let bytes: Vec<u8> = ids.iter().flat_map(|&i| t.token_slice(i).iter().copied()).collect();
+    let bytes: Vec<u8> = ids
+        .iter()
+        .flat_map(|&i| t.token_slice(i).iter().copied())
+        .collect();
     assert_eq!(bytes, text.as_bytes(), "{enc}: decode");
 
     // counting independent chunks changes nothing
@@ -58,8 +61,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let p = t.truncate(&text, max);
     assert!(text.starts_with(p), "{enc}: truncate is not a prefix");
-    assert!(t.count(p) <= max, "{enc}: truncate({max}) counts {}", t.count(p));
+    assert!(
+        t.count(p) <= max,
+        "{enc}: truncate({max}) counts {}",
+        t.count(p)
+    );
     if max >= n {
-        assert_eq!(p.len(), text.len(), "{enc}: truncate dropped text that fits");
+        assert_eq!(
+            p.len(),
+            text.len(),
+            "{enc}: truncate dropped text that fits"
+        );
     }
 });

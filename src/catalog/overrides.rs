@@ -227,9 +227,9 @@ pub(super) fn apply_text(
 fn toml_to_json(t: toml::Table) -> Result<Value, String> {
     fn find_nonfinite(v: &toml::Value, at: &str) -> Option<String> {
         match v {
-            toml::Value::Float(x) if !x.is_finite() => {
-                Some(format!("`{at}` = {x}: a price or limit must be a finite number"))
-            }
+            toml::Value::Float(x) if !x.is_finite() => Some(format!(
+                "`{at}` = {x}: a price or limit must be a finite number"
+            )),
             toml::Value::Table(t) => t
                 .iter()
                 .find_map(|(k, v)| find_nonfinite(v, &join_key(at, k))),
