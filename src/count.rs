@@ -102,13 +102,13 @@ fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
     if msg.contains("number out of range") {
         return "number out of range (larger than a 64-bit float can hold, like 1e400)".into();
     }
-    if msg.contains("surrogate") || msg.contains("hex escape") {
-        if let Some(esc) = lone_surrogate_before(text, e.line(), e.column()) {
-            return format!(
-                "lone surrogate escape {esc}: a \\uD800-\\uDFFF escape must be half of a \
-                 surrogate pair (the string is not valid Unicode)"
-            );
-        }
+    if (msg.contains("surrogate") || msg.contains("hex escape"))
+        && let Some(esc) = lone_surrogate_before(text, e.line(), e.column())
+    {
+        return format!(
+            "lone surrogate escape {esc}: a \\uD800-\\uDFFF escape must be half of a \
+             surrogate pair (the string is not valid Unicode)"
+        );
     }
     msg
 }
