@@ -3,9 +3,11 @@
 # (all targets when none are named). Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`).
 # Seeds from fuzz/seeds/<target>/ are copied into the (gitignored) corpus first, so the corpus
 # keeps growing between runs. Runs at low priority on one core; a crash stops with exit 1 and
-# leaves the input in fuzz/artifacts/<target>/.
+# leaves the input in fuzz/artifacts/<target>/. libFuzzer's own log of each run is
+# fuzz/logs/<target>/fuzz-0.log (one directory per target, so runs can go side by side).
 set -euo pipefail
 cd "$(dirname "$0")"
+dir=$(pwd)
 secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
@@ -17,10 +19,17 @@ for t in "${targets[@]}"; do
         count_text) max_len=65536 ;;
         *) max_len=16384 ;;
     esac
-    mkdir -p "corpus/$t"
+    mkdir -p "corpus/$t" "logs/$t"
     if [ -d "seeds/$t" ]; then cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true; fi
     echo "== fuzz $t for ${secs}s"
-    nice -n 19 cargo +nightly fuzz run "$t" "corpus/$t" -- \
+    status=0
+    (cd "logs/$t" && nice -n 19 cargo +nightly fuzz run --fuzz-dir "$dir" "$t" "$dir/corpus/$t" -- \
         -max_total_time="$secs" -jobs=1 -workers=1 -rss_limit_mb=2048 -max_len="$max_len" \
-        -timeout=30 -print_final_stats=1
+        -timeout=30 -print_final_stats=1) || status=$?
+    tail -n 12 "logs/$t/fuzz-0.log" 2>/dev/null || true
+    # (a failing input left from an earlier run counts too: replay it, fix, then delete it)
+    if [ $status != 0 ] || ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* "artifacts/$t"/timeout-* >/dev/null 2>&1; then
+        echo "fuzz $t: failed; see fuzz/logs/$t/fuzz-0.log and fuzz/artifacts/$t/" >&2
+        exit 1
+    fi
 done
