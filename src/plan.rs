@@ -764,7 +764,7 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
         });
     }
     let input_tokens: u64 = parts.iter().map(|r| r.tokens).sum();
-    let total = input_tokens + budget.reserve_output;
+    let total = input_tokens.saturating_add(budget.reserve_output);
     let over_by = total.checked_sub(window).filter(|d| *d > 0);
     let fits = over_by.is_none() && parts.iter().all(|r| r.over_cap_by.is_none());
     Allocation {
@@ -773,7 +773,9 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
         parts,
         input_tokens,
         total,
-        headroom: window as i64 - total as i64,
+        // a window of 2^63 tokens or more (`--context-window`) must not wrap
+        headroom: i64::try_from(i128::from(window) - i128::from(total))
+            .unwrap_or(if window > total { i64::MAX } else { i64::MIN }),
         window_share: share(total),
         fits,
         over_by,

@@ -630,3 +630,56 @@ fn a_file_that_grows_while_it_is_read() {
         .count(&all[..bytes]);
     assert_eq!(j["total"]["tokens"], want as u64);
 }
+
+/// Regression: a context window of 2^63 tokens or more overflowed the headroom (`as i64`),
+/// a panic in debug builds and a wrong sign in release.
+#[test]
+fn huge_context_windows_do_not_overflow() {
+    use tokenbudget::plan::{self, Budget, ImageRule, Prompt};
+    let body = serde_json::json!({"messages": [{"role": "user", "content": "hi"}]});
+    let prompt = Prompt::from_request(body, Path::new(".")).unwrap();
+    let tok = tokenbudget::tokenize::Encoding::O200kBase.tokenizer();
+    let counts = plan::count(&prompt, tok, ImageRule::OpenAi).unwrap();
+    let kept = vec![true; prompt.items.len()];
+    for (window, reserve, headroom) in [
+        (1u64 << 63, 0, i64::MAX - 7), // 8 tokens: 2^63 - 8
+        (u64::MAX, 0, i64::MAX),
+        (u64::MAX, u64::MAX, 0),
+        (0, u64::MAX, i64::MIN),
+        (100, 0, 92),
+    ] {
+        let budget = Budget {
+            context_window: window,
+            reserve_output: reserve,
+            caps: vec![],
+        };
+        let a = plan::allocate(&prompt, &counts, &kept, &budget);
+        assert_eq!(a.headroom, headroom, "window {window}, reserve {reserve}");
+    }
+    // the command line keeps windows and reserves to 10^15, like every token count
+    let d = tmp();
+    put(
+        d.path(),
+        "r.json",
+        br#"{"messages": [{"role": "user", "content": "hi"}]}"#,
+    );
+    let o = run(
+        d.path(),
+        &[
+            "plan",
+            "--request",
+            "r.json",
+            "--context-window",
+            "9223372036854775808",
+        ],
+    );
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.starts_with(
+            "error: invalid value '9223372036854775808' for '--context-window <N>': \
+             '9223372036854775808' is too large (max 1000000000000000)"
+        ),
+        "{}",
+        o.stderr
+    );
+}

@@ -87,12 +87,12 @@ pub struct PlanArgs {
     pub encoding: Option<Encoding>,
 
     /// Context window in tokens, overriding the model's.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::commands::cost::parse_tokens)]
     pub context_window: Option<u64>,
 
     /// Tokens reserved for the answer [default: the request's max_completion_tokens or
     /// max_tokens, else 4096]. Must not exceed the model's max output.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::commands::cost::parse_tokens)]
     pub reserve_output: Option<u64>,
 
     /// Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples,
