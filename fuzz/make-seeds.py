@@ -4,7 +4,7 @@
 count_text and chat_json seeds start with one control byte (encoding, limits), as their
 targets expect. Run from the repository root; it rewrites fuzz/seeds/.
 """
-import hashlib, os, pathlib, re, shutil
+import base64, hashlib, os, pathlib, re, shutil
 
 root = pathlib.Path(__file__).resolve().parent.parent
 fx = root / "tests/fixtures"
@@ -47,3 +47,18 @@ for lit in re.findall(r'"tokenbudget.toml",\s*\n\s*"((?:[^"\\]|\\.)*)"', tests, 
 put("check_config", b'model = "claude-sonnet-4-5"\nencoding = "o200k_base"\n\n[[budget]]\n'
     b'name = "x"\npath = "a/**/*.md"\nmax_share = "150%"\nmax_tokens = 0\neach = false\n'
     b'include_ignored = true\nallow_empty = true\nmax_token = 3\n')
+
+# image headers: one of each format, and the data: URLs in the plan fixtures
+import struct
+png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR" + struct.pack(">II", 1024, 768)
+gif = b"GIF89a" + struct.pack("<HH", 300, 200)
+jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" \
+    b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 480, 640) + b"\x03\x01\x22\x00"
+webp = b"RIFF\x1a\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00" \
+    + (1999).to_bytes(3, "little") + (999).to_bytes(3, "little")
+for img in (png, gif, jpeg, webp):
+    put("image_header", img)
+    put("image_header", b"data:image/png;base64," + base64.b64encode(img))
+for p in (fx / "plan").glob("*.json"):
+    for url in re.findall(rb'"(data:[^"]*)"', p.read_bytes()):
+        put("image_header", url)
