@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run fuzz targets for a bounded time each: fuzz/run.sh SECONDS [TARGET...]
-# (all targets when none are named). Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`).
+# (all targets when none are named; extra libFuzzer flags in $TB_FUZZ_ARGS, e.g.
+# TB_FUZZ_ARGS=-len_control=0 to try long inputs from the start). Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`).
 # Seeds from fuzz/seeds/<target>/ are copied into the (gitignored) corpus first, so the corpus
 # keeps growing between runs. Runs at low priority on one core; a crash stops with exit 1 and
 # leaves the input in fuzz/artifacts/<target>/. libFuzzer's own log of each run is
@@ -25,7 +26,7 @@ for t in "${targets[@]}"; do
     status=0
     (cd "logs/$t" && nice -n 19 cargo +nightly fuzz run --fuzz-dir "$dir" "$t" "$dir/corpus/$t" -- \
         -max_total_time="$secs" -jobs=1 -workers=1 -rss_limit_mb=2048 -max_len="$max_len" \
-        -timeout=30 -print_final_stats=1) || status=$?
+        -timeout=30 -print_final_stats=1 ${TB_FUZZ_ARGS:-}) || status=$?
     tail -n 12 "logs/$t/fuzz-0.log" 2>/dev/null || true
     # (a failing input left from an earlier run counts too: replay it, fix, then delete it)
     if [ $status != 0 ] || ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* "artifacts/$t"/timeout-* >/dev/null 2>&1; then
