@@ -683,3 +683,35 @@ fn huge_context_windows_do_not_overflow() {
         o.stderr
     );
 }
+
+/// Regression: the allocation bar drew one cell per 1/64 of the window, however far past the
+/// window the request went: a 9 MB request in a 1-token window printed 192 MB and took 1.3 GB
+/// (a 100 MB one ran out of memory). Past the edge it now draws one window's worth, then `…`.
+#[test]
+fn a_request_far_over_a_tiny_window_draws_a_bounded_bar() {
+    let d = tmp();
+    let body =
+        serde_json::json!({"messages": [{"role": "user", "content": "ab ".repeat(300_000)}]});
+    put(d.path(), "r.json", body.to_string().as_bytes());
+    let o = run(
+        d.path(),
+        &[
+            "plan",
+            "--request",
+            "r.json",
+            "--context-window",
+            "1",
+            "--reserve-output",
+            "0",
+        ],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.len() < 4096, "{} bytes of report", o.stdout.len());
+    let bar = format!("[{}|{}…\n", "U".repeat(64), "U".repeat(64));
+    assert!(o.stdout.contains(&bar), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("over by 300,007: 300,008 tokens"),
+        "{}",
+        o.stdout
+    );
+}

@@ -769,7 +769,9 @@ impl Ctx<'_> {
     }
 
     /// One line: a letter per part, each cell 1/64 of the window (at least one cell for a
-    /// non-empty part); `|` marks the end of the window when the request overflows it.
+    /// non-empty part); `|` marks the end of the window when the request overflows it. Past
+    /// the edge at most one more window's worth of cells is drawn, then `…` (a request a
+    /// million times its window must not draw a million-window line).
     fn bar(&self, a: &Allocation) -> String {
         const WIDTH: u64 = 64;
         let s = &self.env.out;
@@ -778,7 +780,9 @@ impl Ctx<'_> {
             if t == 0 {
                 0
             } else {
-                ((t * WIDTH + w / 2) / w).max(1)
+                // bounded first: every part fits in 2 × WIDTH + 1 cells of the drawing
+                let c = (u128::from(t) * u128::from(WIDTH) + u128::from(w / 2)) / u128::from(w);
+                c.clamp(1, u128::from(2 * WIDTH + 1)) as u64
             }
         };
         let mut seq: Vec<char> = Vec::new();
@@ -803,7 +807,10 @@ impl Ctx<'_> {
         } else {
             let cut = width.min(seq.len());
             let inside: String = seq[..cut].iter().collect();
-            let outside: String = seq[cut..].iter().collect();
+            let mut outside: String = seq[cut..].iter().take(width).collect();
+            if seq.len() > cut + width {
+                outside.push('…');
+            }
             let outside = if outside.is_empty() {
                 // Rounding hid the overflow: show at least one cell past the edge.
                 "!".to_string()
