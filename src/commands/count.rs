@@ -538,7 +538,7 @@ fn render_human(
         t.add_row(row);
     }
     report::align_right(&mut t, &[1, 2, 3]);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
 
     for r in ok {
         match &r.counted {
@@ -558,7 +558,7 @@ fn render_human(
                     Cell::new(crate::tokenize::chat::REPLY_PRIMING),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
-                writeln!(out, "{m}")?;
+                crate::report::write_table(out, &m)?;
             }
             Some(Counted::Jsonl { lines, .. }) => {
                 writeln!(
@@ -580,7 +580,7 @@ fn render_human(
                         ]);
                     }
                     report::align_right(&mut m, &[1]);
-                    writeln!(out, "{m}")?;
+                    crate::report::write_table(out, &m)?;
                 }
             }
             _ => {}
