@@ -446,7 +446,7 @@ fn write_table(
             ]);
         }
         report::align_right(&mut t, &[2, 3, 4, 5]);
-        writeln!(out, "{t}")?;
+        crate::report::write_table(out, &t)?;
     }
 
     let over_files: Vec<(&BudgetResult, &check::FileResult)> = shown
@@ -580,6 +580,6 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         ]);
     }
     report::align_right(&mut t, &[1, 2, 3]);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
     Ok(ExitStatus::Success)
 }

@@ -682,7 +682,7 @@ fn render_single(
     t.add_row(cells);
     let right: Vec<usize> = (1..hdr.len()).collect();
     report::align_right(&mut t, &right);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
     if let Some(tier) = c.tier_above_tokens {
         writeln!(
             out,
@@ -775,7 +775,7 @@ fn render_comparison(
     }
     let right: Vec<usize> = (2..hdr.len() - 1).collect();
     report::align_right(&mut t, &right);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
     let mut legend = vec![format!(
         "{} models, cheapest first; output: {} tokens",
         rows.len(),

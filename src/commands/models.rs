@@ -174,7 +174,7 @@ pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatu
         ]);
     }
     report::align_right(&mut t, &[2, 3, 5, 6, 7, 8, 9]);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
     let mut summary = format!(
         "{} model{}; prices in USD per 1M tokens; tokenizer `none`: counts for it are estimates.",
         thousands(rows.len() as u64),

@@ -714,7 +714,7 @@ impl Ctx<'_> {
             Cell::new(""),
         ]);
         report::align_right(&mut t, &[1, 2, 3]);
-        writeln!(out, "{t}")?;
+        crate::report::write_table(out, &t)?;
         writeln!(out)?;
         writeln!(out, "{}", self.bar(a))?;
         writeln!(out, "{}", s.dim(&legend(a)))?;

@@ -120,6 +120,15 @@ pub fn table(header: &[&str]) -> Table {
     t
 }
 
+/// Write a table followed by a newline, without the trailing blanks comfy-table pads the last
+/// column with.
+pub fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
 /// Right-align the given columns (numbers).
 pub fn align_right(t: &mut Table, columns: &[usize]) {
     for &c in columns {
