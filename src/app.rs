@@ -42,6 +42,7 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     let mut out = io::BufWriter::new(stdout.lock());
     let status = match cli.command {
         Command::Count(args) => commands::count::run(args, env, &mut out)?,
+        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
     };
     out.flush()?;
     Ok(status)

@@ -13,6 +13,7 @@ pub mod count;
 pub mod exit;
 pub mod fsutil;
 pub mod input;
+pub mod logs;
 pub mod pricing;
 pub mod report;
 pub mod resolve;

@@ -2,3 +2,4 @@
 //! to the report layer.
 
 pub mod count;
+pub mod scan_logs;
