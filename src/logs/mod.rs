@@ -936,9 +936,23 @@ fn run_item(
     let project = file.project.as_deref();
     let result = match &item.source {
         Source::Stdin => {
+            use io::BufRead;
             let stdin = io::stdin();
-            let lock = stdin.lock();
-            w.read(idx, lock, project, progress)
+            let mut lock = io::BufReader::with_capacity(1 << 20, stdin.lock());
+            match lock.fill_buf().map(|head| sniff(head, Path::new("-"))) {
+                Err(e) => Err(e),
+                Ok(Err(reason)) => Err(io::Error::other(reason)),
+                Ok(Ok(Compression::None)) => w.read(idx, lock, project, progress),
+                Ok(Ok(Compression::Gzip)) => w.read(
+                    idx,
+                    flate2::bufread::MultiGzDecoder::new(lock),
+                    project,
+                    progress,
+                ),
+                Ok(Ok(Compression::Zstd)) => {
+                    zstd::Decoder::with_buffer(lock).and_then(|d| w.read(idx, d, project, progress))
+                }
+            }
         }
         Source::Range { start, end } => {
             let path = file.path.as_ref().expect("a range has a path");

@@ -821,6 +821,8 @@ struct RawLine<'a> {
     status: Text<'a>,
     status_code: Num,
     error: ErrorVal,
+    #[serde(borrow)]
+    error_str: Text<'a>,
     usage: Obj<RawUsage>,
     #[serde(rename = "usageMetadata")]
     usage_metadata: Obj<GeminiUsage>,
@@ -1110,6 +1112,7 @@ fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
     let mut error = raw
         .error
         .0
+        .or_else(|| raw.error_str.get().map(ErrKind::classify))
         .or_else(|| status_error(raw.status.get()))
         .or_else(|| match raw.status_code {
             Num::Ok(c) => u16::try_from(c).ok().and_then(ErrKind::from_status),
