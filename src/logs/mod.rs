@@ -1361,3 +1361,44 @@ fn finish(
         alerts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Scanning a file in many parallel ranges gives exactly the report of one sequential pass.
+    #[test]
+    fn split_scan_equals_whole_scan() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+        let gz = File::open(fixtures.join("incident.jsonl.gz")).unwrap();
+        let mut data = Vec::new();
+        flate2::read::MultiGzDecoder::new(gz)
+            .read_to_end(&mut data)
+            .unwrap();
+        // duplicates far apart, so they land in different ranges
+        let openai = std::fs::read(fixtures.join("openai.jsonl")).unwrap();
+        let mut all = openai.clone();
+        all.extend_from_slice(&data);
+        all.extend_from_slice(&openai);
+        all.extend_from_slice(b"{broken\n");
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&all).unwrap();
+        let inputs = [Input::Path(f.path().to_path_buf())];
+        let catalog = Catalog::embedded();
+        let mut opts = ScanOptions {
+            by: vec![GroupBy::User, GroupBy::Day],
+            threads: 1,
+            chunk_bytes: 1 << 40,
+            ..ScanOptions::default()
+        };
+        let whole = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
+        opts.threads = 2;
+        opts.chunk_bytes = 1 << 16;
+        let split = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
+        assert_eq!(whole, split);
+        assert_eq!(split["duplicates"], 2 + 5);
+        assert_eq!(split["skipped"]["examples"][0]["line"], 7626 + 11);
+        assert_eq!(split["records"], 7626 + 3);
+    }
+}
