@@ -135,26 +135,42 @@ pub struct Loc {
     pub line: u64,
 }
 
-/// One timed request, kept per user for the time-ordered detectors (24 bytes).
+/// One timed request, kept per user for the time-ordered detectors (20 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed(4))]
 pub struct Event {
     /// Unix seconds.
     pub ts: u32,
     /// Prompt tokens (saturating at u32::MAX).
     pub prompt: u32,
-    /// Total tokens (saturating at u32::MAX).
-    pub total: u32,
-    /// 0 = ok or unknown, 1 + index in [`ErrKind::ALL`] = failed; 255 = not priced.
-    pub kind: u8,
+    /// Total tokens (low 28 bits, saturating) and kind (high 4 bits): 0 = ok or unknown,
+    /// 1 + index in [`ErrKind::ALL`] = failed, [`UNPRICED`] = not priced.
+    total_kind: u32,
     /// Cost in femto-dollars (saturating at ~$18,446).
     pub cost: u64,
 }
 
-pub const UNPRICED: u8 = 255;
+pub const UNPRICED: u8 = 15;
+const TOTAL_MASK: u32 = (1 << 28) - 1;
 
 impl Event {
+    pub fn new(ts: u32, prompt: u32, total: u64, kind: u8, cost: u64) -> Event {
+        let total = u32::try_from(total).unwrap_or(u32::MAX).min(TOTAL_MASK);
+        Event {
+            ts,
+            prompt,
+            total_kind: total | (u32::from(kind & 15) << 28),
+            cost,
+        }
+    }
+    pub fn total(self) -> u32 {
+        self.total_kind & TOTAL_MASK
+    }
+    pub fn kind(self) -> u8 {
+        (self.total_kind >> 28) as u8
+    }
     pub fn error(self) -> Option<ErrKind> {
-        match self.kind {
+        match self.kind() {
             0 | UNPRICED => None,
             k => ErrKind::ALL.get(usize::from(k - 1)).copied(),
         }
@@ -316,9 +332,13 @@ impl Agg {
         for (k, v) in o.hours {
             self.hours.entry(k).or_default().merge(&v);
         }
-        for (k, mut v) in o.users {
+        for (k, v) in o.users {
             match self.users.get_mut(&k) {
-                Some(mine) => mine.append(&mut v),
+                Some(mine) => {
+                    // exact growth: no slack on the largest structure
+                    mine.reserve_exact(v.len());
+                    mine.extend_from_slice(&v);
+                }
                 None => {
                     self.users.insert(k, v);
                 }

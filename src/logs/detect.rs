@@ -141,8 +141,8 @@ impl Span {
         };
         for e in events {
             s.requests += 1;
-            s.tokens = s.tokens.saturating_add(u64::from(e.total));
-            if e.kind == super::agg::UNPRICED {
+            s.tokens = s.tokens.saturating_add(u64::from(e.total()));
+            if e.kind() == super::agg::UNPRICED {
                 s.unpriced += 1;
             } else {
                 s.cost += e.cost();
@@ -172,7 +172,7 @@ pub struct Burst {
 /// Bursts in one user's time-sorted events: maximal runs of overlapping windows over the rate.
 pub fn bursts(user: &str, events: &[Event], rate: Rate, by_tokens: bool) -> Vec<Burst> {
     let weight = |e: &Event| {
-        if by_tokens { u64::from(e.total) } else { 1 }
+        if by_tokens { u64::from(e.total()) } else { 1 }
     };
     let mut out = Vec::new();
     let mut lo = 0usize;
@@ -274,13 +274,7 @@ mod tests {
     use super::*;
 
     fn ev(ts: u32, prompt: u32) -> Event {
-        Event {
-            ts,
-            prompt,
-            total: prompt + 10,
-            kind: 0,
-            cost: 1_000,
-        }
+        Event::new(ts, prompt, u64::from(prompt) + 10, 0, 1_000)
     }
 
     #[test]

@@ -751,21 +751,28 @@ impl<'o> Worker<'o> {
                     agg.hours.entry(self.opts.tz.hour(t)).or_default().add(&c);
                 }
                 let user = r.user.as_deref().or(r.session.as_deref()).unwrap_or(NONE);
-                let ev = Event {
-                    ts: u32::try_from(t.max(0)).unwrap_or(u32::MAX),
-                    prompt: u32::try_from(c.prompt).unwrap_or(u32::MAX),
-                    total: u32::try_from(tokens.total).unwrap_or(u32::MAX),
-                    kind: match (cost, r.error) {
-                        (None, _) => UNPRICED,
-                        (_, Some(e)) => {
-                            1 + ErrKind::ALL.iter().position(|k| *k == e).unwrap_or(6) as u8
-                        }
-                        _ => 0,
-                    },
-                    cost: cost.map_or(0, |m| u64::try_from(m.femto()).unwrap_or(u64::MAX)),
+                let kind = match (cost, r.error) {
+                    (None, _) => UNPRICED,
+                    (_, Some(e)) => {
+                        1 + ErrKind::ALL.iter().position(|k| *k == e).unwrap_or(6) as u8
+                    }
+                    _ => 0,
                 };
+                let ev = Event::new(
+                    u32::try_from(t.max(0)).unwrap_or(u32::MAX),
+                    u32::try_from(c.prompt).unwrap_or(u32::MAX),
+                    tokens.total,
+                    kind,
+                    cost.map_or(0, |m| u64::try_from(m.femto()).unwrap_or(u64::MAX)),
+                );
                 match agg.users.get_mut(user) {
-                    Some(v) => v.push(ev),
+                    Some(v) => {
+                        // grow by half, not double: these vectors are most of the memory
+                        if v.len() == v.capacity() {
+                            v.reserve_exact((v.len() / 2).max(8));
+                        }
+                        v.push(ev)
+                    }
                     None => {
                         agg.users.insert(user.into(), vec![ev]);
                     }
@@ -1268,7 +1275,10 @@ fn finish(
         errors: s.errors.clone(),
     };
     for (user, mut evs) in users {
-        evs.sort_unstable_by_key(|e| (e.ts, e.prompt, e.total, e.kind, e.cost));
+        evs.sort_unstable_by_key(|e| {
+            let e = *e;
+            (e.ts, e.prompt, e.total(), e.kind(), e.cost)
+        });
         for (rate, by_tokens) in [(opts.burst, false), (opts.burst_tokens, true)] {
             if let Some(rate) = rate {
                 for b in detect::bursts(&user, &evs, rate, by_tokens) {

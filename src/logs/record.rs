@@ -553,7 +553,7 @@ impl CostVal {
 
 /// A nested object that is read only when it is an object (anything else is ignored).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Obj<T>(pub Option<T>);
+pub struct Obj<T>(pub Option<Box<T>>);
 
 impl<T> Default for Obj<T> {
     fn default() -> Self {
@@ -570,7 +570,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
                 f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Obj<T>, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| Obj(Some(Box::new(t))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Obj<T>, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -960,7 +961,11 @@ pub fn parse_line<'a>(
             ),
         });
     }
-    let raw: RawLine<'a> = match serde_json::from_slice(line) {
+    // validating the whole line once is faster than string by string
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Err(Skip::new("malformed JSON", "not UTF-8 text (binary data?)"));
+    };
+    let raw: RawLine<'a> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(e) => return Err(json_error(line, &e)),
     };
