@@ -13,6 +13,7 @@
 
 pub mod agg;
 pub mod detect;
+mod fast;
 pub mod record;
 pub mod time;
 

@@ -164,7 +164,7 @@ impl ErrKind {
 }
 
 /// One request's usage, normalised.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record<'a> {
     pub format: Option<Format>,
     /// Unix seconds.
@@ -439,6 +439,10 @@ impl<'de> Deserialize<'de> for TimeVal {
 }
 
 impl TimeVal {
+    pub(crate) fn from_str_pub(v: &str) -> TimeVal {
+        TimeVal::from_str(v)
+    }
+
     fn from_str(v: &str) -> TimeVal {
         if let Some(t) = parse_rfc3339(v) {
             return TimeVal::Unix(t);
@@ -965,6 +969,11 @@ pub fn parse_line<'a>(
     let Ok(text) = std::str::from_utf8(line) else {
         return Err(Skip::new("malformed JSON", "not UTF-8 text (binary data?)"));
     };
+    if overrides.is_empty()
+        && let Some(r) = super::fast::app_line(text)
+    {
+        return Ok(Parsed::Record(r));
+    }
     let raw: RawLine<'a> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(e) => return Err(json_error(line, &e)),
@@ -1003,6 +1012,18 @@ fn json_error(line: &[u8], e: &serde_json::Error) -> Skip {
         return Skip::new("malformed JSON", "not UTF-8 text (binary data?)");
     }
     Skip::new("malformed JSON", format!("malformed JSON ({e})"))
+}
+
+pub(crate) fn status_error_pub(status: Option<&str>) -> Option<ErrKind> {
+    status_error(status)
+}
+
+/// A valid non-negative dollar amount, else `None`.
+pub(crate) fn parse_dollars_pub(s: &str) -> Option<crate::pricing::Money> {
+    match parse_dollars(s) {
+        CostVal::Ok(m) => Some(m),
+        _ => None,
+    }
 }
 
 fn status_error(status: Option<&str>) -> Option<ErrKind> {
@@ -1471,6 +1492,20 @@ fn apply_overrides<'a>(
         return Err(Skip::new("no token usage", "no token usage fields"));
     }
     Ok(Parsed::Record(r))
+}
+
+/// The general (serde) path only, for checking the fast path against it.
+#[cfg(test)]
+pub(crate) fn parse_general(line: &str) -> Result<Parsed<'_>, Skip> {
+    let raw: RawLine<'_> =
+        serde_json::from_str(line).map_err(|e| json_error(line.as_bytes(), &e))?;
+    let p = normalize(raw)?;
+    if let Parsed::Record(r) = &p
+        && (r.format.is_none() || r.time.is_none())
+    {
+        return Err(Skip::new("no token usage", "incomplete"));
+    }
+    Ok(p)
 }
 
 /// Parse a line without field overrides.
