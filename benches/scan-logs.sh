@@ -41,7 +41,7 @@ else
   echo "per-user sums DIFFER" >&2; diff "$work/sums-tb.txt" "$work/sums-jq.txt" | head >&2; exit 1
 fi
 
-hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$work/app.json" \
+hyperfine --warmup 0 --runs "${RUNS:-2}" --export-json "$work/app.json" \
   -n tokenbudget "$tb scan-logs $app --by user --json > /dev/null" \
   -n jq "jq -n -r '$jq_prog' $app > /dev/null" 2>&1 | grep -v '^ *$' || true
 python3 - "$work/app.json" "$size" <<'PY'
@@ -74,7 +74,7 @@ same = a[:5] == b[:5] and abs(a[5] - b[5]) < 1e-6
 print("totals and cost:", "identical" if same else "DIFFER")
 sys.exit(0 if same else 1)
 PY
-hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$work/claude.json" \
+hyperfine --warmup 0 --runs "${RUNS:-2}" --export-json "$work/claude.json" \
   -n tokenbudget "$tb scan-logs $claude --json > /dev/null" \
   -n ccusage "CLAUDE_CONFIG_DIR=$claude $ccusage daily --json --offline -z UTC > /dev/null" 2>&1 | grep -v '^ *$' || true
 python3 - "$work/claude.json" <<'PY'

@@ -482,7 +482,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         };
         writeln!(out, "\n{}", s.bold(&title))?;
         let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
-        header.extend(["requests", "tokens", "input", "output", "cost", "largest"]);
+        header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
         let mut tab = report::table(&header);
         for g in &r.groups {
             let mut row: Vec<Cell> = g.values.iter().map(Cell::new).collect();
