@@ -31,7 +31,14 @@ impl Hasher for FxHasher {
         self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(SEED);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // murmur3's finaliser: FxHash alone leaves keys that differ only in their last bytes
+        // (`user-00487`, `user-00488`) with similar low bits, which hashbrown uses for buckets
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

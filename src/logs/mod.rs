@@ -619,6 +619,12 @@ struct Worker<'o> {
     seen: &'o Seen,
     agg: Agg,
     models: FxMap<Box<str>, ModelInfo>,
+    /// The first few model names, searched linearly before the map (logs name few models).
+    recent_models: Vec<(Box<str>, Option<&'static Model>)>,
+    /// The day (and hour) being filled: logs are mostly in time order, so most records add to
+    /// these without a map lookup; they are flushed into the maps when the period changes.
+    cur_day: Option<(i64, Bucket)>,
+    cur_hour: Option<(i64, Bucket)>,
     key: String,
     day_cache: (i64, String),
     hour_cache: (i64, String),
@@ -637,6 +643,9 @@ impl<'o> Worker<'o> {
             seen,
             agg: Agg::default(),
             models: FxMap::default(),
+            recent_models: Vec::new(),
+            cur_day: None,
+            cur_hour: None,
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
@@ -648,12 +657,51 @@ impl<'o> Worker<'o> {
     }
 
     fn model(&mut self, name: &str) -> Option<&'static Model> {
+        if let Some((_, m)) = self.recent_models.iter().find(|(n, _)| &**n == name) {
+            return *m;
+        }
         if let Some(m) = self.models.get(name) {
             return m.model;
         }
         let model = self.catalog.lookup(name).ok();
-        self.models.insert(name.into(), ModelInfo { model });
+        if self.recent_models.len() < 8 {
+            self.recent_models.push((name.into(), model));
+        } else {
+            self.models.insert(name.into(), ModelInfo { model });
+        }
         model
+    }
+
+    /// Add to the bucket of `period`, flushing the current one into `map` when it changes.
+    fn bucket(
+        cur: &mut Option<(i64, Bucket)>,
+        map: &mut FxMap<i64, Bucket>,
+        period: i64,
+        c: &Contribution,
+    ) {
+        match cur {
+            Some((p, b)) if *p == period => b.add(c),
+            _ => {
+                if let Some((p, b)) = cur.take() {
+                    map.entry(p).or_default().merge(&b);
+                }
+                let mut b = Bucket::default();
+                b.add(c);
+                *cur = Some((period, b));
+            }
+        }
+    }
+
+    /// Flush the current buckets and return the aggregates.
+    fn finish(mut self) -> Agg {
+        if let Some((p, b)) = self.cur_day.take() {
+            self.agg.days.entry(p).or_default().merge(&b);
+        }
+        if let Some((p, b)) = self.cur_hour.take() {
+            self.agg.hours.entry(p).or_default().merge(&b);
+        }
+        self.agg.trim(self.opts.top);
+        self.agg
     }
 
     fn line(&mut self, line: &[u8], loc: Loc, project: Option<&str>, unterminated: bool) {
@@ -747,9 +795,9 @@ impl<'o> Worker<'o> {
             Some(t) => {
                 agg.first = Some(agg.first.map_or(t, |f| f.min(t)));
                 agg.last = Some(agg.last.map_or(t, |l| l.max(t)));
-                agg.days.entry(self.opts.tz.day(t)).or_default().add(&c);
+                Self::bucket(&mut self.cur_day, &mut agg.days, self.opts.tz.day(t), &c);
                 if self.by_hour {
-                    agg.hours.entry(self.opts.tz.hour(t)).or_default().add(&c);
+                    Self::bucket(&mut self.cur_hour, &mut agg.hours, self.opts.tz.hour(t), &c);
                 }
                 let user = r.user.as_deref().or(r.session.as_deref()).unwrap_or(NONE);
                 let kind = match (cost, r.error) {
@@ -1080,8 +1128,7 @@ pub fn scan(
                                 .push((item.file, e));
                         }
                     }
-                    w.agg.trim(opts.top);
-                    w.agg
+                    w.finish()
                 })
             })
             .collect();
