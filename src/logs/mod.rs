@@ -982,6 +982,89 @@ impl<R: Read> Read for Counting<'_, R> {
 
 fn no_progress(_: u64) {}
 
+/// The reading end of [`pipelined`]: blocks of decompressed bytes from another thread.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    cur: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.cur.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(v)) => {
+                    self.cur = v;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Ok(0);
+                }
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Decompress on a helper thread while `consume` parses on this one: a compressed file cannot
+/// be split, but inflating and parsing can overlap.
+fn pipelined<R: Read + Send, T>(r: R, consume: impl FnOnce(&mut ChannelReader) -> T) -> T {
+    const BLOCK: usize = 1 << 20;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(8);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut r = r;
+            loop {
+                let mut v = vec![0u8; BLOCK];
+                let mut n = 0;
+                let mut failed = None;
+                while n < BLOCK {
+                    match r.read(&mut v[n..]) {
+                        Ok(0) => break,
+                        Ok(k) => n += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                v.truncate(n);
+                let last = n < BLOCK;
+                if n > 0 && tx.send(Ok(v)).is_err() {
+                    return;
+                }
+                if let Some(e) = failed {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+                if last {
+                    return;
+                }
+            }
+        });
+        let mut reader = ChannelReader {
+            rx,
+            cur: Vec::new(),
+            pos: 0,
+            done: false,
+        };
+        consume(&mut reader)
+    })
+}
+
 fn run_item(
     w: &mut Worker<'_>,
     idx: u32,
@@ -993,21 +1076,17 @@ fn run_item(
     let result = match &item.source {
         Source::Stdin => {
             use io::BufRead;
-            let stdin = io::stdin();
-            let mut lock = io::BufReader::with_capacity(1 << 20, stdin.lock());
+            let mut lock = io::BufReader::with_capacity(1 << 20, io::stdin());
             match lock.fill_buf().map(|head| sniff(head, Path::new("-"))) {
                 Err(e) => Err(e),
                 Ok(Err(reason)) => Err(io::Error::other(reason)),
                 Ok(Ok(Compression::None)) => w.read(idx, lock, project, progress),
-                Ok(Ok(Compression::Gzip)) => w.read(
-                    idx,
-                    flate2::bufread::MultiGzDecoder::new(lock),
-                    project,
-                    progress,
-                ),
-                Ok(Ok(Compression::Zstd)) => {
-                    zstd::Decoder::with_buffer(lock).and_then(|d| w.read(idx, d, project, progress))
+                Ok(Ok(Compression::Gzip)) => {
+                    let dec = flate2::bufread::MultiGzDecoder::new(lock);
+                    pipelined(dec, |r| w.read(idx, r, project, progress))
                 }
+                Ok(Ok(Compression::Zstd)) => zstd::Decoder::with_buffer(lock)
+                    .and_then(|d| pipelined(d, |r| w.read(idx, r, project, progress))),
             }
         }
         Source::Range { start, end } => {
@@ -1031,17 +1110,13 @@ fn run_item(
                             256 << 10,
                             Counting { inner: f, progress },
                         );
-                        w.read(
-                            idx,
-                            flate2::bufread::MultiGzDecoder::new(counted),
-                            project,
-                            &no_progress,
-                        )
+                        let dec = flate2::bufread::MultiGzDecoder::new(counted);
+                        pipelined(dec, |r| w.read(idx, r, project, &no_progress))
                     }
                     Compression::Zstd => {
                         let counted = Counting { inner: f, progress };
                         let dec = zstd::Decoder::new(counted)?;
-                        w.read(idx, dec, project, &no_progress)
+                        pipelined(dec, |r| w.read(idx, r, project, &no_progress))
                     }
                 }
             })
