@@ -8,8 +8,8 @@
 //! * [`time`]: timestamps and fixed-offset time zones.
 //!
 //! Memory: constant in the input size except for (1) one entry per distinct group, model, day
-//! and user, (2) 8 bytes per record that carries a response id (duplicate detection) and
-//! (3) 24 bytes per timestamped record for the per-user time-ordered detectors (bursts, loops).
+//! and user, (2) ~16 bytes per record that carries a response id (a set of 64-bit id hashes) and
+//! (3) 20 bytes per timestamped record for the per-user time-ordered detectors (bursts, loops).
 
 pub mod agg;
 pub mod detect;
