@@ -25,6 +25,10 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
+            cand plan 'Split a context window across the parts of a request; trim history to fit'
+            cand cost 'What a request or a workload costs, on one model or across models'
+            cand models 'List the model catalog: context windows, max output, tokenizers and prices'
+            cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -50,6 +54,89 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --verbose 'Show the per-message breakdown of chat input'
             cand --show-tokens 'Print each token (its text, escaped) instead of counts'
             cand --ids 'With --show-tokens, also print token ids'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;plan'= {
+            cand --request 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve'
+            cand --system 'The system prompt (text)'
+            cand --examples 'Few-shot examples: text (sent as one system message) or a messages JSON array'
+            cand --rag 'Retrieved chunks (text), best first; each is sent as a system message before the user''s message. Repeatable'
+            cand --history 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)'
+            cand --user 'The user''s message (text; `-` for stdin). Without it, piped stdin is read'
+            cand --tools 'Tool (function) definitions: a JSON array, or an object with `tools`'
+            cand -m 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --model 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand -e 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
+            cand --encoding 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
+            cand --context-window 'Context window in tokens, overriding the model''s'
+            cand --reserve-output 'Tokens reserved for the answer [default: the request''s max_completion_tokens or max_tokens, else 4096]. Must not exceed the model''s max output'
+            cand --cap 'Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples, tools, rag, history, user). Repeatable'
+            cand --keep-last 'With --fit, never drop the last N history messages'
+            cand --out 'With --fit, write the fitted JSON to this file (atomically); stdout then gets the report'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --fit 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
+            cand --json 'Print only JSON on stdout (with --fit, requires --out)'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;cost'= {
+            cand --text 'Use this text as the prompt'
+            cand --input-tokens 'The whole prompt size in tokens, instead of a prompt to count (no tokenizer is loaded)'
+            cand --output-tokens 'Expected output tokens per request'
+            cand --max-tokens 'The request''s max_tokens: price the worst case, every allowed output token generated'
+            cand --cached-tokens 'Tokens of the prompt read from the provider''s prompt cache (part of the input)'
+            cand --cache-write-tokens 'Tokens of the prompt written to the cache (part of the input; Anthropic bills them above the input rate, see --cache-ttl)'
+            cand --cached-ratio 'Share of the prompt served from the cache, from 0 to 1 (e.g. 0.8)'
+            cand --cache-ttl 'Lifetime of cache writes: 5m or 1h (priced differently by Anthropic)'
+            cand -m 'Model to price [default: $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --model 'Model to price [default: $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --compare 'Compare these models (comma-separated), cheapest first'
+            cand -p 'Compare every model of these providers (comma-separated); models that cannot price the request (e.g. no batch prices) are skipped with a note'
+            cand --provider 'Compare every model of these providers (comma-separated); models that cannot price the request (e.g. no batch prices) are skipped with a note'
+            cand --requests 'Number of requests: per --per period, or in total without --per'
+            cand --per 'The period --requests is counted over; per-day and per-month costs are shown'
+            cand --days-per-month 'Days in a month, for per-day ↔ per-month'
+            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --batch 'Use batch-API prices (an error for a model without them)'
+            cand --all 'Compare every model in the catalog; models that cannot price the request are skipped with a note'
+            cand --strict 'Exit 1 when a request exceeds a model''s max output or context window'
+            cand --json 'Print only JSON on stdout'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;models'= {
+            cand -p 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
+            cand --provider 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
+            cand --sort 'Sort by a price (cheapest first), the context window or max output (largest first), or name (by provider, then name). Models without the value come last'
+            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --reverse 'Reverse the sort order'
+            cand --json 'Print only JSON on stdout'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;check'= {
+            cand -c 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
+            cand --config 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
+            cand --format 'Output format: a table, JSON, or GitHub Actions annotations (followed by the table)'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --json 'Print only JSON on stdout (same as --format json)'
+            cand --hide-passed 'Leave passing budgets out of the output (the summary still counts them)'
+            cand --init 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
             cand --no-progress 'Never draw progress bars'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -85,10 +172,22 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         }
         &'tokenbudget;help'= {
             cand count 'Count tokens exactly as OpenAI''s tiktoken does'
+            cand plan 'Split a context window across the parts of a request; trim history to fit'
+            cand cost 'What a request or a workload costs, on one model or across models'
+            cand models 'List the model catalog: context windows, max output, tokenizers and prices'
+            cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
+        }
+        &'tokenbudget;help;plan'= {
+        }
+        &'tokenbudget;help;cost'= {
+        }
+        &'tokenbudget;help;models'= {
+        }
+        &'tokenbudget;help;check'= {
         }
         &'tokenbudget;help;scan-logs'= {
         }

@@ -42,6 +42,10 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     let mut out = io::BufWriter::new(stdout.lock());
     let status = match cli.command {
         Command::Count(args) => commands::count::run(args, env, &mut out)?,
+        Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
+        Command::Cost(args) => commands::cost::run(args, env, &mut out)?,
+        Command::Models(args) => commands::models::run(args, env, &mut out)?,
+        Command::Check(args) => commands::check::run(args, env, &mut out)?,
         Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
     };
     out.flush()?;

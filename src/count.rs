@@ -104,9 +104,21 @@ pub fn count_document(
     mode: Mode,
     largest: usize,
 ) -> Result<Counted, String> {
+    count_document_on(tok, text, mode, largest, 1)
+}
+
+/// [`count_document`] using up to `threads` threads for a large plain text (the count is the
+/// same; see [`Tokenizer::count_parallel`]).
+pub fn count_document_on(
+    tok: &Tokenizer,
+    text: &str,
+    mode: Mode,
+    largest: usize,
+    threads: usize,
+) -> Result<Counted, String> {
     match mode {
         Mode::Text => Ok(Counted::Text {
-            tokens: tok.count(text) as u64,
+            tokens: tok.count_parallel(text, threads) as u64,
         }),
         Mode::Jsonl => Ok(count_jsonl(tok, text, largest)),
         Mode::Messages => {
@@ -125,7 +137,7 @@ pub fn count_document(
                 return count_chat(tok, &messages);
             }
             Ok(Counted::Text {
-                tokens: tok.count(text) as u64,
+                tokens: tok.count_parallel(text, threads) as u64,
             })
         }
     }

@@ -111,7 +111,7 @@ fn walk(root: &Path, filter: Option<&globset::GlobMatcher>) -> Result<Vec<Source
         .sort_by_file_path(|a, b| a.cmp(b))
         .build();
     for entry in walker {
-        let entry = entry.map_err(|e| anyhow!("walking {}: {e}", root.display()))?;
+        let entry = entry.map_err(|e| walk_error(root, &e))?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -125,6 +125,36 @@ fn walk(root: &Path, filter: Option<&globset::GlobMatcher>) -> Result<Vec<Source
         files.push(Source::File { path, walked: true });
     }
     Ok(files)
+}
+
+/// `reading locked: Permission denied (os error 13)` rather than ignore's nested wording.
+fn walk_error(root: &Path, err: &ignore::Error) -> anyhow::Error {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    let path = path_of(err).unwrap_or(root);
+    match err.io_error() {
+        Some(io) => {
+            // ignore wraps walkdir's error in an io::Error; show the OS error underneath.
+            let mut inner: &dyn std::error::Error = io;
+            while let Some(next) = inner.source().or_else(|| {
+                inner
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|e| e.get_ref())
+                    .map(|e| e as &dyn std::error::Error)
+            }) {
+                inner = next;
+            }
+            anyhow!("reading {}: {inner}", path.display())
+        }
+        None => anyhow!("reading {}: {err}", path.display()),
+    }
 }
 
 /// Expand a glob pattern (`prompts/**/*.txt`): walk the longest literal directory prefix and

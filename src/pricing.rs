@@ -13,9 +13,13 @@
 //! # Display rule ([`Money::display`])
 //!
 //! * `|amount| ≥ $1`: rounded half-up to cents, thousands separators: `$1,234.56`.
-//! * `0 < |amount| < $1`: rounded half-up to **3 significant figures**, trailing zeros kept:
-//!   `$0.125`, `$0.0250`, `$0.000150`. (A value that rounds up to `$1` prints as `$1.00`.)
-//! * zero: `$0.00`; negative amounts get a leading `-`: `-$0.0250`.
+//! * `$0.01 ≤ |amount| < $1` (after rounding): rounded half-up to **3 significant figures**,
+//!   then trailing zeros beyond the second decimal trimmed: `$0.125`, `$0.025`, `$0.10`,
+//!   `$0.0123`.
+//! * `0 < |amount| < $0.01`: rounded half-up to 3 significant figures, trailing zeros kept
+//!   so the precision shows: `$0.000150`, `$0.00250`. (A value that rounds up to `$1` prints
+//!   as `$1.00`.)
+//! * zero: `$0.00`; negative amounts get a leading `-`: `-$0.025`.
 //!
 //! For machine output use [`Money::to_decimal_string`] (full precision, trailing zeros
 //! trimmed: `"0.125"`, `"0"`); `Money` serializes (serde) as that string.
@@ -296,6 +300,23 @@ impl Money {
         self.0 == 0
     }
 
+    /// `self / d`, rounded half away from zero to the femto-dollar (10⁻¹⁵ USD); `d = 0`
+    /// gives zero. Used to spread a monthly cost over days.
+    pub fn div_round(self, d: u64) -> Money {
+        if d == 0 {
+            return Money::ZERO;
+        }
+        let d = i128::from(d);
+        let q = self.0 / d;
+        let r = self.0 % d;
+        let adj = if r.unsigned_abs() * 2 >= d.unsigned_abs() {
+            self.0.signum()
+        } else {
+            0
+        };
+        Money(q + adj)
+    }
+
     /// Lossy conversion for JSON numbers / charts.
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / FEMTO_PER_DOLLAR as f64
@@ -306,7 +327,8 @@ impl Money {
         decimal_string(self.0, 15)
     }
 
-    /// Human formatting (see the module docs): `$1,234.56`, `$0.125`, `$0.0250`, `$0.000150`.
+    /// Human formatting (see the module docs): `$1,234.56`, `$0.125`, `$0.025`, `$0.10`,
+    /// `$0.000150`.
     pub fn display(self) -> String {
         let neg = self.0 < 0;
         let v = self.0.unsigned_abs();
@@ -334,6 +356,13 @@ impl Money {
                 let decimals = (18 - n) as usize;
                 let s = format!("{sig:0width$}", width = decimals + 1);
                 let (i, f) = s.split_at(s.len() - decimals);
+                // at least one cent: the trailing zeros past the cents say nothing
+                let f = if decimals <= 4 {
+                    let t = f.trim_end_matches('0');
+                    if t.len() < 2 { &f[..2] } else { t }
+                } else {
+                    f
+                };
                 return format!("{sign}${i}.{f}");
             }
             // rounded up to exactly $1
@@ -656,7 +685,13 @@ mod tests {
         let cases = [
             ("0", "$0.00"),
             ("0.00015", "$0.000150"),
-            ("0.025", "$0.0250"),
+            ("0.025", "$0.025"),
+            ("0.0025", "$0.00250"),
+            ("0.01", "$0.01"),
+            ("0.0099951", "$0.01"),
+            ("0.0099949", "$0.00999"),
+            ("0.5", "$0.50"),
+            ("0.105", "$0.105"),
             ("0.125", "$0.125"),
             ("1234.56", "$1,234.56"),
             ("1234.565", "$1,234.57"),
@@ -664,14 +699,14 @@ mod tests {
             ("1", "$1.00"),
             ("0.99949", "$0.999"),
             ("0.9995", "$1.00"),
-            ("0.1", "$0.100"),
+            ("0.1", "$0.10"),
             ("0.012345", "$0.0123"),
             ("0.0123456", "$0.0123"),
             ("0.00012355", "$0.000124"),
             ("0.000000000000001", "$0.00000000000000100"),
             ("999.994", "$999.99"),
             ("999.995", "$1,000.00"),
-            ("-0.025", "-$0.0250"),
+            ("-0.025", "-$0.025"),
             ("-12.5", "-$12.50"),
         ];
         for (v, want) in cases {
@@ -695,6 +730,10 @@ mod tests {
         assert!(m("0.1") < m("0.2"));
         assert!(Money::parse("1.0000000000000001").is_err());
         assert!(Money::parse("x").is_err());
+        assert_eq!(m("3").div_round(30), m("0.1"));
+        assert_eq!(Money::from_femto(20).div_round(3), Money::from_femto(7));
+        assert_eq!(Money::from_femto(-20).div_round(3), Money::from_femto(-7));
+        assert_eq!(m("1").div_round(0), Money::ZERO);
     }
 
     #[test]

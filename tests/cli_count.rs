@@ -358,24 +358,54 @@ fn bad_inputs_are_named_and_the_good_ones_still_reported() {
     assert_eq!((o.code, o.stdout.as_str()), (0, "13\n"));
 }
 
+/// A command that runs without root's power to read anything: as `nobody` via setpriv when
+/// the tests run as root (as CI does), as the current user otherwise.
+fn unprivileged(dir: &std::path::Path) -> std::process::Command {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !is_root {
+        return cmd(dir);
+    }
+    let mut c = std::process::Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tokenbudget"))
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("TOKENBUDGET_MODEL");
+    c
+}
+
 #[test]
-fn unreadable_directory_is_reported() {
+fn unreadable_directory_and_file_are_reported() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("secret.txt"), "x").unwrap();
     std::fs::write(dir.path().join("ok.txt"), "Hello world\n").unwrap();
+    std::fs::write(dir.path().join("private.txt"), "Hello\n").unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read_dir(&locked).is_ok() {
-        // Running as root: permissions are not enforced, nothing to test.
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-        return;
-    }
-    let o = run_in(dir.path(), &["count", "locked", "ok.txt"], None);
+    std::fs::set_permissions(
+        dir.path().join("private.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let o = run_cmd(
+        unprivileged(dir.path()),
+        &["count", "locked", "private.txt", "ok.txt"],
+        None,
+    );
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(o.code, 2);
+    assert_eq!(o.code, 2, "{}", o.stderr);
     assert_eq!(o.stdout, "3\n");
-    assert!(o.stderr.contains("locked"), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: reading private.txt: Permission denied (os error 13)\nerror: reading locked: Permission denied (os error 13)\n"
+    );
 }
 
 #[test]
@@ -405,4 +435,92 @@ fn colour_only_when_asked_or_on_a_terminal() {
     );
     let o = count(&["hello.txt", "dir/a.txt", "--max-tokens", "3"]);
     assert!(!o.stdout.contains('\x1b'));
+}
+
+#[test]
+fn a_one_megabyte_line_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200,000 × "hello " on one line: "hello", then 199,999 × " hello", then the trailing " ".
+    std::fs::write(dir.path().join("line.txt"), "hello ".repeat(200_000)).unwrap();
+    let record = serde_json::to_string(&"word ".repeat(200_000)).unwrap();
+    std::fs::write(dir.path().join("big.jsonl"), format!("{record}\n\"x\"\n")).unwrap();
+    let o = run_in(dir.path(), &["count", "line.txt"], None);
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.as_str()),
+        (0, "200001\n", "")
+    );
+    let o = run_in(
+        dir.path(),
+        &["count", "big.jsonl", "--jsonl", "--json"],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["inputs"][0]["tokens"], 200_002);
+    assert_eq!(
+        j["inputs"][0]["lines"]["largest"][0],
+        serde_json::json!({"line": 1, "tokens": 200_001})
+    );
+}
+
+#[test]
+fn show_tokens_and_truncate_in_json() {
+    let o = count(&["hello.txt", "--show-tokens", "--json"]);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
+    assert_eq!(
+        json(&o),
+        serde_json::json!({
+            "path": "hello.txt", "encoding": "o200k_base", "count": 3,
+            "tokens": [
+                {"id": 13225, "bytes": [72, 101, 108, 108, 111], "text": "Hello"},
+                {"id": 2375, "bytes": [32, 119, 111, 114, 108, 100], "text": " world"},
+                {"id": 198, "bytes": [10], "text": "\n"}
+            ]
+        })
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cut.txt");
+    let o = count(&[
+        "hello.txt",
+        "--truncate",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
+    assert_eq!(
+        json(&o),
+        serde_json::json!({"path": "hello.txt", "tokens": 3, "kept_tokens": 2, "kept_bytes": 11, "bytes": 12})
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "Hello world");
+}
+
+#[test]
+fn sort_by_path_and_quiet_total() {
+    let o = count(&["hello.txt", "dir/a.txt", "--sort", "path"]);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
+    let first: Vec<&str> = o
+        .stdout
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(first, ["dir/a.txt", "hello.txt", "total", "gpt-4o,"]);
+    let o = count(&["hello.txt", "dir/a.txt", "-q"]);
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.as_str()),
+        (0, "7\n", "")
+    );
+}
+
+#[test]
+fn exact_bytes_crlf_bom_and_special_token_text() {
+    // CRLF is not translated, a BOM is not stripped, special-token text is ordinary text.
+    let o = count(&["--text", "a\r\nb", "--show-tokens"]);
+    assert_eq!(o.stdout, "0\t\"a\"\n1\t\"\\r\\n\"\n2\t\"b\"\n");
+    let o = count(&["--text", "\u{feff}hi", "-q"]);
+    assert_eq!(o.stdout, "2\n");
+    let o = count(&["--text", "<|endoftext|>", "-q"]);
+    assert_eq!(o.stdout, "7\n");
 }

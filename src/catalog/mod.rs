@@ -26,6 +26,7 @@
 //!
 //! See [`overrides`] for the two accepted file formats.
 
+pub mod list;
 pub mod overrides;
 
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::count::{Counted, Mode, count_document};
+use crate::count::{Counted, Mode, count_document_on};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::report::{self, Env, percent, thousands};
@@ -220,7 +220,8 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         Mode::Auto
     };
     let window = resolved.context_window();
-    let mut reports = count_all(&expanded.sources, tok, mode, args.top, env);
+    let show_progress = env.progress && !args.json && !args.quiet;
+    let mut reports = count_all(&expanded.sources, tok, mode, args.top, show_progress);
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
@@ -387,22 +388,23 @@ fn count_all(
     tok: &Tokenizer,
     mode: Mode,
     top: usize,
-    env: &Env,
+    show_progress: bool,
 ) -> Vec<InputReport> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(sources.len().max(1));
+    // Cores left over when there are fewer inputs than cores split each large text.
+    let inner = (cores / threads).max(1);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<InputReport>>> =
         Mutex::new((0..sources.len()).map(|_| None).collect());
-    let bar = progress_bar(sources, env);
+    let bar = progress_bar(sources, show_progress);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, mode, top, threads);
+                    let r = count_one(source, tok, mode, top, inner);
                     if let Some(b) = &bar {
                         b.inc(r.bytes);
                     }
@@ -424,9 +426,9 @@ fn count_all(
         .collect()
 }
 
-fn progress_bar(sources: &[Source], env: &Env) -> Option<indicatif::ProgressBar> {
+fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar> {
     const LARGE: u64 = 64 << 20;
-    if !env.progress {
+    if !show {
         return None;
     }
     let bytes: u64 = sources
@@ -456,7 +458,7 @@ fn count_one(
     tok: &Tokenizer,
     mode: Mode,
     top: usize,
-    _threads: usize,
+    threads: usize,
 ) -> InputReport {
     let mut report = InputReport {
         path: source.label(),
@@ -472,7 +474,7 @@ fn count_one(
         Ok(Loaded::Binary(why)) => report.skipped = Some(why),
         Ok(Loaded::Text(text)) => {
             report.bytes = text.len() as u64;
-            match count_document(tok, &text, mode, top) {
+            match count_document_on(tok, &text, mode, top, threads) {
                 Ok(c) => report.counted = Some(c),
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }
@@ -536,7 +538,7 @@ fn render_human(
         t.add_row(row);
     }
     report::align_right(&mut t, &[1, 2, 3]);
-    writeln!(out, "{t}")?;
+    crate::report::write_table(out, &t)?;
 
     for r in ok {
         match &r.counted {
@@ -556,7 +558,7 @@ fn render_human(
                     Cell::new(crate::tokenize::chat::REPLY_PRIMING),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
-                writeln!(out, "{m}")?;
+                crate::report::write_table(out, &m)?;
             }
             Some(Counted::Jsonl { lines, .. }) => {
                 writeln!(
@@ -578,7 +580,7 @@ fn render_human(
                         ]);
                     }
                     report::align_right(&mut m, &[1]);
-                    writeln!(out, "{m}")?;
+                    crate::report::write_table(out, &m)?;
                 }
             }
             _ => {}

@@ -1,6 +1,8 @@
 //! The report layer: the only code that writes to stdout. Commands hand it plain data.
 //! Colour is decided once ([`Style`]); tables are comfy-table; `--json` output is serde.
 
+pub mod github;
+
 use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
@@ -94,6 +96,20 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// A price in USD per 1M tokens with at least two decimals: `$2.50`, `$0.075`, `$10.00`;
+/// `-` when absent.
+pub fn rate(p: Option<crate::pricing::Price>) -> String {
+    let Some(p) = p else {
+        return "-".to_string();
+    };
+    let s = p.per_million_string();
+    match s.split_once('.') {
+        None => format!("${s}.00"),
+        Some((_, f)) if f.len() == 1 => format!("${s}0"),
+        Some(_) => format!("${s}"),
+    }
+}
+
 /// A table with our house style: no outer borders, header underlined.
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -102,6 +118,15 @@ pub fn table(header: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header.iter().map(Cell::new));
     t
+}
+
+/// Write a table followed by a newline, without the trailing blanks comfy-table pads the last
+/// column with.
+pub fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
 }
 
 /// Right-align the given columns (numbers).
@@ -133,5 +158,10 @@ mod tests {
         assert_eq!(percent(5, 12800), "0.04%");
         assert_eq!(percent(0, 10), "0.0%");
         assert_eq!(percent(3, 0), "-");
+        let p = |s| Some(crate::pricing::Price::parse_per_million(s).unwrap());
+        assert_eq!(rate(p("2.5")), "$2.50");
+        assert_eq!(rate(p("10")), "$10.00");
+        assert_eq!(rate(p("0.075")), "$0.075");
+        assert_eq!(rate(None), "-");
     }
 }

@@ -118,12 +118,27 @@ pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, 
     })
 }
 
-/// Tokens of one message, overhead included.
+/// Counts an image part: `Ok((tokens, note))` when its size is known (the note names the
+/// formula used), `Err(note)` saying why it was not counted. The `usize` is the message index.
+pub type ImageCounter<'a> = &'a dyn Fn(usize, &Value) -> Result<(u64, String), String>;
+
+/// Tokens of one message, overhead included. Image parts are not counted (a note says so).
 pub fn count_message(
     tok: &Tokenizer,
     index: usize,
     message: &Value,
     notes: &mut Vec<String>,
+) -> Result<u64, ChatError> {
+    count_message_with(tok, index, message, notes, None)
+}
+
+/// [`count_message`], with image parts counted by `images` when given.
+pub fn count_message_with(
+    tok: &Tokenizer,
+    index: usize,
+    message: &Value,
+    notes: &mut Vec<String>,
+    images: Option<ImageCounter>,
 ) -> Result<u64, ChatError> {
     let obj = message
         .as_object()
@@ -143,7 +158,7 @@ pub fn count_message(
     let mut tokens = TOKENS_PER_MESSAGE;
     for (key, value) in obj {
         match (key.as_str(), value) {
-            ("content", v) => tokens += count_content(tok, index, v, notes),
+            ("content", v) => tokens += count_content(tok, index, v, notes, images),
             ("tool_calls" | "function_call", v) if !v.is_null() => {
                 tokens += tok.count(&v.to_string()) as u64;
                 note(
@@ -159,10 +174,19 @@ pub fn count_message(
     Ok(tokens)
 }
 
-fn count_content(tok: &Tokenizer, index: usize, content: &Value, notes: &mut Vec<String>) -> u64 {
+fn count_content(
+    tok: &Tokenizer,
+    index: usize,
+    content: &Value,
+    notes: &mut Vec<String>,
+    images: Option<ImageCounter>,
+) -> u64 {
     match content {
         Value::String(s) => tok.count(s) as u64,
-        Value::Array(parts) => parts.iter().map(|p| count_part(tok, index, p, notes)).sum(),
+        Value::Array(parts) => parts
+            .iter()
+            .map(|p| count_part(tok, index, p, notes, images))
+            .sum(),
         Value::Null => 0,
         other => {
             note(
@@ -174,7 +198,13 @@ fn count_content(tok: &Tokenizer, index: usize, content: &Value, notes: &mut Vec
     }
 }
 
-fn count_part(tok: &Tokenizer, index: usize, part: &Value, notes: &mut Vec<String>) -> u64 {
+fn count_part(
+    tok: &Tokenizer,
+    index: usize,
+    part: &Value,
+    notes: &mut Vec<String>,
+    images: Option<ImageCounter>,
+) -> u64 {
     if let Value::String(s) = part {
         return tok.count(s) as u64;
     }
@@ -184,6 +214,19 @@ fn count_part(tok: &Tokenizer, index: usize, part: &Value, notes: &mut Vec<Strin
             .get("text")
             .and_then(Value::as_str)
             .map_or(0, |s| tok.count(s) as u64),
+        "image_url" | "input_image" | "image" if images.is_some() => {
+            match images.map(|f| f(index, part)) {
+                Some(Ok((tokens, why))) => {
+                    note(notes, &why);
+                    tokens
+                }
+                Some(Err(why)) => {
+                    note(notes, &why);
+                    0
+                }
+                None => 0,
+            }
+        }
         "image_url" | "input_image" | "image" => {
             note(
                 notes,
@@ -192,7 +235,7 @@ fn count_part(tok: &Tokenizer, index: usize, part: &Value, notes: &mut Vec<Strin
             0
         }
         "tool_result" => match part.get("content") {
-            Some(c) => count_content(tok, index, c, notes),
+            Some(c) => count_content(tok, index, c, notes, images),
             None => 0,
         },
         _ => {
@@ -209,4 +252,128 @@ fn note(notes: &mut Vec<String>, text: &str) {
     if !notes.iter().any(|n| n == text) {
         notes.push(text.to_string());
     }
+}
+
+/// The per-function constants of OpenAI's cookbook `num_tokens_for_tools` (How to count tokens
+/// with tiktoken, section 7): tokens added at the start of each function, at the start of its
+/// properties, for each property, for a property with an enum (negative), for each enum item,
+/// and once after all the functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ToolConstants {
+    pub func_init: i64,
+    pub prop_init: i64,
+    pub prop_key: i64,
+    pub enum_init: i64,
+    pub enum_item: i64,
+    pub func_end: i64,
+}
+
+impl ToolConstants {
+    /// The cookbook's constants: gpt-4o / gpt-4o-mini (o200k encodings) start each function
+    /// with 7 tokens, gpt-3.5-turbo / gpt-4 (cl100k_base) with 10; the rest are shared.
+    pub fn for_encoding(encoding: super::Encoding) -> ToolConstants {
+        let func_init = match encoding {
+            super::Encoding::Cl100kBase | super::Encoding::P50kBase | super::Encoding::R50kBase => {
+                10
+            }
+            super::Encoding::O200kBase | super::Encoding::O200kHarmony => 7,
+        };
+        ToolConstants {
+            func_init,
+            prop_init: 3,
+            prop_key: 3,
+            enum_init: -3,
+            enum_item: 3,
+            func_end: 12,
+        }
+    }
+}
+
+/// Tokens of the tool (function) definitions of a request, by OpenAI's cookbook rule
+/// `num_tokens_for_tools`: for each function, `func_init` + tokens of `"{name}:{description}"`
+/// (one trailing `.` of the description dropped); when it has properties, `prop_init`, then for
+/// each property `prop_key` + tokens of `"{key}:{type}:{description}"` (same `.` rule) and, when
+/// it has an enum, `enum_init` + `enum_item` + the tokens of each item; `func_end` once after
+/// all functions.
+///
+/// Accepted shapes: OpenAI chat tools (`{"type": "function", "function": {...}}`), bare
+/// functions (`{"name", "description", "parameters"}`, the legacy `functions` field) and
+/// Anthropic tools (`input_schema` instead of `parameters`). Other tools (built-in tools such
+/// as web search) are counted by their JSON text. The rule is reverse-engineered, so the count
+/// is always an approximation; `notes` says so.
+pub fn num_tokens_for_tools(
+    tok: &Tokenizer,
+    tools: &[Value],
+    notes: &mut Vec<String>,
+) -> Result<u64, ChatError> {
+    if tools.is_empty() {
+        return Ok(0);
+    }
+    let c = ToolConstants::for_encoding(tok.encoding());
+    let count = |s: &str| tok.count(s) as i64;
+    let strip_dot = |s: &str| s.strip_suffix('.').unwrap_or(s).to_string();
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let mut total: i64 = 0;
+    for (i, tool) in tools.iter().enumerate() {
+        let obj = tool
+            .as_object()
+            .ok_or_else(|| ChatError(format!("tool {i} is not a JSON object")))?;
+        let function = match obj.get("function") {
+            Some(f) if obj.get("type").and_then(Value::as_str) == Some("function") => f,
+            _ if obj.contains_key("name")
+                && (obj.contains_key("parameters")
+                    || obj.contains_key("input_schema")
+                    || obj.contains_key("description")) =>
+            {
+                tool
+            }
+            _ => {
+                total += count(&tool.to_string());
+                note(
+                    notes,
+                    "built-in (non-function) tools counted by their JSON text (approximation)",
+                );
+                continue;
+            }
+        };
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ChatError(format!("tool {i} has no \"name\" string")))?;
+        total += c.func_init;
+        let desc = strip_dot(&text(function.get("description")));
+        total += count(&format!("{name}:{desc}"));
+        let schema = function
+            .get("parameters")
+            .or_else(|| function.get("input_schema"));
+        let properties = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object);
+        if let Some(props) = properties.filter(|p| !p.is_empty()) {
+            total += c.prop_init;
+            for (key, prop) in props {
+                total += c.prop_key;
+                if let Some(items) = prop.get("enum") {
+                    total += c.enum_init;
+                    for item in items.as_array().map(Vec::as_slice).unwrap_or_default() {
+                        total += c.enum_item;
+                        total += count(&text(Some(item)));
+                    }
+                }
+                let p_type = text(prop.get("type"));
+                let p_desc = strip_dot(&text(prop.get("description")));
+                total += count(&format!("{key}:{p_type}:{p_desc}"));
+            }
+        }
+    }
+    total += c.func_end;
+    note(
+        notes,
+        "tool definitions counted with the OpenAI cookbook rule num_tokens_for_tools (approximation)",
+    );
+    Ok(total.max(0) as u64)
 }

@@ -1,5 +1,7 @@
 //! Which encoding a model name uses, resolved the way OpenAI's tiktoken 0.14 does
-//! (`tiktoken/model.py`), plus provider prefixes (`openai/gpt-4o`, `azure/gpt-4o`).
+//! (`tiktoken/model.py`), plus provider prefixes (`openai/gpt-4o`, `azure/gpt-4o`) and one
+//! extension the issue asks for: every `o4*` name maps to `o200k_base` (tiktoken only knows
+//! `o4-mini`).
 
 use super::Encoding;
 
@@ -17,6 +19,8 @@ const PREFIXES: &[(&str, Encoding)] = &[
     ("gpt-35-turbo-", Encoding::Cl100kBase),
     ("gpt-oss-", Encoding::O200kHarmony),
     ("codex-mini", Encoding::O200kBase),
+    // Beyond tiktoken 0.14: every o4 model (o4, o4-pro, ...) uses o200k_base like o4-mini.
+    ("o4", Encoding::O200kBase),
 ];
 
 const EXACT: &[(&str, Encoding)] = &[
@@ -121,7 +125,9 @@ mod tests {
             ("openai/gpt-4o", Some(O200kBase)),
             ("claude-sonnet-4-5", None),
             ("gemini-2.5-pro", None),
-            ("o4", None),
+            ("o4", Some(O200kBase)),
+            ("o4-pro", Some(O200kBase)),
+            ("o1-pro", Some(O200kBase)),
         ];
         for (m, want) in cases {
             assert_eq!(encoding_for_model(m), want, "{m}");

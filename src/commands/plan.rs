@@ -1,0 +1,816 @@
+//! `tokenbudget plan`: split a context window across the parts of a request, check caps and
+//! the reserved output, and with `--fit` trim history (then retrieved chunks) until it fits.
+//! The allocation and the fitting live in [`crate::plan`]; this module reads the inputs and
+//! renders the result.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use comfy_table::Cell;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalog::Catalog;
+use crate::commands::count::parse_encoding;
+use crate::count::parse_json;
+use crate::exit::ExitStatus;
+use crate::input::{self, Loaded, Source};
+use crate::plan::{
+    self, Allocation, Budget, Cap, Counts, Dropped, Examples, FitOptions, Fitted, HistoryPolicy,
+    ImageRule, Part, Parts, Prompt, Shape,
+};
+use crate::report::{self, Env, percent, thousands};
+use crate::resolve;
+use crate::tokenize::Encoding;
+
+/// Split a context window across the parts of a request; trim history to fit.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tokenbudget plan --request body.json              the allocation of a chat request
+  tokenbudget plan --request body.json --fit > fitted.json
+  tokenbudget plan --system sys.txt --rag top1.txt top2.txt --history chat.json --user q.txt
+  echo 'What changed?' | tokenbudget plan --system sys.txt --history chat.json
+  tokenbudget plan --request body.json --cap history=30000 --cap rag=40% --fit --out f.json
+  tokenbudget plan --request body.json --fit --history 20 --keep-last 4
+
+Parts: system (never dropped), examples (never dropped), tools, rag (dropped from the lowest
+rank), history (dropped oldest first; a tool call and its results together), user (the latest
+user message, never dropped), overhead (3 tokens priming the reply). Their sum is the OpenAI
+cookbook count of the whole request (num_tokens_from_messages + num_tokens_for_tools).
+
+Exit codes: 0 fits (or was fitted), 1 does not fit (or cannot be made to fit), 2 usage or
+input error.")]
+pub struct PlanArgs {
+    /// A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch
+    /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
+    /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
+    pub request: Option<String>,
+
+    /// The system prompt (text).
+    #[arg(long, value_name = "FILE")]
+    pub system: Option<PathBuf>,
+
+    /// Few-shot examples: text (sent as one system message) or a messages JSON array.
+    #[arg(long, value_name = "FILE")]
+    pub examples: Option<PathBuf>,
+
+    /// Retrieved chunks (text), best first; each is sent as a system message before the
+    /// user's message. Repeatable.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub rag: Vec<PathBuf>,
+
+    /// Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto`
+    /// (as many recent messages as fit the history cap and the window; the default) or N (at
+    /// most the last N messages). May be given twice (a file and a policy).
+    #[arg(long, value_name = "FILE|auto|N", value_parser = parse_history)]
+    pub history: Vec<HistoryArg>,
+
+    /// The user's message (text; `-` for stdin). Without it, piped stdin is read.
+    #[arg(long, value_name = "FILE")]
+    pub user: Option<String>,
+
+    /// Tool (function) definitions: a JSON array, or an object with `tools`.
+    #[arg(long, value_name = "FILE")]
+    pub tools: Option<PathBuf>,
+
+    /// Model: its context window, max output and tokenizer [default: the request's `model`,
+    /// else $TOKENBUDGET_MODEL, else gpt-4o].
+    #[arg(short, long, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Encoding to count with, overriding the model's (labelled approximate when it is not
+    /// the model's own).
+    #[arg(short, long, value_name = "ENCODING", value_parser = parse_encoding)]
+    pub encoding: Option<Encoding>,
+
+    /// Context window in tokens, overriding the model's.
+    #[arg(long, value_name = "N")]
+    pub context_window: Option<u64>,
+
+    /// Tokens reserved for the answer [default: the request's max_completion_tokens or
+    /// max_tokens, else 4096]. Must not exceed the model's max output.
+    #[arg(long, value_name = "N")]
+    pub reserve_output: Option<u64>,
+
+    /// Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples,
+    /// tools, rag, history, user). Repeatable.
+    #[arg(long, value_name = "PART=N|P%", value_parser = plan::parse_cap)]
+    pub cap: Vec<Cap>,
+
+    /// Trim until it fits: drop history messages oldest first, then retrieved chunks from
+    /// the lowest rank; write the fitted request as JSON (stdout or --out) and what was
+    /// dropped to stderr.
+    #[arg(long)]
+    pub fit: bool,
+
+    /// With --fit, never drop the last N history messages.
+    #[arg(long, value_name = "N", requires = "fit")]
+    pub keep_last: Option<usize>,
+
+    /// With --fit, write the fitted JSON to this file (atomically); stdout then gets the
+    /// report.
+    #[arg(long, value_name = "FILE", requires = "fit")]
+    pub out: Option<PathBuf>,
+
+    /// Print only JSON on stdout (with --fit, requires --out).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A `--history` value: a file, or (with --fit) how much history to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryArg {
+    File(PathBuf),
+    Policy(HistoryPolicy),
+}
+
+/// `auto` and a number are policies; anything else is a file (`./auto` for a file so named).
+fn parse_history(s: &str) -> Result<HistoryArg, String> {
+    if s == "auto" {
+        return Ok(HistoryArg::Policy(HistoryPolicy::Auto));
+    }
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s
+            .parse()
+            .map(|n| HistoryArg::Policy(HistoryPolicy::Last(n)))
+            .map_err(|e| format!("{e}"));
+    }
+    if s.is_empty() {
+        return Err("expected a file, `auto` or a number".into());
+    }
+    Ok(HistoryArg::File(PathBuf::from(s)))
+}
+
+/// The JSON document of `plan --json`.
+#[derive(Debug, Serialize)]
+struct PlanReport<'a> {
+    model: &'a str,
+    encoding: Encoding,
+    approximate: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approximation: Option<&'a str>,
+    source: Shape,
+    max_output: Option<u64>,
+    reserve_source: &'static str,
+    #[serde(flatten)]
+    allocation: &'a Allocation,
+    notes: &'a [String],
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fit: Option<FitReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FitReport<'a> {
+    history: HistoryPolicy,
+    keep_last: usize,
+    /// The input before fitting.
+    input_tokens_before: u64,
+    total_before: u64,
+    dropped: &'a [Dropped],
+    /// The file the fitted request was written to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out: Option<String>,
+    /// Why the request cannot be made to fit (nothing is written then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+    let mut history_file = None;
+    let mut policy = None;
+    for h in &args.history {
+        match h {
+            HistoryArg::File(p) if history_file.is_none() => history_file = Some(p.clone()),
+            HistoryArg::Policy(p) if policy.is_none() => policy = Some(*p),
+            HistoryArg::File(_) => bail!("--history: only one history file may be given"),
+            HistoryArg::Policy(_) => bail!("--history: give `auto` or N only once"),
+        }
+    }
+    if policy.is_some() && !args.fit {
+        bail!("--history auto|N decides what --fit keeps: add --fit");
+    }
+    if args.request.is_some() && history_file.is_some() {
+        bail!("--history FILE cannot be used with --request (the request holds the history)");
+    }
+    if args.fit && args.json && args.out.is_none() {
+        bail!(
+            "--fit --json needs --out FILE: stdout holds the fitted request, so the JSON report \
+             needs stdout to itself"
+        );
+    }
+
+    let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+
+    let catalog = Catalog::embedded();
+    let model_name = args
+        .model
+        .clone()
+        .or_else(|| prompt.model.clone())
+        .unwrap_or_else(|| resolve::default_model(None));
+    let resolved = resolve::resolve(catalog, Some(&model_name), args.encoding)?;
+    let tok = resolved.encoding.tokenizer();
+    let window = match args.context_window.or(resolved.context_window()) {
+        Some(w) => w,
+        None => bail!("no context window known for {model_name}: pass --context-window N"),
+    };
+    let max_output = resolved.model.and_then(|m| m.max_output);
+    let (reserve, reserve_source) = match (args.reserve_output, prompt.max_tokens) {
+        (Some(r), _) => (r, "--reserve-output"),
+        (None, Some(m)) => (
+            m,
+            if prompt
+                .body
+                .as_ref()
+                .is_some_and(|b| b.get("max_completion_tokens").is_some())
+            {
+                "max_completion_tokens"
+            } else {
+                "max_tokens"
+            },
+        ),
+        (None, None) => (
+            max_output.map_or(plan::DEFAULT_RESERVE, |m| m.min(plan::DEFAULT_RESERVE)),
+            "default",
+        ),
+    };
+    if let Some(max) = max_output
+        && reserve > max
+    {
+        let what = match reserve_source {
+            "--reserve-output" => "--reserve-output".to_string(),
+            field => format!("the request's {field}"),
+        };
+        bail!(
+            "{what} {} is above {model_name}'s maximum output of {} tokens",
+            thousands(reserve),
+            thousands(max)
+        );
+    }
+    if reserve > window {
+        bail!(
+            "the context window ({} tokens) is smaller than the reserved output ({} tokens)",
+            thousands(window),
+            thousands(reserve)
+        );
+    }
+
+    let rule = if prompt.shape == Shape::Anthropic
+        || resolved.model.is_some_and(|m| m.provider == "anthropic")
+    {
+        ImageRule::Anthropic
+    } else {
+        ImageRule::OpenAi
+    };
+    let counts = plan::count(&prompt, tok, rule).map_err(|e| anyhow!("{e}"))?;
+    let budget = Budget {
+        context_window: window,
+        reserve_output: reserve,
+        caps: args.cap.clone(),
+    };
+    let all_kept = vec![true; prompt.items.len()];
+    let before = plan::allocate(&prompt, &counts, &all_kept, &budget);
+
+    let mut err = std::io::stderr().lock();
+    if let Some(why) = &resolved.approximate
+        && !args.json
+    {
+        writeln!(err, "{} {why}", env.err.yellow("warning:"))?;
+    }
+    if !args.json {
+        for n in &counts.notes {
+            writeln!(err, "{} {n}", env.err.dim("note:"))?;
+        }
+        for w in &counts.warnings {
+            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        }
+    }
+
+    let ctx = Ctx {
+        args: &args,
+        env,
+        model: &model_name,
+        resolved_encoding: resolved.encoding,
+        approximation: resolved.approximate.as_deref(),
+        max_output,
+        reserve_source,
+        counts: &counts,
+        prompt: &prompt,
+    };
+
+    if !args.fit {
+        let warnings = warnings(&before, &counts);
+        if let Some(w) = window_warning(&before)
+            && !args.json
+        {
+            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        }
+        drop(err);
+        ctx.render(out, &before, &warnings, None)?;
+        return Ok(if before.fits {
+            ExitStatus::Success
+        } else {
+            ExitStatus::LimitHit
+        });
+    }
+
+    let opts = FitOptions {
+        history: policy.unwrap_or(HistoryPolicy::Auto),
+        keep_last: args.keep_last.unwrap_or(0),
+    };
+    let fitted = match plan::fit(&prompt, &counts, &budget, opts) {
+        Ok(f) => f,
+        Err(cannot) => {
+            writeln!(err, "{} {cannot}", env.err.red("does not fit:"))?;
+            drop(err);
+            if args.out.is_some() {
+                // stdout is the report's: show the allocation that could not be fitted.
+                let fit = FitReport {
+                    history: opts.history,
+                    keep_last: opts.keep_last,
+                    input_tokens_before: before.input_tokens,
+                    total_before: before.total,
+                    dropped: &[],
+                    out: None,
+                    error: Some(cannot.reason.clone()),
+                };
+                ctx.render(out, &before, &warnings(&before, &counts), Some(fit))?;
+            }
+            return Ok(ExitStatus::LimitHit);
+        }
+    };
+    let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
+    let fitted_json = plan::fitted_json(&prompt, &fitted.kept);
+    let mut text = serde_json::to_string_pretty(&fitted_json).context("serialising JSON")?;
+    text.push('\n');
+
+    report_dropped(&mut err, env, &fitted, &before, &after)?;
+    let warnings = warnings(&after, &counts);
+    if let Some(w) = window_warning(&after)
+        && !args.json
+    {
+        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+    }
+    match &args.out {
+        Some(path) => {
+            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            drop(err);
+            let fit = FitReport {
+                history: opts.history,
+                keep_last: opts.keep_last,
+                input_tokens_before: before.input_tokens,
+                total_before: before.total,
+                dropped: &fitted.dropped,
+                out: Some(path.display().to_string()),
+                error: None,
+            };
+            ctx.render(out, &after, &warnings, Some(fit))?;
+        }
+        None => {
+            drop(err);
+            out.write_all(text.as_bytes()).context("writing stdout")?;
+        }
+    }
+    Ok(if after.fits {
+        ExitStatus::Success
+    } else {
+        ExitStatus::LimitHit
+    })
+}
+
+/// Read the inputs into a [`Prompt`].
+fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
+    if let Some(req) = &args.request {
+        let (label, text) = read(req)?;
+        let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
+        let base = base_dir(req);
+        return Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+    }
+    let mut parts = Parts::default();
+    if let Some(p) = &args.system {
+        parts.system = Some(read_path(p)?);
+    }
+    if let Some(p) = &args.examples {
+        let (label, text) = read_path(p)?;
+        let strict = p.extension().is_some_and(|e| e == "json");
+        let messages = match parse_json(&text) {
+            Ok(v) => messages_of(&v),
+            Err(e) if strict => bail!("{label}: {e}"),
+            Err(_) => None,
+        };
+        let examples = match messages {
+            Some(m) => Examples::Messages(m),
+            None if strict => {
+                bail!("{label}: expected a messages array or an object with \"messages\"")
+            }
+            None => Examples::Text(text),
+        };
+        parts.examples = Some((label, examples));
+    }
+    for p in &args.rag {
+        parts.rag.push(read_path(p)?);
+    }
+    if let Some(p) = history {
+        let (label, text) = read_path(p)?;
+        let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
+        let messages = messages_of(&value).ok_or_else(|| {
+            anyhow!("{label}: expected a messages array or an object with \"messages\"")
+        })?;
+        parts.history = Some((label, messages));
+    }
+    if let Some(p) = &args.tools {
+        let (label, text) = read_path(p)?;
+        let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
+        parts.tools = plan::extract_tools(&value).ok_or_else(|| {
+            anyhow!("{label}: expected an array of tool definitions or an object with \"tools\"")
+        })?;
+    }
+    match &args.user {
+        Some(u) => parts.user = Some(read(u)?),
+        None if !env.stdin_is_terminal => {
+            let (label, text) = read("-")?;
+            if !text.is_empty() {
+                parts.user = Some((label, text));
+            }
+        }
+        None => {}
+    }
+    let nothing = parts.system.is_none()
+        && parts.examples.is_none()
+        && parts.rag.is_empty()
+        && parts.history.is_none()
+        && parts.user.is_none()
+        && parts.tools.is_empty();
+    if nothing {
+        bail!(
+            "no input: give --request FILE, or the parts (--system, --examples, --rag, \
+             --history, --user or piped stdin, --tools)"
+        );
+    }
+    Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))
+}
+
+/// The messages of a messages-JSON value: an array (possibly empty), or a request body.
+fn messages_of(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(a) => Some(a.clone()),
+        other => crate::tokenize::chat::extract_messages(other),
+    }
+}
+
+fn base_dir(path: &str) -> PathBuf {
+    if path == "-" {
+        return PathBuf::from(".");
+    }
+    match Path::new(path).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn read_path(path: &Path) -> Result<(String, String)> {
+    read(&path.display().to_string())
+}
+
+/// Read a file (or `-`, stdin) as UTF-8: (label, text).
+fn read(path: &str) -> Result<(String, String)> {
+    let source = if path == "-" {
+        Source::Stdin
+    } else {
+        Source::File {
+            path: PathBuf::from(path),
+            walked: false,
+        }
+    };
+    match input::load(&source)? {
+        Loaded::Text(t) => Ok((source.label(), t)),
+        Loaded::Binary(why) => Err(anyhow!("{}: {why}", source.label())),
+    }
+}
+
+/// The warning for a request using more than 90% of the window.
+fn window_warning(a: &Allocation) -> Option<String> {
+    if a.over_by.is_none() && a.window_share > plan::WARN_SHARE {
+        Some(format!(
+            "the request uses {} of the context window (input {} + reserved output {}): only {} \
+             tokens of headroom",
+            percent(a.total, a.context_window),
+            thousands(a.input_tokens),
+            thousands(a.reserve_output),
+            thousands(a.headroom.max(0) as u64)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Every warning of a run: images not counted, then the window warning.
+fn warnings(a: &Allocation, counts: &Counts) -> Vec<String> {
+    let mut w = counts.warnings.clone();
+    w.extend(window_warning(a));
+    w
+}
+
+/// What --fit dropped, on stderr.
+fn report_dropped(
+    err: &mut dyn Write,
+    env: &Env,
+    fitted: &Fitted,
+    before: &Allocation,
+    after: &Allocation,
+) -> Result<()> {
+    if fitted.dropped.is_empty() {
+        writeln!(
+            err,
+            "nothing dropped: {} input tokens + {} reserved output fit the {}-token window",
+            thousands(after.input_tokens),
+            thousands(after.reserve_output),
+            thousands(after.context_window)
+        )?;
+        return Ok(());
+    }
+    for part in [Part::History, Part::Rag] {
+        let d: Vec<&Dropped> = fitted.dropped.iter().filter(|d| d.part == part).collect();
+        if d.is_empty() {
+            continue;
+        }
+        let tokens: u64 = d.iter().map(|d| d.tokens).sum();
+        let what = match (part, d.len()) {
+            (Part::History, 1) => "history message".to_string(),
+            (Part::History, _) => "history messages".to_string(),
+            (_, 1) => "retrieved chunk".to_string(),
+            (_, _) => "retrieved chunks".to_string(),
+        };
+        writeln!(
+            err,
+            "dropped {} {what} ({} tokens):",
+            d.len(),
+            thousands(tokens)
+        )?;
+        for x in d {
+            let reason = match x.reason {
+                plan::DropReason::HistoryLimit => "--history limit",
+                plan::DropReason::Cap => "over its cap",
+                plan::DropReason::Window => "over the window",
+                plan::DropReason::LeadingAssistant => "Anthropic requests start with a user turn",
+            };
+            writeln!(
+                err,
+                "  {} {} {} tokens ({reason})",
+                x.label,
+                x.role,
+                thousands(x.tokens)
+            )?;
+        }
+    }
+    writeln!(
+        err,
+        "{} input {} → {} tokens; with {} reserved output: {} of {} ({} headroom)",
+        env.err.green("fitted:"),
+        thousands(before.input_tokens),
+        thousands(after.input_tokens),
+        thousands(after.reserve_output),
+        thousands(after.total),
+        thousands(after.context_window),
+        thousands(after.headroom.max(0) as u64)
+    )?;
+    Ok(())
+}
+
+/// The bar's key: the letters of the parts present, then output, free room or the window end.
+fn legend(a: &Allocation) -> String {
+    let mut keys: Vec<&str> = a
+        .parts
+        .iter()
+        .filter_map(|r| match r.part {
+            Part::System => Some("S system"),
+            Part::Examples => Some("E examples"),
+            Part::Tools => Some("T tools"),
+            Part::Rag => Some("R rag"),
+            Part::History => Some("H history"),
+            Part::User => Some("U user"),
+            Part::Overhead => None,
+        })
+        .collect();
+    keys.push("O reserved output");
+    keys.push(if a.over_by.is_some() {
+        "| end of the window"
+    } else {
+        "· free"
+    });
+    keys.join("  ")
+}
+
+struct Ctx<'a> {
+    args: &'a PlanArgs,
+    env: &'a Env,
+    model: &'a str,
+    resolved_encoding: Encoding,
+    approximation: Option<&'a str>,
+    max_output: Option<u64>,
+    reserve_source: &'static str,
+    counts: &'a Counts,
+    prompt: &'a Prompt,
+}
+
+impl Ctx<'_> {
+    fn render(
+        &self,
+        out: &mut dyn Write,
+        a: &Allocation,
+        warnings: &[String],
+        fit: Option<FitReport>,
+    ) -> Result<()> {
+        if self.args.json {
+            let report = PlanReport {
+                model: self.model,
+                encoding: self.resolved_encoding,
+                approximate: self.approximation.is_some(),
+                approximation: self.approximation,
+                source: self.prompt.shape,
+                max_output: self.max_output,
+                reserve_source: self.reserve_source,
+                allocation: a,
+                notes: &self.counts.notes,
+                warnings,
+                fit,
+            };
+            report::write_json(out, &report)?;
+            return Ok(());
+        }
+        self.render_human(out, a, fit.is_some())
+    }
+
+    fn render_human(&self, out: &mut dyn Write, a: &Allocation, fitted: bool) -> Result<()> {
+        let s = &self.env.out;
+        let all_approx = self.approximation.is_some();
+        let mut t = report::table(&["part", "tokens", "window", "cap", "status"]);
+        for r in &a.parts {
+            let mark = if all_approx || r.approximate { "~" } else { "" };
+            let label = match r.part {
+                Part::Rag => format!("rag ({} chunks)", r.items),
+                Part::History => format!("history ({} messages)", r.items),
+                Part::Tools => format!("tools ({})", r.items),
+                p => p.name().to_string(),
+            };
+            let spec = self.args.cap.iter().rev().find(|c| c.part == r.part);
+            let cap = match (r.cap, spec.map(|c| c.value)) {
+                (Some(c), Some(plan::CapValue::Percent(p))) => format!("{} ({p}%)", thousands(c)),
+                (Some(c), _) => thousands(c),
+                (None, _) => String::new(),
+            };
+            let status = if let Some(over) = r.over_cap_by {
+                s.red(&format!("over cap by {}", thousands(over)))
+            } else if r.dropped > 0 {
+                s.yellow(&format!("dropped {}", r.dropped))
+            } else if r.part == Part::Overhead {
+                s.dim("reply priming")
+            } else if fitted && r.part.droppable() {
+                s.green("kept all")
+            } else {
+                s.green("ok")
+            };
+            t.add_row(vec![
+                Cell::new(label),
+                Cell::new(format!("{mark}{}", thousands(r.tokens))),
+                Cell::new(percent(r.tokens, a.context_window)),
+                Cell::new(cap),
+                Cell::new(status),
+            ]);
+        }
+        let approx_input = all_approx || a.parts.iter().any(|r| r.approximate);
+        let mark = if approx_input { "~" } else { "" };
+        t.add_row(vec![
+            Cell::new("reserved output"),
+            Cell::new(thousands(a.reserve_output)),
+            Cell::new(percent(a.reserve_output, a.context_window)),
+            Cell::new(""),
+            Cell::new(s.dim(self.reserve_source)),
+        ]);
+        t.add_row(vec![
+            Cell::new(s.bold("total")),
+            Cell::new(s.bold(&format!("{mark}{}", thousands(a.total)))),
+            Cell::new(percent(a.total, a.context_window)),
+            Cell::new(thousands(a.context_window)),
+            Cell::new(match a.over_by {
+                Some(d) => s.red(&format!("over by {}", thousands(d))),
+                None if a.fits => s.green("fits"),
+                None => s.yellow("within window"),
+            }),
+        ]);
+        let headroom = if a.headroom < 0 {
+            format!("-{}", thousands(a.headroom.unsigned_abs()))
+        } else {
+            thousands(a.headroom as u64)
+        };
+        t.add_row(vec![
+            Cell::new("headroom"),
+            Cell::new(format!("{mark}{headroom}")),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+        ]);
+        report::align_right(&mut t, &[1, 2, 3]);
+        crate::report::write_table(out, &t)?;
+        writeln!(out)?;
+        writeln!(out, "{}", self.bar(a))?;
+        writeln!(out, "{}", s.dim(&legend(a)))?;
+        writeln!(out)?;
+        let verdict = match a.over_by {
+            Some(d) => s.red(&format!(
+                "over by {}: {} tokens ({} input + {} reserved output) in a {}-token window",
+                thousands(d),
+                thousands(a.total),
+                thousands(a.input_tokens),
+                thousands(a.reserve_output),
+                thousands(a.context_window)
+            )),
+            None if !a.fits => {
+                let names: Vec<String> = a
+                    .over_caps()
+                    .map(|r| {
+                        format!(
+                            "{} over by {}",
+                            r.part,
+                            thousands(r.over_cap_by.unwrap_or(0))
+                        )
+                    })
+                    .collect();
+                s.red(&format!(
+                    "fits the window ({} headroom) but over its caps: {}",
+                    thousands(a.headroom.max(0) as u64),
+                    names.join(", ")
+                ))
+            }
+            None => s.green(&format!(
+                "fits: {} of {} tokens, {} headroom",
+                thousands(a.total),
+                thousands(a.context_window),
+                thousands(a.headroom.max(0) as u64)
+            )),
+        };
+        writeln!(out, "{verdict}")?;
+        let mut footer = format!("{}, {}", self.model, self.resolved_encoding);
+        footer.push_str(&format!(", context window {}", thousands(a.context_window)));
+        if let Some(m) = self.max_output {
+            footer.push_str(&format!(", max output {}", thousands(m)));
+        }
+        if approx_input {
+            footer.push_str("; ~ approximate");
+        }
+        if let Some(why) = self.approximation {
+            footer.push_str(&format!(": {why}"));
+        }
+        writeln!(out, "{}", s.dim(&footer))?;
+        Ok(())
+    }
+
+    /// One line: a letter per part, each cell 1/64 of the window (at least one cell for a
+    /// non-empty part); `|` marks the end of the window when the request overflows it.
+    fn bar(&self, a: &Allocation) -> String {
+        const WIDTH: u64 = 64;
+        let s = &self.env.out;
+        let w = a.context_window.max(1);
+        let cells = |t: u64| -> u64 {
+            if t == 0 {
+                0
+            } else {
+                ((t * WIDTH + w / 2) / w).max(1)
+            }
+        };
+        let mut seq: Vec<char> = Vec::new();
+        for r in &a.parts {
+            let c = match r.part {
+                Part::System => 'S',
+                Part::Examples => 'E',
+                Part::Tools => 'T',
+                Part::Rag => 'R',
+                Part::History => 'H',
+                Part::User => 'U',
+                Part::Overhead => continue,
+            };
+            seq.extend(std::iter::repeat_n(c, cells(r.tokens) as usize));
+        }
+        seq.extend(std::iter::repeat_n('O', cells(a.reserve_output) as usize));
+        let width = WIDTH as usize;
+        if seq.len() <= width && a.over_by.is_none() {
+            let used: String = seq.iter().collect();
+            let free: String = std::iter::repeat_n('·', width - seq.len()).collect();
+            format!("[{used}{}]", s.dim(&free))
+        } else {
+            let cut = width.min(seq.len());
+            let inside: String = seq[..cut].iter().collect();
+            let outside: String = seq[cut..].iter().collect();
+            let outside = if outside.is_empty() {
+                // Rounding hid the overflow: show at least one cell past the edge.
+                "!".to_string()
+            } else {
+                outside
+            };
+            format!("[{inside}|{}", s.red(&outside))
+        }
+    }
+}

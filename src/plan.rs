@@ -1,0 +1,1324 @@
+//! Context-window budgets: split a window across the parts of a request, and trim history
+//! (then retrieved chunks) until the request fits. Shared by `tokenbudget plan`; no clap, no
+//! printing, plain serialisable data.
+//!
+//! **Parts.** A request is a list of chat messages, each owned by one part: `system`
+//! (system/developer messages, never dropped), `examples` (few-shot examples, never dropped),
+//! `rag` (retrieved chunks in rank order, dropped from the lowest rank), `history` (earlier
+//! turns, dropped oldest first) and `user` (the latest user message, never dropped); plus
+//! `tools` (function definitions) and `overhead` (the 3 tokens that prime the reply).
+//!
+//! **Counting.** Each message is counted with the cookbook rule
+//! ([`chat::count_message_with`]: 3 tokens + its values, +1 for a `name`) and the whole count is
+//! attributed to the part owning the message. Tool definitions are counted with the cookbook's
+//! `num_tokens_for_tools` ([`chat::num_tokens_for_tools`]); the reply priming is its own
+//! `overhead` row. So the parts add up to exactly `num_tokens_from_messages(messages) +
+//! num_tokens_for_tools(tools)` of the request (or of the fitted output). Image parts are
+//! counted with the provider's published formula when their size can be read
+//! ([`crate::image`]), otherwise not counted, with a note; either way the part is marked
+//! approximate.
+//!
+//! **Fitting** ([`fit`]) drops whole history messages oldest first (an assistant tool call
+//! and its tool results as one unit, never split; the last `keep_last` messages are kept),
+//! then retrieved chunks from the lowest rank, until every part is within its cap and the
+//! input plus the reserved output fits the window. It never drops the system prompt, the
+//! examples or the latest user message: when those alone (with the reserve) do not fit, it
+//! refuses and says what is too big ([`CannotFit`]).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::image;
+use crate::tokenize::Tokenizer;
+use crate::tokenize::chat::{self, ChatError, ROLES};
+
+/// Room reserved for the answer when neither `--reserve-output` nor the request says.
+pub const DEFAULT_RESERVE: u64 = 4096;
+/// A request using more than this share of the window draws a warning.
+pub const WARN_SHARE: f64 = 0.9;
+
+/// One part of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    System,
+    Examples,
+    Tools,
+    Rag,
+    History,
+    User,
+    Overhead,
+}
+
+impl Part {
+    /// Report order.
+    pub const ALL: [Part; 7] = [
+        Part::System,
+        Part::Examples,
+        Part::Tools,
+        Part::Rag,
+        Part::History,
+        Part::User,
+        Part::Overhead,
+    ];
+    /// The parts a cap may name.
+    pub const CAPPABLE: [Part; 6] = [
+        Part::System,
+        Part::Examples,
+        Part::Tools,
+        Part::Rag,
+        Part::History,
+        Part::User,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::System => "system",
+            Part::Examples => "examples",
+            Part::Tools => "tools",
+            Part::Rag => "rag",
+            Part::History => "history",
+            Part::User => "user",
+            Part::Overhead => "overhead",
+        }
+    }
+
+    /// Parts `--fit` may trim.
+    pub fn droppable(self) -> bool {
+        matches!(self, Part::Rag | Part::History)
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A cap's size: tokens, or a percentage of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapValue {
+    Tokens(u64),
+    Percent(f64),
+}
+
+impl CapValue {
+    /// The cap in tokens for `window` (a percentage rounds down).
+    pub fn tokens(self, window: u64) -> u64 {
+        match self {
+            CapValue::Tokens(n) => n,
+            CapValue::Percent(p) => (window as f64 * p / 100.0).floor() as u64,
+        }
+    }
+}
+
+/// A limit on one part (`history=30000`, `rag=40%`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cap {
+    pub part: Part,
+    pub value: CapValue,
+}
+
+/// Parse `PART=N` or `PART=P%` (`N` may use `_` or `,` separators; `P` may have decimals).
+pub fn parse_cap(s: &str) -> Result<Cap, String> {
+    let names: Vec<&str> = Part::CAPPABLE.iter().map(|p| p.name()).collect();
+    let (name, value) = s.split_once('=').ok_or_else(|| {
+        format!("expected PART=TOKENS or PART=PERCENT% (e.g. history=30000 or rag=40%), got '{s}'")
+    })?;
+    let part = Part::CAPPABLE
+        .into_iter()
+        .find(|p| p.name() == name.trim())
+        .ok_or_else(|| {
+            format!(
+                "unknown part '{}' (expected one of: {})",
+                name.trim(),
+                names.join(", ")
+            )
+        })?;
+    let value = value.trim();
+    let bad = || format!("cap for {part} is not a number of tokens or a percentage: '{value}'");
+    let value = if let Some(p) = value.strip_suffix('%') {
+        let p: f64 = p.trim().parse().map_err(|_| bad())?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(format!(
+                "cap for {part} must be between 0% and 100%, got {value}"
+            ));
+        }
+        CapValue::Percent(p)
+    } else {
+        let digits: String = value.chars().filter(|c| !matches!(c, '_' | ',')).collect();
+        CapValue::Tokens(digits.parse().map_err(|_| bad())?)
+    };
+    Ok(Cap { part, value })
+}
+
+/// Where a request came from, which decides the shape of the fitted output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// Separate files (`--system`, `--history`, ...): the output is a messages array (or
+    /// `{"messages", "tools"}` when tools were given).
+    Parts,
+    /// An OpenAI chat completions body.
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// An Anthropic messages body (`system` + `messages`).
+    Anthropic,
+}
+
+/// One message of a request.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub part: Part,
+    pub message: Value,
+    /// Where it came from: `messages[3]`, `system`, or a file name.
+    pub label: String,
+    /// Its index in the request body's `messages` (None for Anthropic's `system` field and for
+    /// separate-file parts).
+    pub index: Option<usize>,
+    /// Items sharing a group are kept or dropped together (a tool call and its results).
+    pub group: usize,
+}
+
+impl Item {
+    pub fn role(&self) -> &str {
+        self.message
+            .get("role")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// A request split into parts.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub shape: Shape,
+    /// Every message, in the order it is sent.
+    pub items: Vec<Item>,
+    /// Tool definitions.
+    pub tools: Vec<Value>,
+    /// The original body (for `--request`), kept so every field round-trips.
+    pub body: Option<Value>,
+    /// `body` is a Batch API request line whose `body` holds the request.
+    pub batch: bool,
+    /// The request's `max_completion_tokens` (or `max_tokens`).
+    pub max_tokens: Option<u64>,
+    /// The request's `model`.
+    pub model: Option<String>,
+    /// Directory local image paths are relative to.
+    pub base_dir: PathBuf,
+}
+
+/// The inputs given as separate files.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// (label, text)
+    pub system: Option<(String, String)>,
+    /// (label, text or messages)
+    pub examples: Option<(String, Examples)>,
+    /// (label, text), in rank order.
+    pub rag: Vec<(String, String)>,
+    /// (label, messages)
+    pub history: Option<(String, Vec<Value>)>,
+    /// (label, text)
+    pub user: Option<(String, String)>,
+    pub tools: Vec<Value>,
+}
+
+/// Few-shot examples: plain text, or chat messages.
+#[derive(Debug)]
+pub enum Examples {
+    Text(String),
+    Messages(Vec<Value>),
+}
+
+fn text_message(role: &str, text: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("role".into(), Value::String(role.into()));
+    m.insert("content".into(), Value::String(text.into()));
+    Value::Object(m)
+}
+
+/// Check that every message is an object with a known role.
+pub fn validate_messages(messages: &[Value]) -> Result<(), ChatError> {
+    for (i, m) in messages.iter().enumerate() {
+        let obj = m
+            .as_object()
+            .ok_or_else(|| ChatError(format!("message {i} is not a JSON object")))?;
+        let role = obj
+            .get("role")
+            .ok_or_else(|| ChatError(format!("message {i} has no \"role\"")))?
+            .as_str()
+            .ok_or_else(|| ChatError(format!("message {i}: \"role\" is not a string")))?;
+        if !ROLES.contains(&role) {
+            return Err(ChatError(format!(
+                "message {i} has unknown role '{role}' (expected one of: {})",
+                ROLES.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The tool definitions of a tools file: an array, or an object with `tools` (or `functions`).
+pub fn extract_tools(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(a) => Some(a.clone()),
+        Value::Object(o) => o
+            .get("tools")
+            .or_else(|| o.get("functions"))
+            .and_then(Value::as_array)
+            .cloned(),
+        _ => None,
+    }
+}
+
+fn is_tool_call(m: &Value) -> bool {
+    m.get("role").and_then(Value::as_str) == Some("assistant")
+        && (m
+            .get("tool_calls")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+            || m.get("function_call").is_some_and(|f| !f.is_null())
+            || has_block(m, "tool_use"))
+}
+
+fn is_tool_result(m: &Value) -> bool {
+    match m.get("role").and_then(Value::as_str) {
+        Some("tool" | "function") => true,
+        Some("user") => has_block(m, "tool_result"),
+        _ => false,
+    }
+}
+
+fn has_block(m: &Value, kind: &str) -> bool {
+    m.get("content")
+        .and_then(Value::as_array)
+        .is_some_and(|parts| {
+            parts
+                .iter()
+                .any(|p| p.get("type").and_then(Value::as_str) == Some(kind))
+        })
+}
+
+/// Give every item a group: its own, except that tool results join the tool call before them.
+fn assign_groups(items: &mut [Item]) {
+    let mut open_call = false;
+    let mut group = 0;
+    for i in 0..items.len() {
+        let joins = i > 0
+            && open_call
+            && items[i].part == items[i - 1].part
+            && is_tool_result(&items[i].message);
+        if !joins {
+            group += 1;
+            open_call = is_tool_call(&items[i].message);
+        }
+        items[i].group = group;
+    }
+}
+
+impl Prompt {
+    /// Split an OpenAI chat completions body or an Anthropic messages body: system (and
+    /// developer) messages and Anthropic's `system` → system; the latest user message → user;
+    /// every other message → history; `tools` (or legacy `functions`) → tools;
+    /// `max_completion_tokens` (else `max_tokens`) → the reserve.
+    /// A Batch API request line (`{"custom_id", "method", "url", "body": {...}}`) is split by
+    /// its `body`, and fitted inside it.
+    pub fn from_request(body: Value, base_dir: &Path) -> Result<Prompt, ChatError> {
+        if let Some(inner) = body.get("body").filter(|b| b.get("messages").is_some()) {
+            let mut prompt = Prompt::from_request(inner.clone(), base_dir)?;
+            prompt.body = Some(body);
+            prompt.batch = true;
+            return Ok(prompt);
+        }
+        let obj = body.as_object().ok_or_else(|| {
+            ChatError("not a chat request: expected a JSON object with \"messages\"".into())
+        })?;
+        let messages = obj
+            .get("messages")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ChatError("not a chat request: no \"messages\" array".into()))?;
+        validate_messages(messages)?;
+        // Anthropic: a top-level `system`, `anthropic_version`, a claude model, tools with an
+        // `input_schema`, or Anthropic-only content blocks.
+        let anthropic = obj.contains_key("system")
+            || obj.contains_key("anthropic_version")
+            || obj
+                .get("model")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("claude") || m.starts_with("anthropic/"))
+            || obj.get("tools").and_then(Value::as_array).is_some_and(|t| {
+                t.iter()
+                    .any(|t| t.get("input_schema").is_some() && t.get("function").is_none())
+            })
+            || messages.iter().any(|m| {
+                [
+                    "tool_use",
+                    "tool_result",
+                    "thinking",
+                    "redacted_thinking",
+                    "document",
+                ]
+                .iter()
+                .any(|kind| has_block(m, kind))
+            });
+        let mut items = Vec::new();
+        if let Some(system) = obj.get("system") {
+            items.push(Item {
+                part: Part::System,
+                message: {
+                    let mut m = Map::new();
+                    m.insert("role".into(), Value::String("system".into()));
+                    m.insert("content".into(), system.clone());
+                    Value::Object(m)
+                },
+                label: "system".into(),
+                index: None,
+                group: 0,
+            });
+        }
+        let last_user = messages
+            .iter()
+            .rposition(|m| m.get("role").and_then(Value::as_str) == Some("user"));
+        for (i, m) in messages.iter().enumerate() {
+            let part = match m.get("role").and_then(Value::as_str) {
+                Some("system" | "developer") => Part::System,
+                _ if Some(i) == last_user => Part::User,
+                _ => Part::History,
+            };
+            items.push(Item {
+                part,
+                message: m.clone(),
+                label: format!("messages[{i}]"),
+                index: Some(i),
+                group: 0,
+            });
+        }
+        assign_groups(&mut items);
+        let tools = obj
+            .get("tools")
+            .or_else(|| obj.get("functions"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let max_tokens = obj
+            .get("max_completion_tokens")
+            .or_else(|| obj.get("max_tokens"))
+            .and_then(Value::as_u64);
+        let model = obj.get("model").and_then(Value::as_str).map(String::from);
+        Ok(Prompt {
+            shape: if anthropic {
+                Shape::Anthropic
+            } else {
+                Shape::OpenAi
+            },
+            items,
+            tools,
+            body: Some(body),
+            batch: false,
+            max_tokens,
+            model,
+            base_dir: base_dir.to_path_buf(),
+        })
+    }
+
+    /// Assemble separate parts into one messages array, in this order: the system prompt (a
+    /// `system` message), the examples (a `system` message when text, else the messages as
+    /// given), the history, the retrieved chunks (one `system` message each, in rank order,
+    /// right before the question they inform), and the user's message (a `user` message).
+    /// System and developer messages inside a history file belong to the system part.
+    pub fn from_parts(parts: Parts, base_dir: &Path) -> Result<Prompt, ChatError> {
+        let mut items = Vec::new();
+        let mut push = |part, message, label: String| {
+            items.push(Item {
+                part,
+                message,
+                label,
+                index: None,
+                group: 0,
+            })
+        };
+        if let Some((label, text)) = &parts.system {
+            push(Part::System, text_message("system", text), label.clone());
+        }
+        match &parts.examples {
+            Some((label, Examples::Text(t))) => {
+                push(Part::Examples, text_message("system", t), label.clone())
+            }
+            Some((label, Examples::Messages(ms))) => {
+                validate_messages(ms).map_err(|e| ChatError(format!("{label}: {e}")))?;
+                for (i, m) in ms.iter().enumerate() {
+                    push(Part::Examples, m.clone(), format!("{label}[{i}]"));
+                }
+            }
+            None => {}
+        }
+        if let Some((label, ms)) = &parts.history {
+            validate_messages(ms).map_err(|e| ChatError(format!("{label}: {e}")))?;
+            for (i, m) in ms.iter().enumerate() {
+                let part = match m.get("role").and_then(Value::as_str) {
+                    Some("system" | "developer") => Part::System,
+                    _ => Part::History,
+                };
+                push(part, m.clone(), format!("{label}[{i}]"));
+            }
+        }
+        for (rank, (label, text)) in parts.rag.iter().enumerate() {
+            push(
+                Part::Rag,
+                text_message("system", text),
+                format!("rag #{} ({label})", rank + 1),
+            );
+        }
+        if let Some((label, text)) = &parts.user {
+            push(Part::User, text_message("user", text), label.clone());
+        }
+        assign_groups(&mut items);
+        Ok(Prompt {
+            shape: Shape::Parts,
+            items,
+            tools: parts.tools,
+            body: None,
+            batch: false,
+            max_tokens: None,
+            model: None,
+            base_dir: base_dir.to_path_buf(),
+        })
+    }
+
+    /// Whether any item or the tools belong to `part`.
+    pub fn has(&self, part: Part) -> bool {
+        match part {
+            Part::Tools => !self.tools.is_empty(),
+            Part::Overhead => true,
+            p => self.items.iter().any(|i| i.part == p),
+        }
+    }
+}
+
+/// Which published formula image parts are counted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageRule {
+    OpenAi,
+    Anthropic,
+}
+
+/// The token count of every item and of the tools.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    /// Per item, in [`Prompt::items`] order, overhead included.
+    pub items: Vec<u64>,
+    /// Whether an item's count is an approximation (tool calls, images).
+    pub approximate: Vec<bool>,
+    pub tools: u64,
+    /// Approximations made, once each.
+    pub notes: Vec<String>,
+    /// Image parts that could not be counted (remote URL, unknown format), once each.
+    pub warnings: Vec<String>,
+}
+
+impl Counts {
+    /// The tokens of item `i` (0 for an index these counts do not cover).
+    pub fn tokens_of(&self, i: usize) -> u64 {
+        self.items.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// Count every message and the tools of `prompt`.
+pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts, ChatError> {
+    let uncounted = std::cell::RefCell::new(Vec::new());
+    let counter = |index: usize, part: &Value| {
+        image_tokens(prompt, rule, index, part).inspect_err(|why| {
+            uncounted.borrow_mut().push(why.clone());
+        })
+    };
+    let mut notes: Vec<String> = Vec::new();
+    let mut items = Vec::with_capacity(prompt.items.len());
+    let mut approximate = Vec::with_capacity(prompt.items.len());
+    for (i, item) in prompt.items.iter().enumerate() {
+        let mut own = Vec::new();
+        let tokens = chat::count_message_with(tok, i, &item.message, &mut own, Some(&counter))
+            .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
+        approximate.push(!own.is_empty());
+        for n in own {
+            let n = n.replace(&format!("message {i}"), &item.label);
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        items.push(tokens);
+    }
+    let tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    // Images that could not be counted are warnings, not notes.
+    let mut warnings: Vec<String> = Vec::new();
+    for why in uncounted.into_inner() {
+        if !warnings.contains(&why) {
+            warnings.push(why);
+        }
+    }
+    notes.retain(|n| !warnings.contains(n));
+    Ok(Counts {
+        items,
+        approximate,
+        tools,
+        notes,
+        warnings,
+    })
+}
+
+/// The tokens of one image part by `rule`, or why it could not be counted.
+fn image_tokens(
+    prompt: &Prompt,
+    rule: ImageRule,
+    index: usize,
+    part: &Value,
+) -> Result<(u64, String), String> {
+    let label = prompt
+        .items
+        .get(index)
+        .map_or_else(|| format!("message {index}"), |i| i.label.clone());
+    let not_counted = |why: &str| format!("image in {label} not counted: {why}");
+    // OpenAI chat: {"type":"image_url","image_url":{"url","detail"}}; Responses:
+    // {"type":"input_image","image_url","detail"}; Anthropic: {"type":"image","source":{..}}.
+    let (url, detail) = match part.get("image_url") {
+        Some(Value::String(u)) => (Some(u.clone()), part.get("detail")),
+        Some(obj) => (
+            obj.get("url").and_then(Value::as_str).map(String::from),
+            obj.get("detail"),
+        ),
+        None => (None, None),
+    };
+    let bytes = if let Some(url) = url {
+        load_image(&url, &prompt.base_dir).map_err(|why| not_counted(&why))?
+    } else if let Some(source) = part.get("source") {
+        match source.get("type").and_then(Value::as_str) {
+            Some("base64") => source
+                .get("data")
+                .and_then(Value::as_str)
+                .and_then(image::base64_decode)
+                .ok_or_else(|| not_counted("invalid base64 data"))?,
+            Some("url") => {
+                let url = source.get("url").and_then(Value::as_str).unwrap_or("");
+                load_image(url, &prompt.base_dir).map_err(|why| not_counted(&why))?
+            }
+            _ => return Err(not_counted("its size is unknown (not inline data)")),
+        }
+    } else {
+        return Err(not_counted("no image URL or data"));
+    };
+    let size = image::dimensions(&bytes)
+        .ok_or_else(|| not_counted("not a PNG, JPEG, GIF or WebP image"))?;
+    Ok(match rule {
+        ImageRule::OpenAi => {
+            let detail = match detail.and_then(Value::as_str) {
+                Some("low") => image::Detail::Low,
+                _ => image::Detail::High,
+            };
+            (
+                image::openai_tokens(size, detail),
+                "image parts counted with OpenAI's published formula (approximation)".into(),
+            )
+        }
+        ImageRule::Anthropic => (
+            image::anthropic_tokens(size),
+            "image parts counted with Anthropic's published formula (approximation)".into(),
+        ),
+    })
+}
+
+/// The bytes of an image URL: a `data:` URL, a `file://` URL or a local path (relative to
+/// `base`). Remote URLs are not fetched.
+fn load_image(url: &str, base: &Path) -> Result<Vec<u8>, String> {
+    if url.starts_with("data:") {
+        return image::data_url_bytes(url).ok_or_else(|| "not a base64 data URL".to_string());
+    }
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Err("remote URL, size unknown (nothing is fetched)".into());
+    }
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    let path = base.join(path);
+    std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+/// The window, the room reserved for the answer, and the caps.
+#[derive(Debug, Clone, Serialize)]
+pub struct Budget {
+    pub context_window: u64,
+    pub reserve_output: u64,
+    pub caps: Vec<Cap>,
+}
+
+impl Budget {
+    /// The cap of `part` in tokens (the last `--cap` for a part wins).
+    pub fn cap(&self, part: Part) -> Option<u64> {
+        self.caps
+            .iter()
+            .rev()
+            .find(|c| c.part == part)
+            .map(|c| c.value.tokens(self.context_window))
+    }
+}
+
+/// One row of the allocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartRow {
+    pub part: Part,
+    pub tokens: u64,
+    /// Messages (chunks, tool definitions) in this part.
+    pub items: usize,
+    /// Items `--fit` dropped from this part.
+    pub dropped: usize,
+    /// `tokens` / window.
+    pub window_share: f64,
+    pub cap: Option<u64>,
+    /// Present when the part is over its cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_cap_by: Option<u64>,
+    /// The count includes an approximation (tool definitions, tool calls, images).
+    pub approximate: bool,
+}
+
+/// How a window is split across the parts of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    pub context_window: u64,
+    pub reserve_output: u64,
+    pub parts: Vec<PartRow>,
+    /// The input: the sum of the part rows.
+    pub input_tokens: u64,
+    /// Input plus reserved output.
+    pub total: u64,
+    /// Window minus total (negative when over).
+    pub headroom: i64,
+    /// `total` / window.
+    pub window_share: f64,
+    /// Within the window and every part within its cap.
+    pub fits: bool,
+    /// How far `total` exceeds the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_by: Option<u64>,
+}
+
+impl Allocation {
+    pub fn row(&self, part: Part) -> Option<&PartRow> {
+        self.parts.iter().find(|r| r.part == part)
+    }
+    /// Parts over their caps.
+    pub fn over_caps(&self) -> impl Iterator<Item = &PartRow> {
+        self.parts.iter().filter(|r| r.over_cap_by.is_some())
+    }
+}
+
+/// The allocation of the items of `prompt` that are `kept`.
+pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget) -> Allocation {
+    let window = budget.context_window;
+    let share = |t: u64| {
+        if window == 0 {
+            0.0
+        } else {
+            t as f64 / window as f64
+        }
+    };
+    let mut parts = Vec::new();
+    for part in Part::ALL {
+        if !prompt.has(part) {
+            continue;
+        }
+        let (tokens, items, dropped, approximate) = match part {
+            Part::Tools => (counts.tools, prompt.tools.len(), 0, true),
+            Part::Overhead => (chat::REPLY_PRIMING, 0, 0, false),
+            p => {
+                let mut t = 0;
+                let mut n = 0;
+                let mut d = 0;
+                let mut approx = false;
+                for (i, item) in prompt.items.iter().enumerate() {
+                    if item.part != p {
+                        continue;
+                    }
+                    if kept.get(i).copied().unwrap_or(true) {
+                        t += counts.tokens_of(i);
+                        n += 1;
+                        approx |= counts.approximate.get(i).copied().unwrap_or(false);
+                    } else {
+                        d += 1;
+                    }
+                }
+                (t, n, d, approx)
+            }
+        };
+        let cap = budget.cap(part);
+        parts.push(PartRow {
+            part,
+            tokens,
+            items,
+            dropped,
+            window_share: share(tokens),
+            cap,
+            over_cap_by: cap.and_then(|c| tokens.checked_sub(c).filter(|d| *d > 0)),
+            approximate,
+        });
+    }
+    let input_tokens: u64 = parts.iter().map(|r| r.tokens).sum();
+    let total = input_tokens + budget.reserve_output;
+    let over_by = total.checked_sub(window).filter(|d| *d > 0);
+    let fits = over_by.is_none() && parts.iter().all(|r| r.over_cap_by.is_none());
+    Allocation {
+        context_window: window,
+        reserve_output: budget.reserve_output,
+        parts,
+        input_tokens,
+        total,
+        headroom: window as i64 - total as i64,
+        window_share: share(total),
+        fits,
+        over_by,
+    }
+}
+
+/// How many history messages `--fit` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryPolicy {
+    /// As many recent messages as fit the history cap and the window: the number kept follows
+    /// the size of the messages.
+    Auto,
+    /// At most the last N messages (fewer when they do not fit).
+    Last(usize),
+}
+
+/// Options of [`fit`].
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    pub history: HistoryPolicy,
+    /// Never drop the last N history messages.
+    pub keep_last: usize,
+}
+
+/// Why an item was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// Older than `--history N` allows.
+    HistoryLimit,
+    /// Its part was over its cap.
+    Cap,
+    /// The request did not fit the window.
+    Window,
+    /// An assistant message left first in an Anthropic request (which must start with the
+    /// user's turn).
+    LeadingAssistant,
+}
+
+/// One dropped message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dropped {
+    pub part: Part,
+    pub label: String,
+    pub role: String,
+    pub tokens: u64,
+    pub reason: DropReason,
+}
+
+/// The outcome of [`fit`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Fitted {
+    /// Per item: still in the request.
+    pub kept: Vec<bool>,
+    /// In the order they were dropped.
+    pub dropped: Vec<Dropped>,
+}
+
+/// Why a request cannot be made to fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CannotFit {
+    /// What is too big, in words.
+    pub reason: String,
+    /// The smallest input+reserve `--fit` could reach.
+    pub minimum: u64,
+}
+
+impl std::fmt::Display for CannotFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+struct Group {
+    part: Part,
+    items: Vec<usize>,
+    tokens: u64,
+    pinned: bool,
+}
+
+/// Drop history (oldest first, whole tool-call groups) and then retrieved chunks (lowest rank
+/// first) until every part is within its cap and the request fits the window.
+pub fn fit(
+    prompt: &Prompt,
+    counts: &Counts,
+    budget: &Budget,
+    opts: FitOptions,
+) -> Result<Fitted, CannotFit> {
+    let n = prompt.items.len();
+    let mut kept = vec![true; n];
+    let mut dropped = Vec::new();
+    let thousands = crate::report::thousands;
+
+    // Groups of droppable items, in request order.
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, item) in prompt.items.iter().enumerate() {
+        if !item.part.droppable() {
+            continue;
+        }
+        match groups.last_mut() {
+            Some(g) if prompt.items[g.items[0]].group == item.group => {
+                g.items.push(i);
+                g.tokens += counts.tokens_of(i);
+            }
+            _ => groups.push(Group {
+                part: item.part,
+                items: vec![i],
+                tokens: counts.tokens_of(i),
+                pinned: false,
+            }),
+        }
+    }
+    // Pin the groups holding the last `keep_last` history messages, and a tool call whose
+    // results are in the latest user message.
+    let mut seen = 0;
+    for g in groups.iter_mut().rev().filter(|g| g.part == Part::History) {
+        if seen >= opts.keep_last {
+            break;
+        }
+        g.pinned = true;
+        seen += g.items.len();
+    }
+    if let Some(u) = prompt.items.iter().position(|i| i.part == Part::User)
+        && is_tool_result(&prompt.items[u].message)
+        && u > 0
+        && let Some(g) = groups.iter_mut().find(|g| g.items.contains(&(u - 1)))
+        && is_tool_call(&prompt.items[u - 1].message)
+    {
+        g.pinned = true;
+    }
+
+    // Parts --fit cannot trim must be within their caps.
+    let fixed = [
+        Part::System,
+        Part::Examples,
+        Part::Tools,
+        Part::User,
+        Part::Overhead,
+    ];
+    let full = allocate(prompt, counts, &kept, budget);
+    for row in &full.parts {
+        if let (Some(over), false) = (row.over_cap_by, row.part.droppable()) {
+            return Err(CannotFit {
+                reason: format!(
+                    "the {} part is {} tokens, {} over its cap of {}; --fit only drops history \
+                     messages and retrieved chunks",
+                    row.part,
+                    thousands(row.tokens),
+                    thousands(over),
+                    thousands(row.cap.unwrap_or(0))
+                ),
+                minimum: full.total,
+            });
+        }
+    }
+    // What can never be dropped must fit with the reserve.
+    let pinned: u64 = groups.iter().filter(|g| g.pinned).map(|g| g.tokens).sum();
+    let fixed_rows: Vec<&PartRow> = full
+        .parts
+        .iter()
+        .filter(|r| fixed.contains(&r.part) && r.tokens > 0)
+        .collect();
+    let fixed_tokens: u64 = fixed_rows.iter().map(|r| r.tokens).sum();
+    let minimum = fixed_tokens + pinned + budget.reserve_output;
+    if minimum > budget.context_window {
+        let mut terms: Vec<String> = fixed_rows
+            .iter()
+            .filter(|r| r.part != Part::Overhead)
+            .map(|r| format!("{} {}", r.part, thousands(r.tokens)))
+            .collect();
+        if pinned > 0 {
+            terms.push(format!(
+                "history (--keep-last {}) {}",
+                opts.keep_last,
+                thousands(pinned)
+            ));
+        }
+        terms.push(format!("overhead {}", chat::REPLY_PRIMING));
+        terms.push(format!(
+            "reserved output {}",
+            thousands(budget.reserve_output)
+        ));
+        let biggest = fixed_rows
+            .iter()
+            .filter(|r| r.part != Part::Overhead)
+            .max_by_key(|r| r.tokens)
+            .map(|r| {
+                format!(
+                    " The largest is {} ({} tokens).",
+                    r.part,
+                    thousands(r.tokens)
+                )
+            })
+            .unwrap_or_default();
+        return Err(CannotFit {
+            reason: format!(
+                "what --fit never drops needs {} tokens ({}), {} over the {}-token \
+                 window.{biggest} The system prompt, examples, tools and the user's message are \
+                 never cut: shorten them or lower the reserved output",
+                thousands(minimum),
+                terms.join(" + "),
+                thousands(minimum - budget.context_window),
+                thousands(budget.context_window),
+            ),
+            minimum,
+        });
+    }
+
+    // The input as items are dropped (kept in step, so fitting is linear in the messages).
+    let mut input = full.input_tokens;
+    let mut drop_group = |g: &Group, reason: DropReason, kept: &mut Vec<bool>| {
+        for &i in &g.items {
+            kept[i] = false;
+            dropped.push(Dropped {
+                part: g.part,
+                label: prompt.items[i].label.clone(),
+                role: prompt.items[i].role().to_string(),
+                tokens: counts.tokens_of(i),
+                reason,
+            });
+        }
+        g.tokens
+    };
+
+    // --history N: keep at most the last N history messages (whole groups).
+    if let HistoryPolicy::Last(limit) = opts.history {
+        let mut count = 0;
+        let mut over = Vec::new();
+        for (gi, g) in groups.iter().enumerate().rev() {
+            if g.part != Part::History {
+                continue;
+            }
+            count += g.items.len();
+            if count > limit && !g.pinned {
+                over.push(gi);
+            }
+        }
+        // Reported oldest first, like every other drop.
+        for &gi in over.iter().rev() {
+            input -= drop_group(&groups[gi], DropReason::HistoryLimit, &mut kept);
+        }
+    }
+    // Caps: history oldest first, rag lowest rank first.
+    for part in [Part::History, Part::Rag] {
+        let Some(cap) = budget.cap(part) else {
+            continue;
+        };
+        let mut left: u64 = groups
+            .iter()
+            .filter(|g| g.part == part && kept[g.items[0]])
+            .map(|g| g.tokens)
+            .sum();
+        let order: Vec<usize> = match part {
+            Part::History => (0..groups.len()).collect(),
+            _ => (0..groups.len()).rev().collect(),
+        };
+        for gi in order {
+            if left <= cap {
+                break;
+            }
+            let g = &groups[gi];
+            if g.part == part && kept[g.items[0]] && !g.pinned {
+                let t = drop_group(g, DropReason::Cap, &mut kept);
+                left -= t;
+                input -= t;
+            }
+        }
+        if left > cap {
+            let messages: usize = groups
+                .iter()
+                .filter(|g| g.pinned && g.part == part)
+                .map(|g| g.items.len())
+                .sum();
+            return Err(CannotFit {
+                reason: format!(
+                    "--keep-last {} keeps {messages} history messages (whole tool-call groups) of \
+                     {} tokens, over the history cap of {}",
+                    opts.keep_last,
+                    thousands(left),
+                    thousands(cap)
+                ),
+                minimum,
+            });
+        }
+    }
+    // The window: history oldest first, then rag lowest rank first.
+    let budget_in = budget.context_window.saturating_sub(budget.reserve_output);
+    let order: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].part == Part::History)
+        .chain(
+            (0..groups.len())
+                .rev()
+                .filter(|&g| groups[g].part == Part::Rag),
+        )
+        .collect();
+    for gi in order {
+        if input <= budget_in {
+            break;
+        }
+        let g = &groups[gi];
+        if kept[g.items[0]] && !g.pinned {
+            input -= drop_group(g, DropReason::Window, &mut kept);
+        }
+    }
+    if input > budget_in {
+        return Err(CannotFit {
+            reason: "cannot fit even after dropping every history message and retrieved chunk"
+                .into(),
+            minimum,
+        });
+    }
+    // Anthropic requires the first message to be the user's: when trimming left an assistant
+    // message first, drop it too.
+    if prompt.shape == Shape::Anthropic && input < full.input_tokens {
+        for g in groups.iter().filter(|g| g.part == Part::History) {
+            if !kept[g.items[0]] {
+                continue;
+            }
+            if prompt.items[g.items[0]].role() == "user" {
+                break;
+            }
+            if g.pinned {
+                return Err(CannotFit {
+                    reason: format!(
+                        "trimming leaves {} ({}) first, and an Anthropic request must start with \
+                         a user message; it cannot be dropped (kept by --keep-last, or its tool \
+                         results are in the latest user message)",
+                        prompt.items[g.items[0]].label,
+                        prompt.items[g.items[0]].role()
+                    ),
+                    minimum,
+                });
+            }
+            drop_group(g, DropReason::LeadingAssistant, &mut kept);
+        }
+    }
+    Ok(Fitted { kept, dropped })
+}
+
+/// The fitted request: the original body with only the dropped messages removed (every other
+/// field, and every kept message, exactly as parsed), or for separate parts the messages array
+/// (`{"messages", "tools"}` when tools were given).
+pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
+    match (&prompt.body, prompt.shape) {
+        (Some(body), Shape::OpenAi | Shape::Anthropic) => {
+            let dropped: Vec<usize> = prompt
+                .items
+                .iter()
+                .zip(kept)
+                .filter(|(_, k)| !**k)
+                .filter_map(|(i, _)| i.index)
+                .collect();
+            let mut body = body.clone();
+            let request = if prompt.batch {
+                body.get_mut("body")
+            } else {
+                Some(&mut body)
+            };
+            if let Some(Value::Array(messages)) = request.and_then(|r| r.get_mut("messages")) {
+                let mut i = 0;
+                messages.retain(|_| {
+                    let keep = !dropped.contains(&i);
+                    i += 1;
+                    keep
+                });
+            }
+            body
+        }
+        _ => {
+            let messages: Vec<Value> = prompt
+                .items
+                .iter()
+                .zip(kept)
+                .filter(|(_, k)| **k)
+                .map(|(i, _)| i.message.clone())
+                .collect();
+            if prompt.tools.is_empty() {
+                Value::Array(messages)
+            } else {
+                let mut m = Map::new();
+                m.insert("messages".into(), Value::Array(messages));
+                m.insert("tools".into(), Value::Array(prompt.tools.clone()));
+                Value::Object(m)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_caps() {
+        assert_eq!(
+            parse_cap("history=30000"),
+            Ok(Cap {
+                part: Part::History,
+                value: CapValue::Tokens(30000)
+            })
+        );
+        assert_eq!(
+            parse_cap("rag=40%").map(|c| c.value.tokens(128_000)),
+            Ok(51_200)
+        );
+        assert_eq!(
+            parse_cap("rag=12.5%").map(|c| c.value.tokens(1000)),
+            Ok(125)
+        );
+        assert_eq!(
+            parse_cap("history=30_000").map(|c| c.value.tokens(0)),
+            Ok(30000)
+        );
+        assert!(
+            parse_cap("history=lots")
+                .unwrap_err()
+                .contains("not a number of tokens or a percentage")
+        );
+        assert!(parse_cap("rag=140%").is_err());
+        assert!(parse_cap("output=5").unwrap_err().contains("unknown part"));
+        assert!(parse_cap("history").is_err());
+    }
+
+    fn msg(role: &str) -> Value {
+        serde_json::json!({"role": role, "content": "x"})
+    }
+
+    /// A prompt from separate parts where every message costs `tokens[i]`.
+    fn fixture(rag: usize) -> (Prompt, Counts) {
+        let history = vec![
+            msg("user"),
+            msg("assistant"),
+            serde_json::json!({"role": "assistant", "tool_calls": [{"id": "a"}]}),
+            msg("tool"),
+            msg("assistant"),
+        ];
+        let parts = Parts {
+            system: Some(("s".into(), "x".into())),
+            rag: (0..rag).map(|i| (format!("r{i}"), "x".into())).collect(),
+            history: Some(("h".into(), history)),
+            user: Some(("u".into(), "x".into())),
+            ..Parts::default()
+        };
+        let p = Prompt::from_parts(parts, Path::new(".")).unwrap();
+        // system 10; history 10, 20, 30 + 5 (one unit), 40; rag 7 each; user 10.
+        let mut items = vec![10, 10, 20, 30, 5, 40];
+        items.extend(std::iter::repeat_n(7, rag));
+        items.push(10);
+        let n = items.len();
+        let counts = Counts {
+            items,
+            approximate: vec![false; n],
+            tools: 0,
+            notes: vec![],
+            warnings: vec![],
+        };
+        (p, counts)
+    }
+
+    fn budget(window: u64, caps: &[&str]) -> Budget {
+        Budget {
+            context_window: window,
+            reserve_output: 100,
+            caps: caps.iter().map(|c| parse_cap(c).unwrap()).collect(),
+        }
+    }
+
+    fn labels(f: &Fitted) -> Vec<String> {
+        f.dropped.iter().map(|d| d.label.clone()).collect()
+    }
+
+    const AUTO: FitOptions = FitOptions {
+        history: HistoryPolicy::Auto,
+        keep_last: 0,
+    };
+
+    #[test]
+    fn fit_drops_oldest_history_then_lowest_rag() {
+        let (p, c) = fixture(2);
+        // Input: 10 + 105 + 14 + 10 + 3 = 142; window 242 fits exactly.
+        let all = vec![true; p.items.len()];
+        assert_eq!(allocate(&p, &c, &all, &budget(242, &[])).input_tokens, 142);
+        let f = fit(&p, &c, &budget(242, &[]), AUTO).unwrap();
+        assert!(f.dropped.is_empty());
+        // 25 over: h[0] (10), h[1] (20) go.
+        let f = fit(&p, &c, &budget(217, &[]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]"]);
+        // 40 over: the tool call and its result go together.
+        let f = fit(&p, &c, &budget(202, &[]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        // 110 over: all history, then the lowest-ranked chunk.
+        let f = fit(&p, &c, &budget(132, &[]), AUTO).unwrap();
+        assert_eq!(f.dropped.last().unwrap().label, "rag #2 (r1)");
+        assert_eq!(f.dropped.len(), 6);
+        let after = allocate(&p, &c, &f.kept, &budget(132, &[]));
+        assert!(after.fits);
+        assert_eq!(after.input_tokens, 142 - 105 - 7);
+    }
+
+    #[test]
+    fn fit_honours_caps_history_limits_and_keep_last() {
+        let (p, c) = fixture(3);
+        // history 105 → 75 under a cap of 80; rag 21 → 7 under 10.
+        let f = fit(&p, &c, &budget(100_000, &["history=80", "rag=10"]), AUTO).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "rag #3 (r2)", "rag #2 (r1)"]);
+        assert!(f.dropped.iter().all(|d| d.reason == DropReason::Cap));
+        let last2 = FitOptions {
+            history: HistoryPolicy::Last(2),
+            keep_last: 0,
+        };
+        // The last two messages are h[3] and h[4]; h[3] belongs to h[2]: both go.
+        let f = fit(&p, &c, &budget(100_000, &[]), last2).unwrap();
+        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        let keep = FitOptions {
+            history: HistoryPolicy::Auto,
+            keep_last: 2,
+        };
+        let e = fit(&p, &c, &budget(100_000, &["history=50"]), keep).unwrap_err();
+        assert!(
+            e.reason.contains("--keep-last 2 keeps 3 history messages"),
+            "{e}"
+        );
+        // What is never dropped does not fit: refused, nothing trimmed.
+        let e = fit(&p, &c, &budget(120, &[]), AUTO).unwrap_err();
+        assert_eq!(e.minimum, 10 + 10 + 3 + 100);
+        let e = fit(&p, &c, &budget(100_000, &["user=5"]), AUTO).unwrap_err();
+        assert!(e.reason.starts_with("the user part is 10 tokens"), "{e}");
+    }
+
+    #[test]
+    fn tool_results_join_their_call() {
+        let body = serde_json::json!({"messages": [
+            msg("system"), msg("user"),
+            {"role": "assistant", "tool_calls": [{"id": "a"}]},
+            msg("tool"), msg("tool"), msg("assistant"), msg("user"),
+        ]});
+        let p = Prompt::from_request(body, Path::new(".")).unwrap();
+        let groups: Vec<usize> = p.items.iter().map(|i| i.group).collect();
+        assert_eq!(groups[2], groups[3]);
+        assert_eq!(groups[3], groups[4]);
+        assert_ne!(groups[4], groups[5]);
+        let parts: Vec<Part> = p.items.iter().map(|i| i.part).collect();
+        assert_eq!(parts[0], Part::System);
+        assert_eq!(parts[6], Part::User);
+        assert_eq!(parts[1], Part::History);
+    }
+}

@@ -1,0 +1,335 @@
+//! Byte-pair merge: repeatedly merge the adjacent pair whose concatenation has the lowest rank
+//! (leftmost on ties), exactly as tiktoken's `byte_pair_merge`. Short pieces use the simple
+//! quadratic scan on a stack buffer; long pieces use a binary heap with lazy deletion
+//! (O(n log n)), so a megabyte-long single piece is no cliff.
+
+use super::vocab::{RankCache, Vocab};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Pieces up to this many bytes use the quadratic scan.
+const SHORT: usize = 64;
+
+/// Reusable buffers for the long-piece merge, and the lookup cache.
+pub(crate) struct Scratch {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    pair: Vec<u32>,
+    queue: Queue,
+    pub(crate) cache: RankCache,
+}
+
+impl Scratch {
+    /// Buffers for tokenizing a text of `text_len` bytes.
+    pub(crate) fn for_text_len(text_len: usize) -> Self {
+        Scratch {
+            next: Vec::new(),
+            prev: Vec::new(),
+            pair: Vec::new(),
+            queue: Queue::default(),
+            cache: RankCache::for_text_len(text_len),
+        }
+    }
+}
+
+/// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among
+/// equal ranks). Keys of one rank mostly arrive in ascending position order, so each rank gets
+/// a sorted run (a FIFO) and only the front of each run sits in the binary heap: on a long
+/// repetitive piece (one letter repeated) the heap stays tiny. Keys that arrive out of order go
+/// into the heap directly.
+#[derive(Default)]
+struct Queue {
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    runs: Vec<Run>,
+    used_runs: usize,
+    /// rank -> index of its run + 1 (0: none)
+    run_of_rank: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Run {
+    items: Vec<u32>,
+    head: usize,
+    in_heap: bool,
+}
+
+const LOOSE: u32 = u32::MAX;
+
+#[inline(always)]
+fn key(rank: u32, pos: u32) -> u64 {
+    ((rank as u64) << 32) | pos as u64
+}
+
+impl Queue {
+    fn reset(&mut self, vocab_len: usize) {
+        for &r in &self.touched {
+            if let Some(x) = self.run_of_rank.get_mut(r as usize) {
+                *x = 0;
+            }
+        }
+        self.touched.clear();
+        if self.run_of_rank.len() < vocab_len {
+            self.run_of_rank.resize(vocab_len, 0);
+        }
+        self.used_runs = 0;
+        self.heap.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, rank: u32, pos: u32) {
+        let Some(slot) = self.run_of_rank.get_mut(rank as usize) else {
+            self.heap.push(Reverse((key(rank, pos), LOOSE)));
+            return;
+        };
+        if *slot == 0 {
+            if self.used_runs == self.runs.len() {
+                self.runs.push(Run::default());
+            }
+            let run = &mut self.runs[self.used_runs];
+            run.items.clear();
+            run.head = 0;
+            run.in_heap = false;
+            self.used_runs += 1;
+            *slot = self.used_runs as u32;
+            self.touched.push(rank);
+        }
+        let idx = *slot - 1;
+        let run = &mut self.runs[idx as usize];
+        if run.head == run.items.len() {
+            run.items.clear();
+            run.head = 0;
+        } else if run.items.last().is_some_and(|&l| pos < l) {
+            self.heap.push(Reverse((key(rank, pos), LOOSE)));
+            return;
+        }
+        run.items.push(pos);
+        if !run.in_heap {
+            run.in_heap = true;
+            self.heap.push(Reverse((key(rank, pos), idx)));
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        let Reverse((k, src)) = self.heap.pop()?;
+        let rank = (k >> 32) as u32;
+        if src != LOOSE
+            && let Some(run) = self.runs.get_mut(src as usize)
+        {
+            run.head += 1;
+            if let Some(&p) = run.items.get(run.head) {
+                self.heap.push(Reverse((key(rank, p), src)));
+            } else {
+                run.in_heap = false;
+            }
+        }
+        Some((rank, (k & 0xFFFF_FFFF) as u32))
+    }
+}
+
+/// Emit the token ids of one piece.
+#[inline]
+pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
+    if piece.len() <= 2 {
+        match piece {
+            [a] => emit(v.byte_rank(*a)),
+            [a, b] => match v.pair_rank(*a, *b) {
+                u32::MAX => {
+                    emit(v.byte_rank(*a));
+                    emit(v.byte_rank(*b));
+                }
+                r => emit(r),
+            },
+            _ => {}
+        }
+        return;
+    }
+    let r = v.rank_cached(piece, &mut sc.cache);
+    if r != u32::MAX {
+        emit(r);
+        return;
+    }
+    if piece.len() <= SHORT {
+        merge_short(v, piece, &mut sc.cache, emit)
+    } else {
+        merge_heap(v, piece, sc, emit)
+    }
+}
+
+/// Number of tokens of one piece.
+#[inline]
+pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
+    match piece {
+        [] => return 0,
+        [_] => return 1,
+        [a, b] => {
+            return if v.pair_rank(*a, *b) == u32::MAX {
+                2
+            } else {
+                1
+            };
+        }
+        _ => {}
+    }
+    if v.rank_cached(piece, &mut sc.cache) != u32::MAX {
+        return 1;
+    }
+    if piece.len() <= SHORT {
+        merge_short_count(v, piece, &mut sc.cache)
+    } else {
+        let mut n = 0;
+        merge_heap(v, piece, sc, &mut |_| n += 1);
+        n
+    }
+}
+
+/// The quadratic merge (tiktoken's scan) over a linked list in stack arrays: `next[i]` is the
+/// start of the part after the part starting at `i`. Merged-away parts keep `u32::MAX` as their
+/// pair rank, so the minimum scan runs over the dense array without moving memory.
+/// Returns the number of parts.
+#[inline(always)]
+fn merge_short_parts(
+    v: &Vocab,
+    piece: &[u8],
+    cache: &mut RankCache,
+    next: &mut [u8; SHORT + 1],
+) -> usize {
+    let n = piece.len();
+    // pair[i] = rank of part i joined with the next part (u32::MAX if none / dead)
+    let mut pair = [u32::MAX; SHORT];
+    let mut prev = [0u8; SHORT + 1];
+    for i in 0..n - 1 {
+        pair[i] = v.pair_rank(piece[i], piece[i + 1]);
+    }
+    for i in 0..=n {
+        next[i] = (i + 1) as u8;
+        prev[i] = i.wrapping_sub(1) as u8;
+    }
+    let mut parts = n;
+    loop {
+        // leftmost minimum (dead parts hold u32::MAX)
+        let mut best = u32::MAX;
+        let mut bi = 0;
+        for (i, &r) in pair[..n - 1].iter().enumerate() {
+            if r < best {
+                best = r;
+                bi = i;
+            }
+        }
+        if best == u32::MAX {
+            return parts;
+        }
+        parts -= 1;
+        let j = next[bi] as usize;
+        let k = next[j] as usize;
+        pair[j] = u32::MAX;
+        next[bi] = k as u8;
+        if k < n {
+            prev[k] = bi as u8;
+            pair[bi] = v.rank_cached(&piece[bi..next[k] as usize], cache);
+        } else {
+            pair[bi] = u32::MAX;
+        }
+        if bi > 0 {
+            let p = prev[bi] as usize;
+            pair[p] = v.rank_cached(&piece[p..k], cache);
+        }
+    }
+}
+
+fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
+    let mut next = [0u8; SHORT + 1];
+    merge_short_parts(v, piece, cache, &mut next);
+    let mut i = 0;
+    while i < piece.len() {
+        let j = next[i] as usize;
+        emit(v.rank_cached(&piece[i..j], cache));
+        i = j;
+    }
+}
+
+fn merge_short_count(v: &Vocab, piece: &[u8], cache: &mut RankCache) -> usize {
+    let mut next = [0u8; SHORT + 1];
+    merge_short_parts(v, piece, cache, &mut next)
+}
+
+/// Positions are `u32`: a single piece of 2 GiB or more (one 2-GiB word) is merged in 1-GiB
+/// slices, the only case where the result may differ from tiktoken (which would take hours).
+const MAX_HEAP_PIECE: usize = 1 << 31;
+
+fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u32)) {
+    if piece.len() >= MAX_HEAP_PIECE {
+        for part in piece.chunks(MAX_HEAP_PIECE / 2) {
+            merge_heap(v, part, sc, emit);
+        }
+        return;
+    }
+    let n = piece.len();
+    const NONE: u32 = u32::MAX;
+    // nodes are identified by their start byte; next[i] is the start of the following part
+    let Scratch {
+        next,
+        prev,
+        pair,
+        queue,
+        cache,
+    } = sc;
+    next.clear();
+    next.extend(1..=n as u32);
+    prev.clear();
+    prev.extend((0..n as u32).map(|i| i.wrapping_sub(1)));
+    pair.clear();
+    pair.resize(n, u32::MAX);
+    queue.reset(v.len());
+    for i in 0..n - 1 {
+        let r = v.pair_rank(piece[i], piece[i + 1]);
+        pair[i] = r;
+        if r != u32::MAX {
+            queue.push(r, i as u32);
+        }
+    }
+    // rank of part i joined with its right neighbour
+    let mut pair_rank = |i: usize, next: &[u32]| -> u32 {
+        let j = next[i] as usize;
+        if j >= n {
+            return u32::MAX;
+        }
+        let k = next[j] as usize;
+        v.rank_cached(&piece[i..k], cache)
+    };
+    while let Some((r, i)) = queue.pop() {
+        let i = i as usize;
+        if pair[i] != r {
+            continue; // stale entry (or a part merged into its left neighbour)
+        }
+        let j = next[i] as usize;
+        // merge j into i
+        pair[j] = u32::MAX;
+        let k = next[j];
+        next[i] = k;
+        if (k as usize) < n {
+            prev[k as usize] = i as u32;
+        }
+        let ri = pair_rank(i, next);
+        pair[i] = ri;
+        if ri != u32::MAX {
+            queue.push(ri, i as u32);
+        }
+        let p = prev[i];
+        if p != NONE {
+            let p = p as usize;
+            let rp = pair_rank(p, next);
+            pair[p] = rp;
+            if rp != u32::MAX {
+                queue.push(rp, p as u32);
+            }
+        }
+    }
+    let mut i = 0usize;
+    while i < n {
+        let j = next[i] as usize;
+        emit(v.rank_cached(&piece[i..j.min(n)], cache));
+        i = j;
+    }
+}

@@ -1,0 +1,454 @@
+//! Hand-written pre-tokenizers: exact equivalents of tiktoken's split regexes, one scanner per
+//! regex family, driven by a two-level Unicode class table generated at build time from
+//! `regex-syntax` (the tables fancy-regex, and so tiktoken-rs, uses).
+//!
+//! Each `next_*` function takes the byte offset of a match start (`pos < text.len()`, on a char
+//! boundary) and returns the end of the match the regex would produce there. Every character
+//! matches some alternative, so the pieces tile the text and each call advances by >= 1 char.
+
+/// Other: not White_Space, not a letter, number or mark.
+pub(crate) const OTHER: u8 = 0;
+/// `\p{Ll}`
+pub(crate) const LL: u8 = 1;
+/// `\p{Lu}` or `\p{Lt}`
+pub(crate) const LU: u8 = 2;
+/// `\p{Lm}` or `\p{Lo}`
+pub(crate) const LO: u8 = 3;
+/// `\p{M}`
+pub(crate) const MARK: u8 = 4;
+/// `\p{N}`
+pub(crate) const NUM: u8 = 5;
+/// White_Space other than CR and LF
+pub(crate) const WS: u8 = 6;
+/// `\r` or `\n`
+pub(crate) const CRLF: u8 = 7;
+/// Past the end of the text.
+pub(crate) const END: u8 = 8;
+
+const fn bit(c: u8) -> u16 {
+    1 << c
+}
+/// `\p{L}`
+pub(crate) const M_L: u16 = bit(LL) | bit(LU) | bit(LO);
+/// `\s`
+const M_S: u16 = bit(WS) | bit(CRLF);
+/// `[^\s\p{L}\p{N}]`
+const M_O: u16 = bit(OTHER) | bit(MARK);
+/// `[^\r\n\p{L}\p{N}]`
+const M_P: u16 = bit(OTHER) | bit(MARK) | bit(WS);
+/// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`
+const M_U: u16 = bit(LU) | bit(LO) | bit(MARK);
+/// `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
+const M_W: u16 = bit(LL) | bit(LO) | bit(MARK);
+const M_N: u16 = bit(NUM);
+
+static STAGE1: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage1"));
+static STAGE2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage2"));
+
+/// Classes of the ASCII chars (block 0 of stage 2 is the ASCII block).
+static ASCII: [u8; 128] = {
+    const S2: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/class_stage2"));
+    let mut a = [OTHER; 128];
+    let mut i = 0;
+    while i < 128 {
+        a[i] = S2[i];
+        i += 1;
+    }
+    a
+};
+
+/// Class of a code point.
+#[inline]
+pub(crate) fn class_of(cp: u32) -> u8 {
+    let blk = cp as usize >> 7;
+    let i = 2 * blk;
+    let b = match STAGE1.get(i..i + 2) {
+        Some(s) => u16::from_le_bytes([s[0], s[1]]) as usize,
+        None => return OTHER,
+    };
+    STAGE2
+        .get(b * 128 + (cp as usize & 127))
+        .copied()
+        .unwrap_or(OTHER)
+}
+
+/// Class and byte length of the char at `i` (`(END, 0)` at or past the end).
+#[inline(always)]
+pub(crate) fn cls_at(b: &[u8], i: usize) -> (u8, usize) {
+    let Some(&c0) = b.get(i) else {
+        return (END, 0);
+    };
+    if c0 < 0x80 {
+        return (ASCII[(c0 & 0x7F) as usize], 1);
+    }
+    let (cp, len) = decode_multi(b, i, c0);
+    (class_of(cp), len)
+}
+
+/// Decode a multi-byte UTF-8 sequence starting with `c0` at `i` (valid UTF-8 assumed, but a
+/// malformed tail never panics: missing bytes read as 0).
+#[inline(always)]
+fn decode_multi(b: &[u8], i: usize, c0: u8) -> (u32, usize) {
+    let at = |k: usize| (b.get(i + k).copied().unwrap_or(0x80) & 0x3F) as u32;
+    if c0 < 0xE0 {
+        (((c0 as u32 & 0x1F) << 6) | at(1), 2)
+    } else if c0 < 0xF0 {
+        (((c0 as u32 & 0x0F) << 12) | (at(1) << 6) | at(2), 3)
+    } else {
+        (
+            ((c0 as u32 & 0x07) << 18) | (at(1) << 12) | (at(2) << 6) | at(3),
+            4,
+        )
+    }
+}
+
+#[inline(always)]
+fn has(mask: u16, c: u8) -> bool {
+    mask & bit(c) != 0
+}
+
+/// End of the run of chars in `mask` starting at `i`.
+#[inline(always)]
+fn run(b: &[u8], mut i: usize, mask: u16) -> usize {
+    loop {
+        let (k, l) = cls_at(b, i);
+        if !has(mask, k) {
+            return i;
+        }
+        i += l;
+    }
+}
+
+/// Facts about the whitespace run starting at `pos`.
+struct WsRun {
+    /// end of the run
+    end: usize,
+    /// start of the last char of the run
+    last: usize,
+    /// number of chars is >= 2
+    multi: bool,
+    /// end of the last CR/LF in the run, if any
+    crlf_end: Option<usize>,
+}
+
+#[inline(always)]
+fn ws_run(b: &[u8], pos: usize) -> WsRun {
+    let mut i = pos;
+    let mut last = pos;
+    let mut n = 0usize;
+    let mut crlf_end = None;
+    loop {
+        let (k, l) = cls_at(b, i);
+        if !has(M_S, k) {
+            break;
+        }
+        if k == CRLF {
+            crlf_end = Some(i + l);
+        }
+        last = i;
+        n += 1;
+        i += l;
+    }
+    WsRun {
+        end: i,
+        last,
+        multi: n >= 2,
+        crlf_end,
+    }
+}
+
+/// r50k_base / p50k_base:
+/// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
+pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
+    let c = b[pos];
+    if c == b'\'' {
+        match b.get(pos + 1) {
+            Some(b's' | b'd' | b'm' | b't') => return pos + 2,
+            Some(&n) => {
+                if let Some(&n2) = b.get(pos + 2)
+                    && matches!((n, n2), (b'l', b'l') | (b'v', b'e') | (b'r', b'e'))
+                {
+                    return pos + 3;
+                }
+            }
+            None => {}
+        }
+    }
+    let (k, l) = cls_at(b, pos);
+    let (k, s) = if c == b' ' {
+        let (k2, _) = cls_at(b, pos + 1);
+        if has(M_L | M_N | M_O, k2) {
+            (k2, pos + 1)
+        } else {
+            (k, pos)
+        }
+    } else {
+        (k, pos)
+    };
+    if has(M_L, k) {
+        return run(b, s, M_L);
+    }
+    if k == NUM {
+        return run(b, s, M_N);
+    }
+    if has(M_O, k) {
+        return run(b, s, M_O);
+    }
+    // whitespace
+    let w = ws_run(b, pos);
+    if w.end == b.len() {
+        w.end
+    } else if w.multi {
+        w.last
+    } else {
+        pos + l
+    }
+}
+
+/// cl100k_base:
+/// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
+pub(crate) fn next_cl100k(b: &[u8], pos: usize) -> usize {
+    let c = b[pos];
+    if c == b'\''
+        && let Some(n) = contraction_ci(b, pos + 1)
+    {
+        return n;
+    }
+    let (k, l) = cls_at(b, pos);
+    // [^\r\n\p{L}\p{N}]?+\p{L}++
+    if has(M_L, k) {
+        return run(b, pos + l, M_L);
+    }
+    if has(M_P, k) {
+        let (k2, l2) = cls_at(b, pos + l);
+        if has(M_L, k2) {
+            return run(b, pos + l + l2, M_L);
+        }
+    }
+    // \p{N}{1,3}+
+    if k == NUM {
+        return digits3(b, pos + l);
+    }
+    // ' ?[^\s\p{L}\p{N}]++[\r\n]*+'
+    let s = if c == b' ' && has(M_O, cls_at(b, pos + 1).0) {
+        Some(pos + 1)
+    } else if has(M_O, k) {
+        Some(pos)
+    } else {
+        None
+    };
+    if let Some(s) = s {
+        let mut e = run(b, s, M_O);
+        while matches!(b.get(e), Some(b'\r' | b'\n')) {
+            e += 1;
+        }
+        return e;
+    }
+    // whitespace: \s++$ | \s*[\r\n] | \s+(?!\S) | \s
+    let w = ws_run(b, pos);
+    if w.end == b.len() {
+        w.end
+    } else if let Some(e) = w.crlf_end {
+        e
+    } else if w.multi {
+        w.last
+    } else {
+        pos + l
+    }
+}
+
+/// Up to two more `\p{N}` after the first (which ends at `i`).
+#[inline(always)]
+fn digits3(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..2 {
+        let (k, l) = cls_at(b, i);
+        if k != NUM {
+            break;
+        }
+        i += l;
+    }
+    i
+}
+
+/// After an apostrophe at `i - 1`: the end of a case-insensitive contraction, if any.
+/// cl100k: `[sdmt]|ll|ve|re`; o200k: `s|t|re|ve|m|ll|d` (the same set).
+/// `(?i)s` also matches U+017F LATIN SMALL LETTER LONG S (checked at build time).
+#[inline(always)]
+fn contraction_ci(b: &[u8], i: usize) -> Option<usize> {
+    let n = *b.get(i)?;
+    match n | 0x20 {
+        b's' | b'd' | b'm' | b't' if n.is_ascii_alphabetic() => return Some(i + 1),
+        _ => {}
+    }
+    if n == 0xC5 && b.get(i + 1) == Some(&0xBF) {
+        return Some(i + 2);
+    }
+    let n2 = *b.get(i + 1)?;
+    if n.is_ascii_alphabetic()
+        && n2.is_ascii_alphabetic()
+        && matches!(
+            (n | 0x20, n2 | 0x20),
+            (b'l', b'l') | (b'v', b'e') | (b'r', b'e')
+        )
+    {
+        return Some(i + 2);
+    }
+    None
+}
+
+/// o200k_base (and o200k_harmony):
+/// ```text
+/// [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+/// |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+/// |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+/// ```
+/// (backtracking semantics, emulated exactly below).
+pub(crate) fn next_o200k(b: &[u8], pos: usize) -> usize {
+    let c = b[pos];
+    let (k, l) = cls_at(b, pos);
+    if has(M_P | M_U | M_W, k) {
+        // the optional prefix is tried taken first, then not taken
+        let taken = has(M_P, k);
+        if taken && let Some(e) = o200k_a(b, pos + l) {
+            return suffix(b, e);
+        }
+        if let Some(e) = o200k_a(b, pos) {
+            return suffix(b, e);
+        }
+        if taken && let Some(e) = o200k_b(b, pos + l) {
+            return suffix(b, e);
+        }
+        if let Some(e) = o200k_b(b, pos) {
+            return suffix(b, e);
+        }
+    }
+    if k == NUM {
+        return digits3(b, pos + l);
+    }
+    // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
+    let s = if c == b' ' && has(M_O, cls_at(b, pos + 1).0) {
+        Some(pos + 1)
+    } else if has(M_O, k) {
+        Some(pos)
+    } else {
+        None
+    };
+    if let Some(s) = s {
+        let mut e = run(b, s, M_O);
+        while matches!(b.get(e), Some(b'\r' | b'\n' | b'/')) {
+            e += 1;
+        }
+        return e;
+    }
+    // whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
+    let w = ws_run(b, pos);
+    if let Some(e) = w.crlf_end {
+        e
+    } else if w.end == b.len() || !w.multi {
+        w.end
+    } else {
+        w.last
+    }
+}
+
+/// `U*W+` from `s` (without the suffix): greedy U*, then W+, backtracking U* if needed.
+#[inline(always)]
+fn o200k_a(b: &[u8], s: usize) -> Option<usize> {
+    let mut i = s;
+    let mut last_w_end = None;
+    loop {
+        let (k, l) = cls_at(b, i);
+        if has(M_U, k) {
+            if has(M_W, k) {
+                last_w_end = Some(i + l);
+            }
+            i += l;
+            continue;
+        }
+        if has(M_W, k) {
+            return Some(run(b, i + l, M_W));
+        }
+        // backtrack: W+ starts at the last W char inside the U run and is that char alone
+        return last_w_end;
+    }
+}
+
+/// `U+W*` from `s` (without the suffix).
+#[inline(always)]
+fn o200k_b(b: &[u8], s: usize) -> Option<usize> {
+    let (k, l) = cls_at(b, s);
+    if !has(M_U, k) {
+        return None;
+    }
+    let u = run(b, s + l, M_U);
+    Some(run(b, u, M_W))
+}
+
+/// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `e`.
+#[inline(always)]
+fn suffix(b: &[u8], e: usize) -> usize {
+    if b.get(e) == Some(&b'\'')
+        && let Some(n) = contraction_ci(b, e + 1)
+    {
+        return n;
+    }
+    e
+}
+
+/// Which regex family an encoding uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    Gpt2,
+    Cl100k,
+    O200k,
+}
+
+impl Family {
+    #[inline(always)]
+    pub(crate) fn next(self, b: &[u8], pos: usize) -> usize {
+        match self {
+            Family::Gpt2 => next_gpt2(b, pos),
+            Family::Cl100k => next_cl100k(b, pos),
+            Family::O200k => next_o200k(b, pos),
+        }
+    }
+}
+
+/// Iterator over the pre-tokenizer pieces of a text.
+pub struct Pieces<'a> {
+    text: &'a str,
+    pos: usize,
+    family: Family,
+}
+
+impl<'a> Pieces<'a> {
+    pub(crate) fn new(text: &'a str, family: Family) -> Self {
+        Pieces {
+            text,
+            pos: 0,
+            family,
+        }
+    }
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        if self.pos >= b.len() {
+            return None;
+        }
+        let mut end = self.family.next(b, self.pos);
+        // defensive: always advance to a char boundary
+        if end <= self.pos || end > b.len() {
+            end = b.len();
+        }
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        let s = self.text.get(self.pos..end).unwrap_or("");
+        self.pos = end;
+        Some(s)
+    }
+}
