@@ -187,6 +187,15 @@ impl Event {
     }
 }
 
+/// One user's timed requests, and (with `--by user` alone) the user's group totals, kept
+/// here to save a second map lookup per record; [`Agg::fold_user_groups`] moves them to
+/// `groups`.
+#[derive(Debug, Default)]
+pub struct UserEntry {
+    pub events: Vec<Event>,
+    pub group: Totals,
+}
+
 /// A request over the outlier threshold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outlier {
@@ -251,7 +260,7 @@ pub struct Agg {
     pub unpriced: FxMap<Box<str>, u64>,
     pub days: FxMap<i64, Bucket>,
     pub hours: FxMap<i64, Bucket>,
-    pub users: FxMap<Box<str>, Vec<Event>>,
+    pub users: FxMap<Box<str>, UserEntry>,
     pub outliers: Totals,
     /// The largest outliers, at most `top` after [`Agg::trim`].
     pub outlier_list: Vec<Outlier>,
@@ -292,6 +301,21 @@ impl Agg {
     fn trim_outliers(&mut self, top: usize) {
         self.outlier_list.sort_by(outlier_order);
         self.outlier_list.truncate(top);
+    }
+
+    /// Move the group totals kept in `users` (with `--by user` alone) into `groups`.
+    pub fn fold_user_groups(&mut self) {
+        for (k, u) in &mut self.users {
+            if u.group.requests > 0 {
+                let g = std::mem::take(&mut u.group);
+                match self.groups.get_mut(k) {
+                    Some(t) => t.merge(&g),
+                    None => {
+                        self.groups.insert(k.clone(), g);
+                    }
+                }
+            }
+        }
     }
 
     /// Cut the lists to what is reported.
@@ -343,8 +367,9 @@ impl Agg {
             match self.users.get_mut(&k) {
                 Some(mine) => {
                     // exact growth: no slack on the largest structure
-                    mine.reserve_exact(v.len());
-                    mine.extend_from_slice(&v);
+                    mine.events.reserve_exact(v.events.len());
+                    mine.events.extend_from_slice(&v.events);
+                    mine.group.merge(&v.group);
                 }
                 None => {
                     self.users.insert(k, v);

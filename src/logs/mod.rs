@@ -629,6 +629,7 @@ struct Worker<'o> {
     day_cache: (i64, String),
     hour_cache: (i64, String),
     needs_doc: bool,
+    by_user_only: bool,
     by_day: bool,
     by_hour: bool,
 }
@@ -651,6 +652,7 @@ impl<'o> Worker<'o> {
             hour_cache: (i64::MIN, String::new()),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
+            by_user_only: opts.by == [GroupBy::User],
             by_day: opts.by.contains(&GroupBy::Day),
             by_hour: opts.by.contains(&GroupBy::Hour),
         }
@@ -791,6 +793,7 @@ impl<'o> Worker<'o> {
             error: r.error,
         };
         agg.totals.add(&c);
+        let mut grouped = false;
         match r.time {
             Some(t) => {
                 agg.first = Some(agg.first.map_or(t, |f| f.min(t)));
@@ -814,17 +817,21 @@ impl<'o> Worker<'o> {
                     kind,
                     cost.map_or(0, |m| u64::try_from(m.femto()).unwrap_or(u64::MAX)),
                 );
-                match agg.users.get_mut(user) {
-                    Some(v) => {
-                        // grow by half, not double: these vectors are most of the memory
-                        if v.len() == v.capacity() {
-                            v.reserve_exact((v.len() / 2).max(8));
-                        }
-                        v.push(ev)
-                    }
-                    None => {
-                        agg.users.insert(user.into(), vec![ev]);
-                    }
+                // with `--by user` alone, a record with a user is grouped under that same key
+                let group_here =
+                    self.by_user_only && r.user.as_deref().is_some_and(|u| !u.contains('\u{1f}'));
+                let entry = match agg.users.get_mut(user) {
+                    Some(u) => u,
+                    None => agg.users.entry(user.into()).or_default(),
+                };
+                // grow by half, not double: these vectors are most of the memory
+                if entry.events.len() == entry.events.capacity() {
+                    entry.events.reserve_exact((entry.events.len() / 2).max(8));
+                }
+                entry.events.push(ev);
+                if group_here {
+                    entry.group.add(&c);
+                    grouped = true;
                 }
             }
             None => agg.untimed += 1,
@@ -849,7 +856,7 @@ impl<'o> Worker<'o> {
             self.agg.add_outlier(o, &c, self.opts.top);
         }
         // groups
-        if self.opts.by.is_empty() {
+        if self.opts.by.is_empty() || grouped {
             return;
         }
         self.key.clear();
@@ -1237,6 +1244,7 @@ fn finish(
     bytes: u64,
 ) -> ScanReport {
     let tz = opts.tz;
+    agg.fold_user_groups();
     // item-local line numbers → file line numbers
     let mut offset = vec![0u64; items.len()];
     let mut per_file: Vec<u64> = vec![0; files.len()];
@@ -1382,7 +1390,8 @@ fn finish(
         })
         .collect();
     // per-user detectors
-    let mut users: Vec<(Box<str>, Vec<Event>)> = agg.users.drain().collect();
+    let mut users: Vec<(Box<str>, Vec<Event>)> =
+        agg.users.drain().map(|(k, u)| (k, u.events)).collect();
     users.sort_by(|a, b| a.0.cmp(&b.0));
     let mut bursts = Vec::new();
     let mut loops = Vec::new();
@@ -1531,6 +1540,31 @@ mod tests {
         let split = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
         assert_eq!(whole, split);
         assert_eq!(split["duplicates"], 2 + 5);
+        // `--by user` alone keeps group totals with the per-user events: same rows
+        opts.by = vec![GroupBy::User];
+        opts.top = 100;
+        let by_user = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
+        opts.by = vec![GroupBy::User, GroupBy::Format];
+        let by_two = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
+        let rows = |v: &serde_json::Value| -> Vec<(String, String, u64)> {
+            v["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| {
+                    (
+                        g["key"]["user"].as_str().unwrap().to_string(),
+                        g["cost"].as_str().unwrap().to_string(),
+                        g["tokens"]["total"].as_u64().unwrap(),
+                    )
+                })
+                .filter(|r| r.0 != "-")
+                .collect()
+        };
+        // each named user here has records of one format, so their rows match one for one
+        assert_eq!(rows(&by_user), rows(&by_two));
+        assert_eq!(by_user["groups"][22]["cost"], "0.02987");
+        assert_eq!(by_user["group_count"], 23);
         assert_eq!(split["skipped"]["examples"][0]["line"], 7626 + 11);
         assert_eq!(split["records"], 7626 + 3);
     }
