@@ -505,7 +505,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         }
         let n = r.by.len();
         report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
-        writeln!(out, "{tab}")?;
+        crate::report::write_table(out, &tab)?;
     }
     chart("Tokens per day", &r.days, env, out)?;
     if let Some(h) = &r.hours {
@@ -552,7 +552,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             ]);
         }
         report::align_right(&mut tab, &[4, 5, 6]);
-        writeln!(out, "{tab}")?;
+        crate::report::write_table(out, &tab)?;
     }
     if !r.spikes.is_empty() {
         writeln!(
@@ -580,7 +580,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             ]);
         }
         report::align_right(&mut tab, &[1, 2, 3, 4, 5]);
-        writeln!(out, "{tab}")?;
+        crate::report::write_table(out, &tab)?;
     }
     if !r.bursts.is_empty() {
         writeln!(out, "\n{} {}", s.red("Bursts"), r.bursts.len())?;
@@ -600,7 +600,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             ]);
         }
         report::align_right(&mut tab, &[4, 5, 6, 7]);
-        writeln!(out, "{tab}")?;
+        crate::report::write_table(out, &tab)?;
     }
     if !r.loops.is_empty() {
         writeln!(
@@ -633,7 +633,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             ]);
         }
         report::align_right(&mut tab, &[3, 4, 5, 6]);
-        writeln!(out, "{tab}")?;
+        crate::report::write_table(out, &tab)?;
     }
     if r.alerts > 0 {
         writeln!(
