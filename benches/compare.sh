@@ -4,7 +4,7 @@
 #     1 KB prompt;
 #   - tiktoken-rs 0.12 (examples/tiktoken_rs_count.rs), on a 1 MB run of one letter and a 1 MB
 #     base64 blob (the inputs where a quadratic BPE merge falls off a cliff).
-# Every pair is first checked to give the same count, then timed with hyperfine alternately in
+# Every pair is first checked to give the same count, then timed with hyperfine back to back in
 # one run (the machine is noisy: compare the ratios, not the absolute times).
 #
 #   benches/compare.sh [RUNS]        (needs hyperfine: apt-get install hyperfine)

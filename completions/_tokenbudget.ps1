@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What a request or a workload costs, on one model or across models')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
+            [CompletionResult]::new('scan-logs', 'scan-logs', [CompletionResultType]::ParameterValue, 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -151,12 +152,41 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tokenbudget;scan-logs' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows of each table and list')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Read a field from another place: NAME=PATH, with NAME one of user, feature, model, time, session, project, id, input, output, cached, cost and PATH a dotted path (metadata.customer). Repeatable')
+            [CompletionResult]::new('--window-share', '--window-share', [CompletionResultType]::ParameterName, 'Outlier: a request whose prompt is above this share of its model''s context window (0.9 or 90%)')
+            [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Outlier: a request of more than N tokens (prompt + output)')
+            [CompletionResult]::new('--spike-factor', '--spike-factor', [CompletionResultType]::ParameterName, 'Spike: a day with more than FACTOR × the trailing average of tokens per day')
+            [CompletionResult]::new('--spike-days', '--spike-days', [CompletionResultType]::ParameterName, 'Days in the trailing average for spikes')
+            [CompletionResult]::new('--burst', '--burst', [CompletionResultType]::ParameterName, 'Burst: a user with at least N requests in any sliding window (N/DURATION), or `off`')
+            [CompletionResult]::new('--burst-tokens', '--burst-tokens', [CompletionResultType]::ParameterName, 'Burst: a user with at least N tokens in any sliding window (e.g. 1M/1h)')
+            [CompletionResult]::new('--loop-min', '--loop-min', [CompletionResultType]::ParameterName, 'Loop: at least N near-identical requests from one user back to back')
+            [CompletionResult]::new('--loop-gap', '--loop-gap', [CompletionResultType]::ParameterName, 'Loop: at most this long between consecutive requests (30s, 2m, or seconds)')
+            [CompletionResult]::new('--loop-tolerance', '--loop-tolerance', [CompletionResultType]::ParameterName, 'Loop: prompt sizes within this share of the run''s first request (2% or 0.02)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when any outlier, spike, burst or loop was found')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 2 when any line or file was skipped')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tokenbudget;help' {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Split a context window across the parts of a request; trim history to fit')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What a request or a workload costs, on one model or across models')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
+            [CompletionResult]::new('scan-logs', 'scan-logs', [CompletionResultType]::ParameterValue, 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -173,6 +203,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;help;check' {
+            break
+        }
+        'tokenbudget;help;scan-logs' {
             break
         }
         'tokenbudget;help;help' {

@@ -35,6 +35,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "plan" -d 'S
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
@@ -140,9 +141,35 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l init -
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l by -d 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l top -d 'Rows of each table and list' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l since -d 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l until -d 'Only records before this time' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l tz -d 'Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l field -d 'Read a field from another place: NAME=PATH, with NAME one of user, feature, model, time, session, project, id, input, output, cached, cost and PATH a dotted path (metadata.customer). Repeatable' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l window-share -d 'Outlier: a request whose prompt is above this share of its model\'s context window (0.9 or 90%)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l max-tokens -d 'Outlier: a request of more than N tokens (prompt + output)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l spike-factor -d 'Spike: a day with more than FACTOR × the trailing average of tokens per day' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l spike-days -d 'Days in the trailing average for spikes' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l burst -d 'Burst: a user with at least N requests in any sliding window (N/DURATION), or `off`' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l burst-tokens -d 'Burst: a user with at least N tokens in any sliding window (e.g. 1M/1h)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l loop-min -d 'Loop: at least N near-identical requests from one user back to back' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l loop-gap -d 'Loop: at most this long between consecutive requests (30s, 2m, or seconds)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l loop-tolerance -d 'Loop: prompt sizes within this share of the run\'s first request (2% or 0.02)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l fail-on -d 'Exit 1 when any outlier, spike, burst or loop was found' -r -f -a "alerts\t'Any outlier, spike, burst or loop'"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l threads -d 'Worker threads [default: all cores]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l strict -d 'Exit 2 when any line or file was skipped'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l json -d 'Print only JSON on stdout'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

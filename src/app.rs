@@ -46,6 +46,7 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
         Command::Cost(args) => commands::cost::run(args, env, &mut out)?,
         Command::Models(args) => commands::models::run(args, env, &mut out)?,
         Command::Check(args) => commands::check::run(args, env, &mut out)?,
+        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
     };
     out.flush()?;
     Ok(status)

@@ -18,6 +18,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod image;
 pub mod input;
+pub mod logs;
 pub mod plan;
 pub mod pricing;
 pub mod report;

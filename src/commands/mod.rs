@@ -6,6 +6,7 @@ pub mod cost;
 pub mod count;
 pub mod models;
 pub mod plan;
+pub mod scan_logs;
 
 use std::borrow::Cow;
 use std::io::Write;

@@ -1,0 +1,653 @@
+//! `tokenbudget scan-logs`: totals, costs, outliers, spikes, bursts and loops in usage logs.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use comfy_table::Cell;
+
+use crate::catalog::Catalog;
+use crate::exit::ExitStatus;
+use crate::logs::{
+    self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
+};
+use crate::pricing::Money;
+use crate::report::{self, Env, thousands};
+
+/// Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tokenbudget scan-logs usage.jsonl                  summary, tokens per day, alerts
+  tokenbudget scan-logs logs/ --by user --top 20     directories are walked for *.jsonl*
+  tokenbudget scan-logs ~/.claude/projects --by project,model
+  zcat old.jsonl.gz | tokenbudget scan-logs -        stdin (.gz and .zst are also read directly)
+  tokenbudget scan-logs app.jsonl --by feature,day --since 2026-03-01 --tz +02:00
+  tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
+  tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
+  tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
+
+Formats are recognised per line: app logs, OpenAI Chat Completions, Responses and Batch
+output, Anthropic Messages, Gemini, LiteLLM spend logs and Claude Code transcripts.
+Prompt and response text is never printed.
+
+Exit codes: 0 ok; 1 with --fail-on alerts when an outlier, spike, burst or loop was found;
+2 usage error, a named input that cannot be read, or (with --strict) any skipped line or file.")]
+pub struct ScanLogsArgs {
+    /// Log files (.jsonl, .gz, .zst), directories (walked for *.jsonl*), or `-` for stdin.
+    /// With none, piped stdin is read.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// Group by user, feature, model, day, hour, session, project, format, or any other field
+    /// (a dotted path); comma-separated or repeated to combine.
+    #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
+    pub by: Vec<GroupBy>,
+
+    /// Rows of each table and list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only records before this time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00.
+    #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = parse_tz)]
+    pub tz: Tz,
+
+    /// Read a field from another place: NAME=PATH, with NAME one of user, feature, model, time,
+    /// session, project, id, input, output, cached, cost and PATH a dotted path
+    /// (metadata.customer). Repeatable.
+    #[arg(long, value_name = "NAME=PATH")]
+    pub field: Vec<String>,
+
+    /// Outlier: a request whose prompt is above this share of its model's context window
+    /// (0.9 or 90%).
+    #[arg(long, value_name = "SHARE", default_value = "90%", value_parser = parse_share)]
+    pub window_share: f64,
+
+    /// Outlier: a request of more than N tokens (prompt + output).
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
+
+    /// Spike: a day with more than FACTOR × the trailing average of tokens per day.
+    #[arg(long, value_name = "FACTOR", default_value_t = 2.0)]
+    pub spike_factor: f64,
+
+    /// Days in the trailing average for spikes.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub spike_days: u32,
+
+    /// Burst: a user with at least N requests in any sliding window (N/DURATION), or `off`.
+    #[arg(long, value_name = "RATE", default_value = "500/10m", value_parser = parse_rate)]
+    pub burst: Rate2,
+
+    /// Burst: a user with at least N tokens in any sliding window (e.g. 1M/1h).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub burst_tokens: Option<Rate2>,
+
+    /// Loop: at least N near-identical requests from one user back to back.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub loop_min: usize,
+
+    /// Loop: at most this long between consecutive requests (30s, 2m, or seconds).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_dur)]
+    pub loop_gap: u32,
+
+    /// Loop: prompt sizes within this share of the run's first request (2% or 0.02).
+    #[arg(long, value_name = "SHARE", default_value = "2%", value_parser = parse_share)]
+    pub loop_tolerance: f64,
+
+    /// Exit 1 when any outlier, spike, burst or loop was found.
+    #[arg(long, value_name = "WHAT", value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit 2 when any line or file was skipped.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print only JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// A rate, or none (`off`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate2(pub Option<Rate>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any outlier, spike, burst or loop.
+    Alerts,
+}
+
+fn parse_by(s: &str) -> Result<GroupBy, String> {
+    GroupBy::parse(s)
+}
+
+fn parse_tz(s: &str) -> Result<Tz, String> {
+    Tz::parse(s)
+}
+
+fn parse_rate(s: &str) -> Result<Rate2, String> {
+    if matches!(s.trim(), "off" | "none" | "0") {
+        return Ok(Rate2(None));
+    }
+    Rate::parse(s).map(|r| Rate2(Some(r)))
+}
+
+fn parse_dur(s: &str) -> Result<u32, String> {
+    logs::detect::parse_duration(s)
+        .ok_or_else(|| format!("invalid duration '{s}' (expected 30s, 2m, 1h or seconds)"))
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| format!("invalid share '{s}' (expected 0.9 or 90%)"))?;
+    if !(0.0..=100.0).contains(&v) || !v.is_finite() {
+        return Err(format!("invalid share '{s}'"));
+    }
+    Ok(v)
+}
+
+pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+    let mut fields = FieldOverrides::default();
+    for f in &args.field {
+        let Some((name, path)) = f.split_once('=') else {
+            bail!("invalid --field '{f}' (expected NAME=PATH, e.g. user=metadata.customer)");
+        };
+        fields
+            .set(name.trim(), path.trim())
+            .map_err(anyhow::Error::msg)?;
+    }
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| args.tz.parse_bound(s))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| args.tz.parse_bound(s))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
+        bail!("--spike-factor must be a positive number");
+    }
+    let mut inputs = Vec::new();
+    let mut missing = Vec::new();
+    if args.paths.is_empty() {
+        if env.stdin_is_terminal {
+            bail!("no input: give a log file, a directory, or `-` for stdin");
+        }
+        inputs.push(Input::Stdin);
+    }
+    let mut stdin_used = false;
+    for p in &args.paths {
+        if p == "-" {
+            if stdin_used {
+                bail!("`-` (stdin) given more than once");
+            }
+            stdin_used = true;
+            inputs.push(Input::Stdin);
+        } else if std::fs::metadata(p).is_err() {
+            missing.push(p.clone());
+        } else {
+            inputs.push(Input::Path(PathBuf::from(p)));
+        }
+    }
+    let opts = ScanOptions {
+        by: args.by.clone(),
+        tz: args.tz,
+        since,
+        until,
+        fields,
+        window_share: args.window_share,
+        max_tokens: args.max_tokens,
+        top: args.top,
+        spike_factor: args.spike_factor,
+        spike_days: args.spike_days.max(1),
+        burst: args.burst.0,
+        burst_tokens: args.burst_tokens.and_then(|r| r.0),
+        loops: LoopRule {
+            min_requests: args.loop_min.max(2),
+            max_gap: args.loop_gap,
+            tolerance: args.loop_tolerance,
+        },
+        threads: args.threads.unwrap_or(0),
+        ..ScanOptions::default()
+    };
+    let bar = progress_bar(&inputs, env, args.json);
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let mut report = logs::scan(&inputs, &opts, Catalog::embedded(), &progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    for m in &missing {
+        let reason = match std::fs::metadata(m) {
+            Err(e) => format!("cannot read: {e}"),
+            Ok(_) => "cannot read".into(),
+        };
+        report.files_skipped.insert(
+            0,
+            logs::FileProblem {
+                path: m.clone(),
+                reason,
+            },
+        );
+    }
+    if args.json {
+        report::write_json(out, &report)?;
+    } else {
+        render(&report, &args, env, out)?;
+    }
+    for m in &missing {
+        eprintln!("{} cannot read {m}", env.err.red("error:"));
+    }
+    let mut status = ExitStatus::Success;
+    if args.fail_on.is_some() && report.alerts > 0 {
+        status = ExitStatus::LimitHit;
+    }
+    if !missing.is_empty()
+        || args.strict && (report.skipped.count > 0 || !report.files_skipped.is_empty())
+    {
+        status = status.max(ExitStatus::InputError);
+    }
+    Ok(status)
+}
+
+fn progress_bar(inputs: &[Input], env: &Env, json: bool) -> Option<indicatif::ProgressBar> {
+    const LARGE: u64 = 64 << 20;
+    if !env.progress || json {
+        return None;
+    }
+    let bytes = logs::input_size(inputs);
+    if bytes < LARGE {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(bytes),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} scanning {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// `1234567` → `1.2M`, `45300` → `45.3K`.
+fn compact(n: u64) -> String {
+    let f = n as f64;
+    if n >= 1_000_000_000 {
+        format!("{:.1}B", f / 1e9)
+    } else if n >= 1_000_000 {
+        format!("{:.1}M", f / 1e6)
+    } else if n >= 10_000 {
+        format!("{:.1}K", f / 1e3)
+    } else {
+        thousands(n)
+    }
+}
+
+fn bar(value: u64, max: u64, width: usize) -> String {
+    if max == 0 {
+        return String::new();
+    }
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let eighths = (value as f64 / max as f64 * (width * 8) as f64).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    s.push_str(PARTS[eighths % 8]);
+    if s.is_empty() && value > 0 {
+        s.push('▏');
+    }
+    s
+}
+
+fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", env.out.bold(title))?;
+    let max = rows.iter().map(|r| r.tokens).max().unwrap_or(0);
+    let label_w = rows.iter().map(|r| r.period.len()).max().unwrap_or(10);
+    for r in rows {
+        let b = bar(r.tokens, max, 40);
+        writeln!(
+            out,
+            "  {:<label_w$} │{:<40} {:>7}  {}",
+            r.period,
+            b,
+            compact(r.tokens),
+            r.cost.display()
+        )?;
+    }
+    Ok(())
+}
+
+fn errors_text(errors: &std::collections::BTreeMap<logs::ErrKind, u64>) -> String {
+    errors
+        .iter()
+        .map(|(k, v)| format!("{} {}", thousands(*v), k.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<()> {
+    let s = &env.out;
+    // summary
+    let formats: Vec<String> = r
+        .formats
+        .iter()
+        .map(|(f, n)| format!("{} {}", f.name(), thousands(*n)))
+        .collect();
+    writeln!(
+        out,
+        "{} {} files, {} lines: {} records{}",
+        s.bold("Scanned"),
+        thousands(r.files),
+        thousands(r.lines),
+        thousands(r.records),
+        if formats.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", formats.join(", "))
+        }
+    )?;
+    let mut notes = Vec::new();
+    if r.duplicates > 0 {
+        notes.push(format!("{} duplicates dropped", thousands(r.duplicates)));
+    }
+    if r.skipped.count > 0 {
+        notes.push(format!("{} lines skipped", thousands(r.skipped.count)));
+    }
+    if r.ignored > 0 {
+        notes.push(format!("{} non-usage lines ignored", thousands(r.ignored)));
+    }
+    if r.filtered > 0 {
+        notes.push(format!(
+            "{} records outside --since/--until",
+            thousands(r.filtered)
+        ));
+    }
+    if r.untimed > 0 {
+        notes.push(format!(
+            "{} records without a timestamp (counted, not in daily reports or detectors)",
+            thousands(r.untimed)
+        ));
+    }
+    if !notes.is_empty() {
+        writeln!(out, "  {}", notes.join("; "))?;
+    }
+    if let Some(t) = &r.time_range {
+        writeln!(out, "{} {} → {}", s.bold("Time"), t.first, t.last)?;
+    }
+    let t = &r.tokens;
+    writeln!(
+        out,
+        "{} {} total: input {}, cached {}, cache write {}, output {} (reasoning {})",
+        s.bold("Tokens"),
+        thousands(t.total),
+        thousands(t.input),
+        thousands(t.cached_input),
+        thousands(t.cache_write),
+        thousands(t.output),
+        thousands(t.reasoning)
+    )?;
+    let mut cost_line = format!("{} {}", s.bold("Cost"), r.cost.display());
+    if r.own_cost > 0 {
+        cost_line.push_str(&format!(
+            " ({} records priced by their own cost field)",
+            thousands(r.own_cost)
+        ));
+    }
+    writeln!(out, "{cost_line}")?;
+    if r.unpriced.requests > 0 {
+        let models: Vec<String> = r
+            .unpriced
+            .models
+            .iter()
+            .map(|m| format!("{} ({})", m.model, thousands(m.requests)))
+            .collect();
+        writeln!(
+            out,
+            "  {} {} requests not priced (not in the catalog, cost not included): {}",
+            s.yellow("warning:"),
+            thousands(r.unpriced.requests),
+            models.join(", ")
+        )?;
+    }
+    if !r.errors.is_empty() {
+        writeln!(out, "{} {}", s.bold("Failed"), errors_text(&r.errors))?;
+    }
+    if !r.files_skipped.is_empty() {
+        writeln!(
+            out,
+            "\n{} ({})",
+            s.yellow("Skipped files"),
+            r.files_skipped.len()
+        )?;
+        for f in &r.files_skipped {
+            writeln!(out, "  {}: {}", f.path, f.reason)?;
+        }
+    }
+    if r.skipped.count > 0 {
+        let reasons: Vec<String> = r
+            .skipped
+            .by_reason
+            .iter()
+            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .collect();
+        writeln!(
+            out,
+            "\n{} {} ({})",
+            s.yellow("Skipped lines"),
+            thousands(r.skipped.count),
+            reasons.join(", ")
+        )?;
+        for e in &r.skipped.examples {
+            writeln!(out, "  {}:{}: {}", e.file, e.line, e.reason)?;
+        }
+    }
+    // groups
+    if !r.by.is_empty() && !r.groups.is_empty() {
+        let title = if r.group_count > r.groups.len() {
+            format!(
+                "By {} (top {} of {})",
+                r.by.join(", "),
+                r.groups.len(),
+                thousands(r.group_count as u64)
+            )
+        } else {
+            format!("By {}", r.by.join(", "))
+        };
+        writeln!(out, "\n{}", s.bold(&title))?;
+        let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
+        header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
+        let mut tab = report::table(&header);
+        for g in &r.groups {
+            let mut row: Vec<Cell> = g.values.iter().map(Cell::new).collect();
+            let cost = if g.unpriced_requests > 0 {
+                format!("{} +{} unpriced", g.cost.display(), g.unpriced_requests)
+            } else {
+                g.cost.display()
+            };
+            row.extend([
+                Cell::new(thousands(g.requests)),
+                Cell::new(thousands(g.tokens.total)),
+                Cell::new(thousands(
+                    g.tokens.input + g.tokens.cached_input + g.tokens.cache_write,
+                )),
+                Cell::new(thousands(g.tokens.output)),
+                Cell::new(cost),
+                Cell::new(thousands(g.largest_request)),
+            ]);
+            tab.add_row(row);
+        }
+        let n = r.by.len();
+        report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
+        crate::report::write_table(out, &tab)?;
+    }
+    chart("Tokens per day", &r.days, env, out)?;
+    if let Some(h) = &r.hours {
+        chart("Tokens per hour", h, env, out)?;
+    }
+    // alerts
+    let o = &r.outliers;
+    if o.count > 0 {
+        let what = match o.max_tokens {
+            Some(m) => format!(
+                "above {:.0}% of the context window or {} tokens",
+                o.window_share * 100.0,
+                thousands(m)
+            ),
+            None => format!(
+                "above {:.0}% of their model's context window",
+                o.window_share * 100.0
+            ),
+        };
+        writeln!(
+            out,
+            "\n{} {} requests {what}: {} tokens, {}",
+            s.red("Outliers"),
+            thousands(o.count),
+            thousands(o.tokens),
+            o.cost.display()
+        )?;
+        let mut tab = report::table(&[
+            "where", "time", "user", "model", "prompt", "window", "cost", "error",
+        ]);
+        for x in &o.largest {
+            tab.add_row(vec![
+                Cell::new(format!("{}:{}", x.file, x.line)),
+                Cell::new(x.time.as_deref().unwrap_or("-")),
+                Cell::new(x.user.as_deref().unwrap_or("-")),
+                Cell::new(x.model.as_deref().unwrap_or("-")),
+                Cell::new(thousands(x.prompt_tokens)),
+                Cell::new(
+                    x.window_share
+                        .map_or("-".to_string(), |w| format!("{:.0}%", w * 100.0)),
+                ),
+                Cell::new(x.cost.map_or("unpriced".to_string(), Money::display)),
+                Cell::new(x.error.map_or("-", |e| e.name())),
+            ]);
+        }
+        report::align_right(&mut tab, &[4, 5, 6]);
+        crate::report::write_table(out, &tab)?;
+    }
+    if !r.spikes.is_empty() {
+        writeln!(
+            out,
+            "\n{} {} days above {}× the trailing {}-day average",
+            s.red("Spikes"),
+            r.spikes.len(),
+            args.spike_factor,
+            args.spike_days
+        )?;
+        let mut tab =
+            report::table(&["day", "tokens", "trailing avg", "ratio", "requests", "cost"]);
+        for x in &r.spikes {
+            tab.add_row(vec![
+                Cell::new(&x.day),
+                Cell::new(thousands(x.tokens)),
+                Cell::new(thousands(x.trailing_average)),
+                Cell::new(if x.ratio.is_finite() {
+                    format!("{:.1}×", x.ratio)
+                } else {
+                    "new".into()
+                }),
+                Cell::new(thousands(x.requests)),
+                Cell::new(x.cost.display()),
+            ]);
+        }
+        report::align_right(&mut tab, &[1, 2, 3, 4, 5]);
+        crate::report::write_table(out, &tab)?;
+    }
+    if !r.bursts.is_empty() {
+        writeln!(out, "\n{} {}", s.red("Bursts"), r.bursts.len())?;
+        let mut tab = report::table(&[
+            "user", "from", "to", "limit", "peak", "requests", "tokens", "cost",
+        ]);
+        for x in r.bursts.iter().take(args.top) {
+            tab.add_row(vec![
+                Cell::new(&x.span.user),
+                Cell::new(&x.span.start),
+                Cell::new(&x.span.end),
+                Cell::new(format!("{} {}", x.limit, x.by)),
+                Cell::new(thousands(x.peak)),
+                Cell::new(thousands(x.span.requests)),
+                Cell::new(thousands(x.span.tokens)),
+                Cell::new(x.span.cost.display()),
+            ]);
+        }
+        report::align_right(&mut tab, &[4, 5, 6, 7]);
+        crate::report::write_table(out, &tab)?;
+    }
+    if !r.loops.is_empty() {
+        writeln!(
+            out,
+            "\n{} {} runs of ≥{} near-identical requests (±{}%, ≤{} apart)",
+            s.red("Loops"),
+            r.loops.len(),
+            args.loop_min.max(2),
+            args.loop_tolerance * 100.0,
+            logs::detect::duration_label(args.loop_gap)
+        )?;
+        let mut tab = report::table(&[
+            "user", "from", "to", "requests", "prompt", "tokens", "cost", "failed",
+        ]);
+        for x in r.loops.iter().take(args.top) {
+            let failed = if x.span.failed > 0 {
+                errors_text(&x.span.errors)
+            } else {
+                "0".into()
+            };
+            tab.add_row(vec![
+                Cell::new(&x.span.user),
+                Cell::new(&x.span.start),
+                Cell::new(&x.span.end),
+                Cell::new(thousands(x.span.requests)),
+                Cell::new(thousands(x.prompt_tokens)),
+                Cell::new(thousands(x.span.tokens)),
+                Cell::new(x.span.cost.display()),
+                Cell::new(failed),
+            ]);
+        }
+        report::align_right(&mut tab, &[3, 4, 5, 6]);
+        crate::report::write_table(out, &tab)?;
+    }
+    if r.alerts > 0 {
+        writeln!(
+            out,
+            "\n{} {} (outliers {}, spikes {}, bursts {}, loops {})",
+            s.red("Alerts"),
+            thousands(r.alerts),
+            thousands(o.count),
+            r.spikes.len(),
+            r.bursts.len(),
+            r.loops.len()
+        )?;
+    } else {
+        writeln!(out, "\n{} none", s.green("Alerts"))?;
+    }
+    Ok(())
+}
