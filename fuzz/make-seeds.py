@@ -62,3 +62,11 @@ for img in (png, gif, jpeg, webp):
 for p in (fx / "plan").glob("*.json"):
     for url in re.findall(rb'"(data:[^"]*)"', p.read_bytes()):
         put("image_header", url)
+
+# usage logs, every format: each fixture whole, and each line alone
+for p in sorted((fx / "scan").rglob("*.jsonl")):
+    data = p.read_bytes()
+    if len(data) <= MAX:
+        put("log_line", data)
+    for line in data.splitlines():
+        put("log_line", line)

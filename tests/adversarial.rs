@@ -715,3 +715,109 @@ fn a_request_far_over_a_tiny_window_draws_a_bounded_bar() {
         o.stdout
     );
 }
+
+/// scan-logs: a `.gz` cut short is listed with why, and the lines before the damage count;
+/// `--strict` makes it exit 2. Piped in, the same.
+#[test]
+fn a_truncated_gz_log() {
+    use std::io::Write as _;
+    let d = tmp();
+    let mut log = String::new();
+    for i in 0..2000 {
+        log.push_str(&format!(
+            "{{\"timestamp\":\"2026-03-01T10:00:00Z\",\"user_id\":\"u{}\",\"model\":\"gpt-4o\",\"prompt_tokens\":{},\"completion_tokens\":7}}\n",
+            i % 7,
+            1000 + i
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(log.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    put(d.path(), "cut.jsonl.gz", &gz[..gz.len() / 2]);
+    let o = run(d.path(), &["scan-logs", "cut.jsonl.gz", "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = common::json(&o);
+    let reason = j["files_skipped"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("read error after line ")
+            && reason.ends_with(": incomplete deflate stream"),
+        "{reason}"
+    );
+    let lines = j["lines"].as_u64().unwrap();
+    assert!(lines > 0 && lines < 2000, "{lines}");
+    // every complete line before the damage counts; the cut one may be skipped
+    let records = j["records"].as_u64().unwrap();
+    assert!(records + 1 >= lines, "{records} of {lines}");
+    let o = run(d.path(), &["scan-logs", "cut.jsonl.gz", "--strict"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = run_in(
+        d.path(),
+        &["scan-logs", "-", "--json"],
+        Some(&gz[..gz.len() / 2]),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(common::json(&o)["lines"], lines);
+    // only the gzip header: nothing to read at all
+    put(d.path(), "hdr.jsonl.gz", &gz[..10]);
+    let o = run(d.path(), &["scan-logs", "hdr.jsonl.gz", "--json"]);
+    assert_eq!(
+        common::json(&o)["files_skipped"][0]["reason"],
+        "cannot read: incomplete deflate stream"
+    );
+}
+
+/// scan-logs: every bad line of a CRLF log is skipped with its reason, the good ones count.
+#[test]
+fn a_hostile_usage_log() {
+    let d = tmp();
+    let ok = |n: u32| {
+        format!(
+            "{{\"timestamp\":\"2026-03-01T10:00:00Z\",\"user_id\":\"a\",\"model\":\"gpt-4o\",\"prompt_tokens\":{n},\"completion_tokens\":1}}"
+        )
+        .into_bytes()
+    };
+    let mut lines: Vec<Vec<u8>> = vec![
+        [b"\xef\xbb\xbf".as_slice(), &ok(1000)].concat(), // a BOM before the first line
+        b"\xff\xfe{\"prompt_tokens\":1}".to_vec(),
+        br#"{"timestamp":"2026-03-01T10:00:00Z","user_id":"\ud800","model":"gpt-4o","prompt_tokens":5,"completion_tokens":5}"#.to_vec(),
+        br#"{"timestamp":"2026-03-01T10:00:00Z","model":"gpt-4o","prompt_tokens":1e400,"completion_tokens":1}"#.to_vec(),
+        br#"{"timestamp":"2026-03-01T10:00:00Z","model":"gpt-4o","prompt_tokens":-0,"completion_tokens":18446744073709551616}"#.to_vec(),
+        br#"{"timestamp":"2026-03-01T10:00:00Z","model":"gpt-4o","prompt_tokens":7,"prompt_tokens":9,"completion_tokens":1}"#.to_vec(),
+        format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)).into_bytes(),
+        b"\0\0\0".to_vec(),
+    ];
+    lines.push(ok(2));
+    let mut text = lines.join(&b"\r\n"[..]);
+    text.extend_from_slice(b"\r\n");
+    put(d.path(), "bad.jsonl", &text);
+    let o = run(d.path(), &["scan-logs", "bad.jsonl", "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = common::json(&o);
+    assert_eq!((&j["lines"], &j["records"]), (&9.into(), &2.into()));
+    assert_eq!(j["tokens"]["input"], 1002);
+    assert_eq!(j["skipped"]["count"], 7);
+    let reasons: Vec<&str> = j["skipped"]["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons[0], "not UTF-8 text (binary data?)");
+    assert!(reasons[1].starts_with("malformed JSON"), "{}", reasons[1]);
+    assert!(
+        reasons[2].starts_with("malformed JSON (number out of range"),
+        "{}",
+        reasons[2]
+    );
+    assert_eq!(
+        reasons[3],
+        "token count completion_tokens is larger than 2^53"
+    );
+    assert!(
+        reasons[4].starts_with("malformed JSON (duplicate field `prompt_tokens`"),
+        "{}",
+        reasons[4]
+    );
+    let o = run(d.path(), &["scan-logs", "bad.jsonl", "--strict"]);
+    assert_eq!(o.code, 2);
+}

@@ -276,3 +276,118 @@ proptest! {
         prop_assert_eq!(a + b, Price::parse_per_million("0.3").unwrap().cost(total));
     }
 }
+
+/// Usage-log lines in several formats, with repeated response ids (duplicates: a record's
+/// content is a function of its id, so every copy is the same) and malformed or blank lines.
+fn log_lines() -> impl Strategy<Value = Vec<String>> {
+    let line = (0usize..6, 0u64..60, 0usize..4).prop_map(|(kind, id, user)| {
+        let (inp, out) = (id * 37 % 5000, id * 11 % 700);
+        let day = 1 + id % 20;
+        let ts = format!("2026-03-{day:02}T{:02}:00:00Z", id % 24);
+        let created = 1_772_323_200 + id * 86_400 / 3;
+        match kind {
+            0 => format!(
+                r#"{{"timestamp":"{ts}","user_id":"u{user}","model":"gpt-4o","prompt_tokens":{inp},"completion_tokens":{out}}}"#
+            ),
+            1 => format!(
+                r#"{{"id":"chatcmpl-{id}","object":"chat.completion","created":{created},"model":"gpt-4o-mini","usage":{{"prompt_tokens":{inp},"completion_tokens":{out},"prompt_tokens_details":{{"cached_tokens":{}}}}}}}"#,
+                inp / 2
+            ),
+            2 => format!(
+                r#"{{"usageMetadata":{{"promptTokenCount":{inp},"candidatesTokenCount":{out}}},"modelVersion":"gemini-2.5-flash","responseId":"g-{id}","createTime":"{ts}"}}"#
+            ),
+            3 => "{\"oops\": ".to_string(),
+            4 => format!(r#"{{"timestamp":"{ts}","model":"gpt-4o","prompt_tokens":-{inp}}}"#),
+            _ => String::new(),
+        }
+    });
+    prop::collection::vec(line, 1..150)
+}
+
+/// What must not depend on how the log was cut: totals, groups, days, skips.
+fn scan_totals(paths: &[std::path::PathBuf], threads: usize, chunk_bytes: u64) -> Value {
+    use tokenbudget::logs::{GroupBy, Input, ScanOptions, scan};
+    let inputs: Vec<Input> = paths.iter().cloned().map(Input::Path).collect();
+    let opts = ScanOptions {
+        by: vec![GroupBy::User, GroupBy::Model],
+        threads,
+        chunk_bytes,
+        ..ScanOptions::default()
+    };
+    let r = scan(
+        &inputs,
+        &opts,
+        tokenbudget::catalog::Catalog::embedded(),
+        &|_| {},
+    );
+    let j = serde_json::to_value(&r).unwrap();
+    let keys = [
+        "lines",
+        "records",
+        "duplicates",
+        "ignored",
+        "untimed",
+        "own_cost",
+        "formats",
+        "time_range",
+        "tokens",
+        "cost",
+        "unpriced",
+        "errors",
+        "group_count",
+        "groups",
+        "days",
+    ];
+    let mut out = serde_json::Map::new();
+    for k in keys {
+        out.insert(k.to_string(), j[k].clone());
+    }
+    out.insert("skipped".into(), j["skipped"]["count"].clone());
+    out.insert("skipped_by".into(), j["skipped"]["by_reason"].clone());
+    Value::Object(out)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A log scanned in one pass, as the same lines cut into several files, and as one large
+    /// file read in parallel ranges gives the same totals.
+    #[test]
+    fn log_totals_do_not_depend_on_how_the_log_is_cut(
+        lines in log_lines(),
+        cuts in prop::collection::vec(0usize..150, 0..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("all.jsonl");
+        std::fs::write(&whole, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+        let one = scan_totals(std::slice::from_ref(&whole), 1, 32 << 20);
+
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (lines.len() + 1)).collect();
+        cuts.push(0);
+        cuts.push(lines.len());
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut parts = Vec::new();
+        for (i, w) in cuts.windows(2).enumerate() {
+            let p = dir.path().join(format!("part{i}.jsonl"));
+            std::fs::write(&p, lines[w[0]..w[1]].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+            parts.push(p);
+        }
+        let many = scan_totals(&parts, 2, 32 << 20);
+        prop_assert_eq!(&one, &many);
+
+        // one file large enough to be read as several ranges on several threads
+        let big = dir.path().join("big.jsonl");
+        let mut text = String::new();
+        while text.len() < 200_000 {
+            for l in &lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        std::fs::write(&big, &text).unwrap();
+        let seq = scan_totals(std::slice::from_ref(&big), 1, 32 << 20);
+        let par = scan_totals(std::slice::from_ref(&big), 3, 1 << 16);
+        prop_assert_eq!(seq, par);
+    }
+}

@@ -708,6 +708,8 @@ impl<'o> Worker<'o> {
 
     fn line(&mut self, line: &[u8], loc: Loc, project: Option<&str>, unterminated: bool) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // a byte order mark (logs written on Windows) is not part of the record
+        let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }

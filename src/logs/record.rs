@@ -954,6 +954,8 @@ pub fn parse_line<'a>(
     overrides: &FieldOverrides,
     doc: Option<&Value>,
 ) -> Result<Parsed<'a>, Skip> {
+    // a UTF-8 byte order mark (a log written on Windows starts with one) is not JSON
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
     // serde would read a struct from an array too: only objects are records
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         let e = serde_json::from_slice::<IgnoredAny>(line).err();
