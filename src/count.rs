@@ -94,7 +94,7 @@ fn strip_bom(text: &str) -> &str {
 
 /// serde_json's message without its position, made plain for the errors people meet in
 /// hand-edited or machine-mangled JSON.
-fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
+pub(crate) fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
     let msg = strip_position(&e.to_string());
     if msg.contains("recursion limit exceeded") {
         return "nested more than 128 levels deep (arrays/objects inside each other)".into();

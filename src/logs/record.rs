@@ -1013,7 +1013,17 @@ fn json_error(line: &[u8], e: &serde_json::Error) -> Skip {
     if std::str::from_utf8(line).is_err() {
         return Skip::new("malformed JSON", "not UTF-8 text (binary data?)");
     }
-    Skip::new("malformed JSON", format!("malformed JSON ({e})"))
+    // (UTF-8 was checked above) plain words for lone surrogates, deep nesting, huge numbers
+    let text = String::from_utf8_lossy(line);
+    let why = crate::count::explain_json_error(&text, e);
+    Skip::new(
+        "malformed JSON",
+        format!(
+            "malformed JSON ({why} at line {} column {})",
+            e.line(),
+            e.column()
+        ),
+    )
 }
 
 pub(crate) fn status_error_pub(status: Option<&str>) -> Option<ErrKind> {
