@@ -6,6 +6,15 @@
 //! [`image`]). The command layer ([`cli`], [`commands`], [`report`]) is public so the generated
 //! docs (man pages, completions) and tests can reach it, but other programs should use the core
 //! modules.
+//!
+//! ```
+//! use tokenbudget::tokenize::Encoding;
+//!
+//! // Exact counts, equal to tiktoken's `encode_ordinary`.
+//! let tok = Encoding::O200kBase.tokenizer();
+//! assert_eq!(tok.count("Hello world\n"), 3);
+//! assert_eq!(tok.encode("Hello world\n"), [13225, 2375, 198]);
+//! ```
 
 pub mod app;
 pub mod catalog;
