@@ -65,7 +65,7 @@ _tokenbudget() {
 
     case "${cmd}" in
         tokenbudget)
-            opts="-h -V --color --no-progress --help --version count plan cost models check scan-logs help"
+            opts="-h -V --color --no-progress --prices --exact --help --version count plan cost models check scan-logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,6 +73,10 @@ _tokenbudget() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -83,7 +87,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__check)
-            opts="-c -h -V --config --format --json --hide-passed --init --color --no-progress --help --version"
+            opts="-c -h -V --config --format --json --hide-passed --init --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +109,10 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -113,7 +121,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__cost)
-            opts="-m -p -h -V --text --input-tokens --output-tokens --max-tokens --cached-tokens --cache-write-tokens --cached-ratio --cache-ttl --batch --model --compare --provider --all --requests --per --days-per-month --strict --json --prices --color --no-progress --help --version"
+            opts="-m -p -h -V --text --input-tokens --output-tokens --max-tokens --cached-tokens --cache-write-tokens --cached-ratio --cache-ttl --batch --model --compare --provider --all --requests --per --days-per-month --strict --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,12 +191,12 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --prices)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -199,7 +207,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__count)
-            opts="-m -e -q -v -h -V --text --model --encoding --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --color --no-progress --help --version"
+            opts="-m -e -q -v -h -V --text --model --encoding --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,6 +259,10 @@ _tokenbudget() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -373,7 +385,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__models)
-            opts="-p -h -V --provider --sort --reverse --json --prices --color --no-progress --help --version"
+            opts="-p -h -V --provider --sort --reverse --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,12 +403,12 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "name input cached cache-write output batch window max-output" -- "${cur}"))
                     return 0
                     ;;
-                --prices)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -407,7 +419,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__plan)
-            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --help --version"
+            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -481,6 +493,10 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -489,7 +505,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__scan__subcmd__logs)
-            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --color --no-progress --help --version"
+            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +581,10 @@ _tokenbudget() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokenbudget_global_optspecs
-    string join \n color= no-progress h/help V/version
+    string join \n color= no-progress prices= exact h/help V/version
 end
 
 function __fish_tokenbudget_needs_command
@@ -27,7 +27,9 @@ end
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
@@ -51,6 +53,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l top -d
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l messages -d 'Read every input as chat JSON (messages array, OpenAI or Anthropic request body). Without it, JSON that has a chat shape is detected automatically'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l jsonl -d 'Read every input as JSONL: each line a JSON string, a messages array, or a request (`messages` or Batch API `body.messages`); report per-line statistics'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l json -d 'Print only JSON on stdout'
@@ -59,6 +62,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s v -l v
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l show-tokens -d 'Print each token (its text, escaped) instead of counts'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d 'With --show-tokens, also print token ids'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
@@ -78,9 +82,11 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l out -d 
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l fit -d 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l json -d 'Print only JSON on stdout (with --fit, requires --out)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l text -d 'Use this text as the prompt' -r
@@ -99,15 +105,16 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l request
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l per -d 'The period --requests is counted over; per-day and per-month costs are shown' -r -f -a "day\t''
 month\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l days-per-month -d 'Days in a month, for per-day ↔ per-month' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l batch -d 'Use batch-API prices (an error for a model without them)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l all -d 'Compare every model in the catalog; models that cannot price the request are skipped with a note'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l strict -d 'Exit 1 when a request exceeds a model\'s max output or context window'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s p -l provider -d 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices' -r
@@ -119,13 +126,14 @@ output\t'Output price'
 batch\t'Batch input price'
 window\t'Context window'
 max-output\t'Max output tokens'"
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l reverse -d 'Reverse the sort order'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s c -l config -d 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write' -r -F
@@ -135,10 +143,12 @@ github\t'`::error` workflow commands for GitHub Actions, then the table'"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l json -d 'Print only JSON on stdout (same as --format json)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l hide-passed -d 'Leave passing budgets out of the output (the summary still counts them)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l init -d 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l by -d 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine' -r
@@ -161,9 +171,11 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l th
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l strict -d 'Exit 2 when any line or file was skipped'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'

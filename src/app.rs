@@ -38,15 +38,27 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
+    // The one catalog of the process: every command sees the same models and prices.
+    // It lives as long as the process (leaked once when --prices copies it), so worker
+    // threads may borrow it.
+    let catalog: &'static crate::catalog::Catalog =
+        match commands::load_catalog(cli.prices.as_deref(), env)? {
+            std::borrow::Cow::Borrowed(c) => c,
+            std::borrow::Cow::Owned(c) => Box::leak(Box::new(c)),
+        };
+    let shared = commands::Shared {
+        catalog,
+        exact: cli.exact,
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let status = match cli.command {
-        Command::Count(args) => commands::count::run(args, env, &mut out)?,
-        Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
-        Command::Cost(args) => commands::cost::run(args, env, &mut out)?,
-        Command::Models(args) => commands::models::run(args, env, &mut out)?,
-        Command::Check(args) => commands::check::run(args, env, &mut out)?,
-        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
+        Command::Count(args) => commands::count::run(args, env, &shared, &mut out)?,
+        Command::Plan(args) => commands::plan::run(args, env, &shared, &mut out)?,
+        Command::Cost(args) => commands::cost::run(args, env, &shared, &mut out)?,
+        Command::Models(args) => commands::models::run(args, env, &shared, &mut out)?,
+        Command::Check(args) => commands::check::run(args, env, &shared, &mut out)?,
+        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &shared, &mut out)?,
     };
     out.flush()?;
     Ok(status)

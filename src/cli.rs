@@ -1,6 +1,8 @@
 //! The command-line definition. Help text, man pages and shell completions are all generated
 //! from this one clap definition (see `tests/generated.rs`).
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
@@ -25,6 +27,19 @@ pub struct Cli {
     /// Never draw progress bars.
     #[arg(long, global = true)]
     pub no_progress: bool,
+
+    /// Price file that overrides or extends the catalog for every command (count, plan, cost,
+    /// models, check, scan-logs): LiteLLM's model_prices_and_context_window.json, or
+    /// tokenbudget's TOML/JSON format (see README)
+    /// [default: $TOKENBUDGET_PRICES when set and not empty].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prices: Option<PathBuf>,
+
+    /// Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini,
+    /// ...), an --encoding other than the model's, or a name matched only by a tiktoken
+    /// prefix. Without it those are counted and labelled approximate (`~`).
+    #[arg(long, global = true)]
+    pub exact: bool,
 
     #[command(subcommand)]
     pub command: Command,

@@ -23,9 +23,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::catalog::Model;
-use crate::count::{Counted, Mode, count_document};
+use crate::count::{Counted, Mode, count_document_on};
 use crate::pricing::{self, CostBreakdown, Money, PricingError, Usage};
 use crate::tokenize::Encoding;
+use crate::tokenize::chat::MessageRule;
 
 /// An exact share in `[0, 1]`: `num / den`, `den` a power of ten.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,8 +372,13 @@ pub struct CostRow {
     /// The encoding the prompt was counted with; `null` when token counts were given.
     pub tokenizer: Option<Encoding>,
     /// The prompt count is an estimate: the model has no exact local tokenizer, so it was
-    /// counted with `o200k_base`.
+    /// counted with `basis` (the resolver's rule, as in every command).
     pub estimate: bool,
+    /// The same as `estimate`, under the name every command's JSON uses.
+    pub approximate: bool,
+    /// The encoding an estimate is based on (only when it is one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Encoding>,
     /// The whole prompt.
     pub input_tokens: u64,
     /// The billed split of the prompt, and the output.
@@ -433,6 +439,8 @@ pub fn price_request(
         provider: model.provider.clone(),
         tokenizer: counting.map(|c| c.encoding),
         estimate: counting.is_some_and(|c| c.estimate),
+        approximate: counting.is_some_and(|c| c.estimate),
+        basis: counting.filter(|c| c.estimate).map(|c| c.encoding),
         input_tokens: prompt,
         usage,
         per_request: cost.total,
@@ -472,7 +480,7 @@ pub fn rank(rows: &mut [CostRow]) {
 /// Counts one prompt text for many models, each distinct encoding once.
 pub struct PromptCounter<'a> {
     text: &'a str,
-    cache: HashMap<Encoding, Counted>,
+    cache: HashMap<(Encoding, MessageRule), Counted>,
 }
 
 impl<'a> PromptCounter<'a> {
@@ -500,13 +508,24 @@ impl<'a> PromptCounter<'a> {
     /// The prompt as counted for `model` (plain text, or chat JSON by the cookbook rule).
     pub fn count(&mut self, model: &Model) -> Result<(&Counted, Counting), String> {
         let counting = Self::counting_for(model);
+        self.count_as(counting, MessageRule::for_model(&model.id))
+    }
+
+    /// The prompt as counted with `counting`'s encoding and a model's message rule (what the
+    /// resolver decided for the model).
+    pub fn count_as(
+        &mut self,
+        counting: Counting,
+        rule: MessageRule,
+    ) -> Result<(&Counted, Counting), String> {
         // o200k_harmony counts ordinary text exactly like o200k_base
-        let key = match counting.encoding {
+        let enc = match counting.encoding {
             Encoding::O200kHarmony => Encoding::O200kBase,
             e => e,
         };
+        let key = (enc, rule);
         if !self.cache.contains_key(&key) {
-            let counted = count_document(key.tokenizer(), self.text, Mode::Auto, 0)?;
+            let counted = count_document_on(enc.tokenizer(), rule, self.text, Mode::Auto, 0, 1)?;
             self.cache.insert(key, counted);
         }
         match self.cache.get(&key) {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::tokenize::Tokenizer;
-use crate::tokenize::chat::{self, ChatCount};
+use crate::tokenize::chat::{self, ChatCount, MessageRule};
 
 /// How to read a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,20 +143,22 @@ fn looks_like_json(text: &str) -> bool {
     )
 }
 
-/// Count `text` in `mode`. `largest` is how many of the largest JSONL lines to keep.
+/// Count `text` in `mode` with the cookbook's message rule. `largest` is how many of the
+/// largest JSONL lines to keep.
 pub fn count_document(
     tok: &Tokenizer,
     text: &str,
     mode: Mode,
     largest: usize,
 ) -> Result<Counted, String> {
-    count_document_on(tok, text, mode, largest, 1)
+    count_document_on(tok, MessageRule::COOKBOOK, text, mode, largest, 1)
 }
 
-/// [`count_document`] using up to `threads` threads for a large plain text (the count is the
-/// same; see [`Tokenizer::count_parallel`]).
+/// [`count_document`] with a model's message rule, using up to `threads` threads for a large
+/// plain text (the count is the same; see [`Tokenizer::count_parallel`]).
 pub fn count_document_on(
     tok: &Tokenizer,
+    rule: MessageRule,
     text: &str,
     mode: Mode,
     largest: usize,
@@ -166,21 +168,21 @@ pub fn count_document_on(
         Mode::Text => Ok(Counted::Text {
             tokens: tok.count_parallel(text, threads) as u64,
         }),
-        Mode::Jsonl => Ok(count_jsonl(tok, text, largest)),
+        Mode::Jsonl => Ok(count_jsonl(tok, rule, text, largest)),
         Mode::Messages => {
             let value = parse_json(text)?;
             let messages = chat::extract_messages(&value).ok_or_else(|| {
                 "not chat JSON: expected a messages array, or an object with \"messages\""
                     .to_string()
             })?;
-            count_chat(tok, &messages)
+            count_chat(tok, rule, &messages)
         }
         Mode::Auto => {
             if looks_like_json(text)
                 && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
                 && let Some(messages) = chat::extract_messages(&value)
             {
-                return count_chat(tok, &messages);
+                return count_chat(tok, rule, &messages);
             }
             Ok(Counted::Text {
                 tokens: tok.count_parallel(text, threads) as u64,
@@ -189,14 +191,23 @@ pub fn count_document_on(
     }
 }
 
-fn count_chat(tok: &Tokenizer, messages: &[Value]) -> Result<Counted, String> {
-    let chat = chat::count_messages(tok, messages).map_err(|e| e.to_string())?;
+fn count_chat(tok: &Tokenizer, rule: MessageRule, messages: &[Value]) -> Result<Counted, String> {
+    let chat = chat::count_messages_rule(tok, rule, messages).map_err(|e| e.to_string())?;
     Ok(Counted::Chat(chat))
 }
 
 /// The tokens of one JSONL record: a JSON string (text), a messages array, a chat request
 /// object, or a Batch API request line (`body.messages`).
 pub fn count_jsonl_record(tok: &Tokenizer, line: &str) -> Result<u64, String> {
+    count_jsonl_record_rule(tok, MessageRule::COOKBOOK, line)
+}
+
+/// [`count_jsonl_record`] with a model's message rule.
+pub fn count_jsonl_record_rule(
+    tok: &Tokenizer,
+    rule: MessageRule,
+    line: &str,
+) -> Result<u64, String> {
     let value = parse_json(line)?;
     if let Value::String(s) = &value {
         return Ok(tok.count(s) as u64);
@@ -206,12 +217,12 @@ pub fn count_jsonl_record(tok: &Tokenizer, line: &str) -> Result<u64, String> {
          \"body.messages\""
             .to_string()
     })?;
-    chat::count_messages(tok, &messages)
+    chat::count_messages_rule(tok, rule, &messages)
         .map(|c| c.tokens)
         .map_err(|e| e.to_string())
 }
 
-fn count_jsonl(tok: &Tokenizer, text: &str, largest: usize) -> Counted {
+fn count_jsonl(tok: &Tokenizer, rule: MessageRule, text: &str, largest: usize) -> Counted {
     let mut counts: Vec<LineCount> = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
@@ -220,7 +231,7 @@ fn count_jsonl(tok: &Tokenizer, text: &str, largest: usize) -> Counted {
             continue;
         }
         let n = i as u64 + 1;
-        match count_jsonl_record(tok, line) {
+        match count_jsonl_record_rule(tok, rule, line) {
             Ok(tokens) => counts.push(LineCount { line: n, tokens }),
             Err(error) => errors.push(LineError { line: n, error }),
         }

@@ -528,8 +528,18 @@ impl Counts {
     }
 }
 
-/// Count every message and the tools of `prompt`.
+/// Count every message and the tools of `prompt` with the cookbook's message rule.
 pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts, ChatError> {
+    count_with(prompt, tok, chat::MessageRule::COOKBOOK, rule)
+}
+
+/// [`count`] with a model's message rule (gpt-3.5-turbo-0301's differs).
+pub fn count_with(
+    prompt: &Prompt,
+    tok: &Tokenizer,
+    message_rule: chat::MessageRule,
+    rule: ImageRule,
+) -> Result<Counts, ChatError> {
     let uncounted = std::cell::RefCell::new(Vec::new());
     let counter = |index: usize, part: &Value| {
         image_tokens(prompt, rule, index, part).inspect_err(|why| {
@@ -541,8 +551,15 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
     let mut approximate = Vec::with_capacity(prompt.items.len());
     for (i, item) in prompt.items.iter().enumerate() {
         let mut own = Vec::new();
-        let tokens = chat::count_message_with(tok, i, &item.message, &mut own, Some(&counter))
-            .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
+        let tokens = chat::count_message_rule(
+            tok,
+            message_rule,
+            i,
+            &item.message,
+            &mut own,
+            Some(&counter),
+        )
+        .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
         approximate.push(!own.is_empty());
         for n in own {
             let n = n.replace(&format!("message {i}"), &item.label);

@@ -137,6 +137,8 @@ pub struct Budget {
     pub encoding: Encoding,
     /// Why counts are approximate, when they are.
     pub approximate: Option<String>,
+    /// The resolver's warning about the model name (matched only by a tiktoken prefix).
+    pub warning: Option<String>,
     pub context_window: Option<u64>,
     pub max_tokens: Option<u64>,
     pub max_share: Option<Share>,
@@ -186,8 +188,13 @@ pub fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// Parse and validate the text of a config file against `catalog`.
+/// Parse and validate the text of a config file against `catalog` (estimates allowed).
 pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
+    parse_with(src, resolve::Resolver::new(catalog, false))
+}
+
+/// [`parse`] with the process's resolver (`--exact` refuses budgets that would be estimates).
+pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<ConfigError>> {
     let err_at = |span: Range<usize>, error: String| ConfigError {
         location: Location::at(src, span.start),
         error,
@@ -262,14 +269,13 @@ pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
         let resolved = if encoding_failed {
             None
         } else {
-            match resolve::resolve(catalog, Some(&model), encoding) {
+            match resolver.resolve(Some(&model), encoding) {
                 Ok(r) => Some(r),
                 Err(e) => {
                     let mut msg = e.to_string();
                     if matches!(e, ResolveError::NoTokenizer { .. }) {
                         msg.push_str(
-                            "; in tokenbudget.toml, set encoding = \"o200k_base\" on the budget \
-                             (or at the top) to approximate",
+                            "; in tokenbudget.toml, check without --exact to accept the estimate",
                         );
                     }
                     errors.push(err_at(model_span.clone(), msg));
@@ -338,6 +344,7 @@ pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
             model,
             encoding: resolved.encoding,
             approximate: resolved.approximate.clone(),
+            warning: resolved.warning(),
             context_window: window,
             max_tokens,
             max_share,

@@ -167,6 +167,9 @@ pub struct BudgetResult {
     pub approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximation: Option<String>,
+    /// The encoding an estimate is based on (only when approximate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
     pub context_window: Option<u64>,
     pub each: bool,
     pub max_tokens: Option<u64>,
@@ -312,6 +315,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             encoding: budget.encoding,
             approximate: budget.approximate.is_some(),
             approximation: budget.approximate.clone(),
+            basis: budget.approximate.as_ref().map(|_| budget.encoding.name()),
             context_window: budget.context_window,
             each: budget.each,
             max_tokens: budget.max_tokens,

@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
 use crate::check::{self, BudgetResult, CONFIG_FILE, CheckReport, ConfigError, Status, init};
+use crate::commands::Shared;
 use crate::exit::ExitStatus;
 use crate::report::github::Annotation;
 use crate::report::{self, Env, percent, thousands};
@@ -176,9 +176,9 @@ struct JsonReport<'a> {
     skipped: &'a [check::Skipped],
 }
 
-pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(args: CheckArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     if args.init {
-        return run_init(&args, out);
+        return run_init(&args, shared, out);
     }
     let format = if args.json { Format::Json } else { args.format };
     let cfg = ConfigFile::locate(args.config.as_deref())?;
@@ -191,13 +191,25 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         )
     })?;
 
-    let config = match check::config::parse(&src, Catalog::embedded()) {
+    let config = match check::config::parse_with(&src, shared.resolver()) {
         Ok(c) => c,
         Err(errors) => {
             report_config_errors(&cfg, &errors, format, env, out)?;
             return Ok(ExitStatus::InputError);
         }
     };
+    for b in &config.budgets {
+        if let Some(w) = &b.warning {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {}:{}:{}: {w}",
+                env.err.yellow("warning:"),
+                cfg.shown,
+                b.location.line,
+                b.location.column
+            );
+        }
+    }
     let report = check::evaluate(&cfg.root, &config);
 
     let mut status = ExitStatus::Success;
@@ -526,7 +538,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+fn run_init(args: &CheckArgs, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let target = args
         .config
         .clone()
@@ -541,7 +553,9 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let resolved = resolve::resolve(Catalog::embedded(), Some(resolve::DEFAULT_MODEL), None)?;
+    let resolved = shared
+        .resolver()
+        .resolve(Some(resolve::DEFAULT_MODEL), None)?;
     let starter = init::starter(&root, resolve::DEFAULT_MODEL, resolved.encoding)
         .map_err(anyhow::Error::msg)?;
     let Some(starter) = starter else {
@@ -554,7 +568,7 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         );
     };
     // What we write must be a config `check` accepts.
-    if let Err(errors) = check::config::parse(&starter.text, Catalog::embedded()) {
+    if let Err(errors) = check::config::parse_with(&starter.text, shared.resolver()) {
         let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
         bail!(
             "internal error: the starter config does not parse: {}",

@@ -9,7 +9,7 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Model};
-use crate::commands::{check_providers, load_catalog, prices_footer};
+use crate::commands::{Shared, check_providers, prices_footer};
 use crate::cost::{
     CacheTtl, Cached, CostError, CostRow, Counting, OutputBasis, Period, PromptCounter, Ratio,
     RequestSpec, Workload, price_request, rank,
@@ -133,12 +133,6 @@ pub struct CostArgs {
     /// Print only JSON on stdout.
     #[arg(long)]
     pub json: bool,
-
-    /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
-    /// [default: $TOKENBUDGET_PRICES when set and not empty].
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,11 +215,12 @@ struct CostReport<'a> {
     errors: Vec<Problem>,
 }
 
-pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = load_catalog(args.prices.as_deref(), env)?;
-    let catalog: &Catalog = &catalog;
+pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
+    let catalog: &Catalog = shared.catalog;
+    let mut errors: Vec<Problem> = Vec::new();
 
-    // Which models, before anything is counted: an unknown name fails fast.
+    // Which models, before anything is counted. With --compare, an unknown name is an error
+    // row (with "did you mean …?") and the other models are still priced; exit 2.
     let selection = if !args.compare.is_empty() {
         let mut names: Vec<String> = Vec::new();
         for n in &args.compare {
@@ -233,9 +228,13 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
             if n.is_empty() {
                 bail!("--compare: empty model name in the list");
             }
-            let id = catalog.lookup(n)?.id.clone();
-            if !names.contains(&id) {
-                names.push(id);
+            match catalog.lookup(n) {
+                Ok(m) if !names.contains(&m.id) => names.push(m.id.clone()),
+                Ok(_) => {}
+                Err(e) => errors.push(Problem {
+                    model: n.to_string(),
+                    reason: e.to_string(),
+                }),
             }
         }
         Selection::Named(names)
@@ -325,17 +324,34 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     let mut kind = "text";
     let mut rows: Vec<CostRow> = Vec::new();
     let mut skipped: Vec<Problem> = Vec::new();
-    let mut errors: Vec<Problem> = Vec::new();
+    let resolver = shared.resolver();
     for model in &models {
         let (prompt, counting) = match (&mut counter, args.input_tokens) {
             (Some(c), _) => {
+                // The one resolver decides the encoding, the estimate and the message rule.
+                let resolved = match resolver.resolve(Some(&model.id), None) {
+                    Ok(r) => r,
+                    Err(e) if models.len() == 1 => return Err(e.into()),
+                    Err(e) => {
+                        errors.push(Problem {
+                            model: model.id.clone(),
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                let want = Counting {
+                    encoding: resolved.encoding,
+                    estimate: resolved.is_approximate(),
+                };
                 let (counted, counting): (u64, Counting) = {
-                    let (counted, counting) = c.count(model).map_err(|e| {
-                        anyhow!(
-                            "{}: {e}",
-                            prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
-                        )
-                    })?;
+                    let (counted, counting) =
+                        c.count_as(want, resolved.message_rule).map_err(|e| {
+                            anyhow!(
+                                "{}: {e}",
+                                prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
+                            )
+                        })?;
                     kind = counted.kind();
                     (counted.tokens(), counting)
                 };

@@ -10,12 +10,13 @@ use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
+use crate::commands::{Shared, warn_resolved};
 use crate::count::{Counted, Mode, count_document_on};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve::{self, Resolved};
+use crate::tokenize::chat::MessageRule;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.
@@ -31,8 +32,9 @@ use crate::tokenize::{Encoding, Tokenizer};
   tokenbudget count odd.txt --show-tokens --ids   see the token boundaries
   tokenbudget count long.txt --truncate 1000 --out short.txt
 
-A model without an exact local tokenizer (Claude, Gemini, ...) is refused; add
---encoding o200k_base to approximate, and every count is then marked with `~`.")]
+A model without an exact local tokenizer (Claude, Gemini, ...) is estimated with o200k_base
+(or the --encoding given) and every count is marked with `~` (JSON: \"approximate\": true
+and its \"basis\"); --exact refuses it instead (exit 2).")]
 pub struct CountArgs {
     /// Files, directories (walked, honouring .gitignore), glob patterns, or `-` for stdin.
     /// With none, piped stdin is read.
@@ -176,6 +178,9 @@ struct CountReport<'a> {
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
+    /// The encoding an estimate is based on (only when approximate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<&'a str>,
     context_window: Option<u64>,
     max_tokens: Option<u64>,
     max_total: Option<u64>,
@@ -185,8 +190,7 @@ struct CountReport<'a> {
     skipped: Vec<Problem>,
 }
 
-pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = Catalog::embedded();
+pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let model = if args.model.is_none()
         && args.encoding.is_some()
         && std::env::var_os(resolve::MODEL_ENV).is_none()
@@ -195,8 +199,9 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     } else {
         Some(resolve::default_model(args.model.as_deref()))
     };
-    let resolved = resolve::resolve(catalog, model.as_deref(), args.encoding)?;
+    let resolved = shared.resolver().resolve(model.as_deref(), args.encoding)?;
     let tok = resolved.encoding.tokenizer();
+    warn_resolved(env, &resolved);
     if let Some(why) = &resolved.approximate
         && !args.json
     {
@@ -221,7 +226,8 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     };
     let window = resolved.context_window();
     let show_progress = env.progress && !args.json && !args.quiet;
-    let mut reports = count_all(&expanded.sources, tok, mode, args.top, show_progress);
+    let rule = resolved.message_rule;
+    let mut reports = count_all(&expanded.sources, tok, rule, mode, args.top, show_progress);
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
@@ -360,6 +366,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             encoding: resolved.encoding,
             approximate: resolved.is_approximate(),
             approximation: resolved.approximate.as_deref(),
+            basis: resolved.basis(),
             context_window: window,
             max_tokens: args.max_tokens,
             max_total: args.max_total,
@@ -386,6 +393,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
 fn count_all(
     sources: &[Source],
     tok: &Tokenizer,
+    rule: MessageRule,
     mode: Mode,
     top: usize,
     show_progress: bool,
@@ -404,7 +412,7 @@ fn count_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, mode, top, inner);
+                    let r = count_one(source, tok, rule, mode, top, inner);
                     if let Some(b) = &bar {
                         b.inc(r.bytes);
                     }
@@ -456,6 +464,7 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
 fn count_one(
     source: &Source,
     tok: &Tokenizer,
+    rule: MessageRule,
     mode: Mode,
     top: usize,
     threads: usize,
@@ -474,7 +483,7 @@ fn count_one(
         Ok(Loaded::Binary(why)) => report.skipped = Some(why),
         Ok(Loaded::Text(text)) => {
             report.bytes = text.len() as u64;
-            match count_document_on(tok, &text, mode, top, threads) {
+            match count_document_on(tok, rule, &text, mode, top, threads) {
                 Ok(c) => report.counted = Some(c),
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }

@@ -16,6 +16,28 @@ use anyhow::{Result, bail};
 
 use crate::catalog::Catalog;
 use crate::report::Env;
+use crate::resolve::Resolver;
+
+/// What every command shares for the process: the one catalog (embedded, plus `--prices`)
+/// and the resolver policy (`--exact`).
+pub struct Shared<'a> {
+    pub catalog: &'a Catalog,
+    pub exact: bool,
+}
+
+impl<'a> Shared<'a> {
+    /// The one model resolver, on this catalog.
+    pub fn resolver(&self) -> Resolver<'a> {
+        Resolver::new(self.catalog, self.exact)
+    }
+}
+
+/// Print the resolver's warning about a model name (a tiktoken prefix-only match), once.
+pub fn warn_resolved(env: &Env, resolved: &crate::resolve::Resolved) {
+    if let Some(w) = resolved.warning() {
+        let _ = writeln!(std::io::stderr(), "{} {w}", env.err.yellow("warning:"));
+    }
+}
 
 /// The environment variable naming a price file, like `--prices`.
 pub const PRICES_ENV: &str = "TOKENBUDGET_PRICES";

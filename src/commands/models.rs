@@ -1,7 +1,6 @@
 //! `tokenbudget models`: the model catalog as a table or JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -9,7 +8,7 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::list::{self, Filter, ModelRow, SortKey};
-use crate::commands::{check_providers, load_catalog, prices_footer};
+use crate::commands::{Shared, check_providers, prices_footer};
 use crate::exit::ExitStatus;
 use crate::report::{self, Env, rate, thousands};
 
@@ -49,12 +48,6 @@ pub struct ModelsArgs {
     /// Print only JSON on stdout.
     #[arg(long)]
     pub json: bool,
-
-    /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
-    /// [default: $TOKENBUDGET_PRICES when set and not empty].
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,8 +93,13 @@ struct ModelsReport<'a> {
     models: Vec<ModelRow<'a>>,
 }
 
-pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = load_catalog(args.prices.as_deref(), env)?;
+pub fn run(
+    args: ModelsArgs,
+    env: &Env,
+    shared: &Shared,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let catalog = shared.catalog;
     check_providers(&catalog, &args.provider)?;
     let filter = Filter {
         providers: args.provider.clone(),

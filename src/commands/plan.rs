@@ -12,8 +12,8 @@ use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalog::Catalog;
 use crate::commands::count::parse_encoding;
+use crate::commands::{Shared, warn_resolved};
 use crate::count::parse_json;
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
@@ -152,6 +152,9 @@ struct PlanReport<'a> {
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
+    /// The encoding an estimate is based on (only when the model's counts are estimates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<&'static str>,
     source: Shape,
     max_output: Option<u64>,
     reserve_source: &'static str,
@@ -179,7 +182,7 @@ struct FitReport<'a> {
     error: Option<String>,
 }
 
-pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let mut history_file = None;
     let mut policy = None;
     for h in &args.history {
@@ -205,14 +208,16 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
 
     let prompt = load_prompt(&args, history_file.as_deref(), env)?;
 
-    let catalog = Catalog::embedded();
     let model_name = args
         .model
         .clone()
         .or_else(|| prompt.model.clone())
         .unwrap_or_else(|| resolve::default_model(None));
-    let resolved = resolve::resolve(catalog, Some(&model_name), args.encoding)?;
+    let resolved = shared
+        .resolver()
+        .resolve(Some(&model_name), args.encoding)?;
     let tok = resolved.encoding.tokenizer();
+    warn_resolved(env, &resolved);
     let window = match args.context_window.or(resolved.context_window()) {
         Some(w) => w,
         None => bail!("no context window known for {model_name}: pass --context-window N"),
@@ -265,7 +270,8 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     } else {
         ImageRule::OpenAi
     };
-    let counts = plan::count(&prompt, tok, rule).map_err(|e| anyhow!("{e}"))?;
+    let counts =
+        plan::count_with(&prompt, tok, resolved.message_rule, rule).map_err(|e| anyhow!("{e}"))?;
     let budget = Budget {
         context_window: window,
         reserve_output: reserve,
@@ -630,6 +636,7 @@ impl Ctx<'_> {
                 encoding: self.resolved_encoding,
                 approximate: self.approximation.is_some(),
                 approximation: self.approximation,
+                basis: self.approximation.map(|_| self.resolved_encoding.name()),
                 source: self.prompt.shape,
                 max_output: self.max_output,
                 reserve_source: self.reserve_source,

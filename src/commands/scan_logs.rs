@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 
-use crate::catalog::Catalog;
+use crate::commands::Shared;
 use crate::exit::ExitStatus;
 use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
@@ -163,7 +163,12 @@ fn parse_share(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(
+    args: ScanLogsArgs,
+    env: &Env,
+    shared: &Shared<'static>,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     let mut fields = FieldOverrides::default();
     for f in &args.field {
         let Some((name, path)) = f.split_once('=') else {
@@ -237,7 +242,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
             b.inc(n);
         }
     };
-    let mut report = logs::scan(&inputs, &opts, Catalog::embedded(), &progress);
+    let mut report = logs::scan(&inputs, &opts, shared.catalog, &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

@@ -20,6 +20,38 @@ pub const TOKENS_PER_NAME: u64 = 1;
 /// Tokens that prime the assistant's reply.
 pub const REPLY_PRIMING: u64 = 3;
 
+/// The per-message overhead of the cookbook's `num_tokens_from_messages`, which depends on
+/// the model: 3 tokens per message and +1 for a `name` ([`MessageRule::COOKBOOK`]), except
+/// gpt-3.5-turbo-0301, whose messages render as `<|start|>{role/name}\n{content}<|end|>\n`:
+/// 4 tokens per message and −1 for a `name` (the name replaces the role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessageRule {
+    pub per_message: u64,
+    pub per_name: i64,
+}
+
+impl MessageRule {
+    pub const COOKBOOK: MessageRule = MessageRule {
+        per_message: TOKENS_PER_MESSAGE,
+        per_name: TOKENS_PER_NAME as i64,
+    };
+    pub const GPT_35_TURBO_0301: MessageRule = MessageRule {
+        per_message: 4,
+        per_name: -1,
+    };
+
+    /// The rule for a model name (as given or as its catalog id).
+    pub fn for_model(model: &str) -> MessageRule {
+        let name = model.trim().to_ascii_lowercase();
+        let name = name.rsplit('/').next().unwrap_or(&name);
+        if name == "gpt-3.5-turbo-0301" || name == "gpt-35-turbo-0301" {
+            MessageRule::GPT_35_TURBO_0301
+        } else {
+            MessageRule::COOKBOOK
+        }
+    }
+}
+
 /// Roles a chat message may have.
 pub const ROLES: &[&str] = &[
     "system",
@@ -93,11 +125,20 @@ pub fn extract_messages(value: &Value) -> Option<Vec<Value>> {
 
 /// Count `messages` with the cookbook rule.
 pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, ChatError> {
+    count_messages_rule(tok, MessageRule::COOKBOOK, messages)
+}
+
+/// [`count_messages`] with a model's [`MessageRule`].
+pub fn count_messages_rule(
+    tok: &Tokenizer,
+    rule: MessageRule,
+    messages: &[Value],
+) -> Result<ChatCount, ChatError> {
     let mut notes = Vec::new();
     let mut out = Vec::with_capacity(messages.len());
     let mut total = REPLY_PRIMING;
     for (index, message) in messages.iter().enumerate() {
-        let tokens = count_message(tok, index, message, &mut notes)?;
+        let tokens = count_message_rule(tok, rule, index, message, &mut notes, None)?;
         let role = message
             .get("role")
             .and_then(Value::as_str)
@@ -140,6 +181,18 @@ pub fn count_message_with(
     notes: &mut Vec<String>,
     images: Option<ImageCounter>,
 ) -> Result<u64, ChatError> {
+    count_message_rule(tok, MessageRule::COOKBOOK, index, message, notes, images)
+}
+
+/// [`count_message_with`] with a model's [`MessageRule`].
+pub fn count_message_rule(
+    tok: &Tokenizer,
+    rule: MessageRule,
+    index: usize,
+    message: &Value,
+    notes: &mut Vec<String>,
+    images: Option<ImageCounter>,
+) -> Result<u64, ChatError> {
     let obj = message
         .as_object()
         .ok_or_else(|| ChatError(format!("message {index} is not a JSON object")))?;
@@ -155,7 +208,7 @@ pub fn count_message_with(
             ROLES.join(", ")
         )));
     }
-    let mut tokens = TOKENS_PER_MESSAGE;
+    let mut tokens = rule.per_message;
     for (key, value) in obj {
         match (key.as_str(), value) {
             ("content", v) => tokens += count_content(tok, index, v, notes, images),
@@ -166,7 +219,9 @@ pub fn count_message_with(
                     "tool calls counted by their JSON text (approximation)",
                 );
             }
-            ("name", Value::String(s)) => tokens += tok.count(s) as u64 + TOKENS_PER_NAME,
+            ("name", Value::String(s)) => {
+                tokens = (tokens + tok.count(s) as u64).saturating_add_signed(rule.per_name)
+            }
             (_, Value::String(s)) => tokens += tok.count(s) as u64,
             _ => {}
         }
@@ -273,9 +328,11 @@ impl ToolConstants {
     /// with 7 tokens, gpt-3.5-turbo / gpt-4 (cl100k_base) with 10; the rest are shared.
     pub fn for_encoding(encoding: super::Encoding) -> ToolConstants {
         let func_init = match encoding {
-            super::Encoding::Cl100kBase | super::Encoding::P50kBase | super::Encoding::R50kBase => {
-                10
-            }
+            super::Encoding::Cl100kBase
+            | super::Encoding::P50kBase
+            | super::Encoding::R50kBase
+            | super::Encoding::P50kEdit
+            | super::Encoding::Gpt2 => 10,
             super::Encoding::O200kBase | super::Encoding::O200kHarmony => 7,
         };
         ToolConstants {

@@ -75,7 +75,11 @@ use vocab::Vocab;
 
 use std::fmt;
 
-/// An OpenAI byte-pair encoding.
+/// An OpenAI byte-pair encoding, named as tiktoken 0.14 names it.
+///
+/// `p50k_edit` and `gpt2` are tiktoken's own encodings with the ranks and split pattern of
+/// `p50k_base` and `r50k_base` (`tiktoken_ext/openai_public.py`: they differ only in special
+/// tokens, which ordinary text never produces), so they share those vocabularies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
@@ -84,15 +88,19 @@ pub enum Encoding {
     Cl100kBase,
     P50kBase,
     R50kBase,
+    P50kEdit,
+    Gpt2,
 }
 
 impl Encoding {
-    pub const ALL: [Encoding; 5] = [
+    pub const ALL: [Encoding; 7] = [
         Encoding::O200kBase,
         Encoding::O200kHarmony,
         Encoding::Cl100kBase,
         Encoding::P50kBase,
         Encoding::R50kBase,
+        Encoding::P50kEdit,
+        Encoding::Gpt2,
     ];
 
     /// The name tiktoken uses (`o200k_base`, ...).
@@ -103,6 +111,8 @@ impl Encoding {
             Encoding::Cl100kBase => "cl100k_base",
             Encoding::P50kBase => "p50k_base",
             Encoding::R50kBase => "r50k_base",
+            Encoding::P50kEdit => "p50k_edit",
+            Encoding::Gpt2 => "gpt2",
         }
     }
 
@@ -131,7 +141,7 @@ pub struct Tokenizer {
     vocab: &'static Vocab,
 }
 
-static TOKENIZERS: [Tokenizer; 5] = [
+static TOKENIZERS: [Tokenizer; 7] = [
     Tokenizer {
         encoding: Encoding::O200kBase,
         family: Family::O200k,
@@ -154,6 +164,16 @@ static TOKENIZERS: [Tokenizer; 5] = [
     },
     Tokenizer {
         encoding: Encoding::R50kBase,
+        family: Family::Gpt2,
+        vocab: &vocab::R50K,
+    },
+    Tokenizer {
+        encoding: Encoding::P50kEdit,
+        family: Family::Gpt2,
+        vocab: &vocab::P50K,
+    },
+    Tokenizer {
+        encoding: Encoding::Gpt2,
         family: Family::Gpt2,
         vocab: &vocab::R50K,
     },

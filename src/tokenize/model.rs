@@ -65,8 +65,10 @@ const EXACT: &[(&str, Encoding)] = &[
     ("text-search-ada-doc-001", Encoding::R50kBase),
     ("code-search-babbage-code-001", Encoding::R50kBase),
     ("code-search-ada-code-001", Encoding::R50kBase),
-    ("gpt2", Encoding::R50kBase),
-    ("gpt-2", Encoding::R50kBase),
+    ("text-davinci-edit-001", Encoding::P50kEdit),
+    ("code-davinci-edit-001", Encoding::P50kEdit),
+    ("gpt2", Encoding::Gpt2),
+    ("gpt-2", Encoding::Gpt2),
 ];
 
 /// Provider prefixes stripped before resolving (`openai/gpt-4o` is `gpt-4o`).
@@ -75,6 +77,21 @@ const PROVIDER_PREFIXES: &[&str] = &["openai/", "azure/", "azure_ai/", "openrout
 /// The encoding tiktoken would use for `model`, or `None` when tiktoken does not know it
 /// (that includes every non-OpenAI model: Claude, Gemini, Llama, Mistral, ...).
 pub fn encoding_for_model(model: &str) -> Option<Encoding> {
+    lookup(model).map(|(e, _)| e)
+}
+
+/// How tiktoken's table matched a model name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableMatch {
+    /// The name is in `MODEL_TO_ENCODING` (after provider and `ft:` prefixes are stripped).
+    Exact,
+    /// Only a prefix of `MODEL_PREFIX_TO_ENCODING` matched (tiktoken: "this can match on
+    /// non-existent models"), e.g. `gpt-4o-mni` by `gpt-4o-`.
+    Prefix(&'static str),
+}
+
+/// [`encoding_for_model`], saying whether the whole name or only a prefix matched.
+pub fn lookup(model: &str) -> Option<(Encoding, TableMatch)> {
     let mut name = model.trim();
     for p in PROVIDER_PREFIXES {
         if let Some(rest) = name.strip_prefix(p) {
@@ -84,15 +101,15 @@ pub fn encoding_for_model(model: &str) -> Option<Encoding> {
     }
     if let Some(rest) = name.strip_prefix("ft:") {
         let base = rest.split(':').next().unwrap_or(rest);
-        return encoding_for_model(base);
+        return lookup(base);
     }
     if let Some((_, e)) = EXACT.iter().find(|(m, _)| *m == name) {
-        return Some(*e);
+        return Some((*e, TableMatch::Exact));
     }
     PREFIXES
         .iter()
         .find(|(p, _)| name.starts_with(p))
-        .map(|(_, e)| *e)
+        .map(|(p, e)| (*e, TableMatch::Prefix(p)))
 }
 
 #[cfg(test)]
@@ -128,9 +145,33 @@ mod tests {
             ("o4", Some(O200kBase)),
             ("o4-pro", Some(O200kBase)),
             ("o1-pro", Some(O200kBase)),
+            ("text-davinci-edit-001", Some(P50kEdit)),
+            ("code-davinci-edit-001", Some(P50kEdit)),
+            ("gpt2", Some(Gpt2)),
+            ("gpt-2", Some(Gpt2)),
+            ("code-search-ada-code-001", Some(R50kBase)),
+            ("text-similarity-babbage-001", Some(R50kBase)),
+            ("gpt-3.5-turbo-0301", Some(Cl100kBase)),
         ];
         for (m, want) in cases {
             assert_eq!(encoding_for_model(m), want, "{m}");
         }
+    }
+
+    #[test]
+    fn says_when_only_a_prefix_matched() {
+        assert_eq!(
+            lookup("gpt-4o"),
+            Some((Encoding::O200kBase, TableMatch::Exact))
+        );
+        assert_eq!(
+            lookup("gpt-4o-mni"),
+            Some((Encoding::O200kBase, TableMatch::Prefix("gpt-4o-")))
+        );
+        assert_eq!(
+            lookup("gpt-3.5-turbo-FAKE"),
+            Some((Encoding::Cl100kBase, TableMatch::Prefix("gpt-3.5-turbo-")))
+        );
+        assert_eq!(lookup("claude-sonnet-4-5"), None);
     }
 }

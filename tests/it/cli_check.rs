@@ -381,6 +381,36 @@ fn unreadable_files_are_errors_and_binary_files_found_by_globs_are_skipped() {
     );
 }
 
+/// A model without an exact local tokenizer is an estimate (labelled `~`, with its basis in
+/// JSON) unless --exact, which refuses it at its line and column (exit 2).
+#[test]
+fn a_model_without_a_tokenizer_is_an_estimate_and_exact_refuses_it() {
+    let dir = repo();
+    write(
+        dir.path(),
+        "tokenbudget.toml",
+        "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"claude-sonnet-4-5\"\n\
+         max_tokens = 60\n",
+    );
+    let o = check(dir.path(), &["--json"]);
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""));
+    let j = json(&o);
+    assert_eq!(j["budgets"][0]["approximate"], true);
+    assert_eq!(j["budgets"][0]["basis"], "o200k_base");
+    // 53 tokens as chat with o200k_base, as `count` gives for gpt-4o.
+    assert_eq!(j["budgets"][0]["tokens"], 53);
+    let o = check(dir.path(), &["--exact"]);
+    assert_eq!((o.code, o.stdout.as_str()), (2, ""), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: tokenbudget.toml:3:9: claude-sonnet-4-5 (anthropic) has no exact local \
+         tokenizer: Anthropic does not publish one, and --exact refuses estimates. Use the \
+         provider's token-counting API for an exact count, or drop --exact for an estimate \
+         with o200k_base (labelled approximate); in tokenbudget.toml, check without --exact \
+         to accept the estimate\n"
+    );
+}
+
 #[test]
 fn approximating_a_model_without_a_tokenizer_is_labelled() {
     let dir = repo();
@@ -528,15 +558,6 @@ fn bad_configs_exit_2_naming_the_line_and_column() {
             "model = \"gpt-9o\"\n[[budget]]\npath = \"prompts/chat.json\"\nmax_tokens = 5\n",
             // The catalog may add suggestions after this.
             "1:9: unknown model 'gpt-9o'…",
-        ),
-        (
-            "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"claude-sonnet-4-5\"\n\
-             max_tokens = 5\n",
-            "3:9: claude-sonnet-4-5 (anthropic) has no exact local tokenizer: Anthropic does \
-             not publish one, so a local count would be silently wrong. Use the provider's \
-             token-counting API for an exact count, or pass --encoding o200k_base to \
-             approximate (every count is then labelled approximate); in tokenbudget.toml, set \
-             encoding = \"o200k_base\" on the budget (or at the top) to approximate",
         ),
         (
             "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"davinci-002\"\n\

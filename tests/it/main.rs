@@ -14,5 +14,6 @@ mod common;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod one_answer;
 mod properties;
 mod snapshots;
