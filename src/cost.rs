@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::catalog::Model;
 use crate::count::{Counted, Mode, count_document_on};
 use crate::pricing::{self, CostBreakdown, Money, PricingError, Usage};
+use crate::request::Options;
 use crate::tokenize::Encoding;
 use crate::tokenize::chat::MessageRule;
 
@@ -480,13 +481,20 @@ pub fn rank(rows: &mut [CostRow]) {
 /// Counts one prompt text for many models, each distinct encoding once.
 pub struct PromptCounter<'a> {
     text: &'a str,
-    cache: HashMap<(Encoding, MessageRule), Counted>,
+    base_dir: std::path::PathBuf,
+    cache: HashMap<(Encoding, Options), Counted>,
 }
 
 impl<'a> PromptCounter<'a> {
     pub fn new(text: &'a str) -> PromptCounter<'a> {
+        PromptCounter::in_dir(text, std::path::Path::new("."))
+    }
+
+    /// A counter for a prompt whose local images are relative to `base_dir`.
+    pub fn in_dir(text: &'a str, base_dir: &std::path::Path) -> PromptCounter<'a> {
         PromptCounter {
             text,
+            base_dir: base_dir.to_path_buf(),
             cache: HashMap::new(),
         }
     }
@@ -508,7 +516,11 @@ impl<'a> PromptCounter<'a> {
     /// The prompt as counted for `model` (plain text, or chat JSON by the cookbook rule).
     pub fn count(&mut self, model: &Model) -> Result<(&Counted, Counting), String> {
         let counting = Self::counting_for(model);
-        self.count_as(counting, MessageRule::for_model(&model.id))
+        self.count_as(
+            counting,
+            MessageRule::for_model(&model.id),
+            Some(&model.provider),
+        )
     }
 
     /// The prompt as counted with `counting`'s encoding and a model's message rule (what the
@@ -517,16 +529,23 @@ impl<'a> PromptCounter<'a> {
         &mut self,
         counting: Counting,
         rule: MessageRule,
+        provider: Option<&str>,
     ) -> Result<(&Counted, Counting), String> {
         // o200k_harmony counts ordinary text exactly like o200k_base
         let enc = match counting.encoding {
             Encoding::O200kHarmony => Encoding::O200kBase,
             e => e,
         };
-        let key = (enc, rule);
+        let opts = Options {
+            rule,
+            base_dir: self.base_dir.clone(),
+            // only the image formula depends on the provider
+            provider: (provider == Some("anthropic")).then(|| "anthropic".to_string()),
+        };
+        let key = (enc, opts);
         if !self.cache.contains_key(&key) {
-            let counted = count_document_on(enc.tokenizer(), rule, self.text, Mode::Auto, 0, 1)?;
-            self.cache.insert(key, counted);
+            let counted = count_document_on(enc.tokenizer(), &key.1, self.text, Mode::Auto, 0, 1)?;
+            self.cache.insert(key.clone(), counted);
         }
         match self.cache.get(&key) {
             Some(c) => Ok((c, counting)),

@@ -4,8 +4,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::request::{self, Options};
 use crate::tokenize::Tokenizer;
-use crate::tokenize::chat::{self, ChatCount, MessageRule};
+use crate::tokenize::chat::{ChatCount, MessageCount};
 
 /// How to read a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,15 +25,23 @@ pub enum Mode {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Counted {
-    Text { tokens: u64 },
+    Text {
+        tokens: u64,
+        /// Why JSON was counted as text (it is not a request of a known shape).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     Chat(ChatCount),
-    Jsonl { tokens: u64, lines: JsonlStats },
+    Jsonl {
+        tokens: u64,
+        lines: JsonlStats,
+    },
 }
 
 impl Counted {
     pub fn tokens(&self) -> u64 {
         match self {
-            Counted::Text { tokens } | Counted::Jsonl { tokens, .. } => *tokens,
+            Counted::Text { tokens, .. } | Counted::Jsonl { tokens, .. } => *tokens,
             Counted::Chat(chat) => chat.tokens,
         }
     }
@@ -151,14 +160,14 @@ pub fn count_document(
     mode: Mode,
     largest: usize,
 ) -> Result<Counted, String> {
-    count_document_on(tok, MessageRule::COOKBOOK, text, mode, largest, 1)
+    count_document_on(tok, &Options::default(), text, mode, largest, 1)
 }
 
 /// [`count_document`] with a model's message rule, using up to `threads` threads for a large
 /// plain text (the count is the same; see [`Tokenizer::count_parallel`]).
 pub fn count_document_on(
     tok: &Tokenizer,
-    rule: MessageRule,
+    opts: &Options,
     text: &str,
     mode: Mode,
     largest: usize,
@@ -167,62 +176,90 @@ pub fn count_document_on(
     match mode {
         Mode::Text => Ok(Counted::Text {
             tokens: tok.count_parallel(text, threads) as u64,
+            note: None,
         }),
-        Mode::Jsonl => Ok(count_jsonl(tok, rule, text, largest)),
+        Mode::Jsonl => Ok(count_jsonl(tok, opts, text, largest)),
         Mode::Messages => {
             let value = parse_json(text)?;
-            let messages = chat::extract_messages(&value).ok_or_else(|| {
-                "not chat JSON: expected a messages array, or an object with \"messages\""
-                    .to_string()
-            })?;
-            count_chat(tok, rule, &messages)
+            if request::detect(&value).is_none() {
+                return Err(format!("not a request: expected {}", request::ACCEPTED));
+            }
+            count_request(tok, opts, value)
         }
         Mode::Auto => {
             if looks_like_json(text)
                 && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
-                && let Some(messages) = chat::extract_messages(&value)
             {
-                return count_chat(tok, rule, &messages);
+                if request::detect(&value).is_some() {
+                    return count_request(tok, opts, value);
+                }
+                return Ok(Counted::Text {
+                    tokens: tok.count_parallel(text, threads) as u64,
+                    note: Some(format!(
+                        "JSON that is not a request, counted as text (a request is {})",
+                        request::ACCEPTED
+                    )),
+                });
             }
             Ok(Counted::Text {
                 tokens: tok.count_parallel(text, threads) as u64,
+                note: None,
             })
         }
     }
 }
 
-fn count_chat(tok: &Tokenizer, rule: MessageRule, messages: &[Value]) -> Result<Counted, String> {
-    let chat = chat::count_messages_rule(tok, rule, messages).map_err(|e| e.to_string())?;
-    Ok(Counted::Chat(chat))
+/// A request counted once, the way `plan` counts it: messages, tools, images, overhead.
+fn count_request(tok: &Tokenizer, opts: &Options, value: Value) -> Result<Counted, String> {
+    let (_, prompt, counted) = request::count_value(value, tok, opts).map_err(|e| e.to_string())?;
+    let messages = prompt
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| MessageCount {
+            index,
+            role: item.role().to_string(),
+            tokens: counted.counts.tokens_of(index),
+        })
+        .collect();
+    let mut notes = counted.counts.notes.clone();
+    for w in &counted.counts.warnings {
+        if !notes.contains(w) {
+            notes.push(w.clone());
+        }
+    }
+    Ok(Counted::Chat(ChatCount {
+        tokens: counted.total,
+        messages,
+        parts: counted.parts,
+        notes,
+    }))
 }
 
 /// The tokens of one JSONL record: a JSON string (text), a messages array, a chat request
 /// object, or a Batch API request line (`body.messages`).
 pub fn count_jsonl_record(tok: &Tokenizer, line: &str) -> Result<u64, String> {
-    count_jsonl_record_rule(tok, MessageRule::COOKBOOK, line)
+    count_jsonl_record_with(tok, &Options::default(), line)
 }
 
-/// [`count_jsonl_record`] with a model's message rule.
-pub fn count_jsonl_record_rule(
-    tok: &Tokenizer,
-    rule: MessageRule,
-    line: &str,
-) -> Result<u64, String> {
+/// [`count_jsonl_record`] with a model's request options.
+pub fn count_jsonl_record_with(tok: &Tokenizer, opts: &Options, line: &str) -> Result<u64, String> {
     let value = parse_json(line)?;
     if let Value::String(s) = &value {
         return Ok(tok.count(s) as u64);
     }
-    let messages = chat::extract_messages(&value).ok_or_else(|| {
-        "expected a JSON string, a messages array, or an object with \"messages\" or \
-         \"body.messages\""
-            .to_string()
-    })?;
-    chat::count_messages_rule(tok, rule, &messages)
-        .map(|c| c.tokens)
+    if request::detect(&value).is_none() {
+        return Err(format!(
+            "expected a JSON string or a request ({})",
+            request::ACCEPTED
+        ));
+    }
+    request::count_value(value, tok, opts)
+        .map(|(_, _, c)| c.total)
         .map_err(|e| e.to_string())
 }
 
-fn count_jsonl(tok: &Tokenizer, rule: MessageRule, text: &str, largest: usize) -> Counted {
+fn count_jsonl(tok: &Tokenizer, opts: &Options, text: &str, largest: usize) -> Counted {
     let mut counts: Vec<LineCount> = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
@@ -231,7 +268,7 @@ fn count_jsonl(tok: &Tokenizer, rule: MessageRule, text: &str, largest: usize) -
             continue;
         }
         let n = i as u64 + 1;
-        match count_jsonl_record_rule(tok, rule, line) {
+        match count_jsonl_record_with(tok, opts, line) {
             Ok(tokens) => counts.push(LineCount { line: n, tokens }),
             Err(error) => errors.push(LineError { line: n, error }),
         }

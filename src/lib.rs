@@ -31,5 +31,6 @@ pub mod logs;
 pub mod plan;
 pub mod pricing;
 pub mod report;
+pub mod request;
 pub mod resolve;
 pub mod tokenize;

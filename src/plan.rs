@@ -569,7 +569,30 @@ pub fn count_with(
         }
         items.push(tokens);
     }
-    let tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    let mut tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    // Legacy `functions`: the rule that matches the API's prompt_tokens (see
+    // chat::count_with_functions); the difference from the per-message counts is the
+    // functions' share, so the parts still sum to the request's total.
+    let request = match &prompt.body {
+        Some(b) if prompt.batch => b.get("body"),
+        b => b.as_ref(),
+    };
+    if let Some(req) = request
+        && let Some(functions) = req.get("functions").and_then(Value::as_array)
+        && !functions.is_empty()
+        && req.get("tools").is_none()
+    {
+        let messages: Vec<Value> = prompt.items.iter().map(|i| i.message.clone()).collect();
+        let whole = chat::count_with_functions(tok, &messages, functions, req.get("function_call"));
+        let others: u64 = items.iter().sum::<u64>() + chat::REPLY_PRIMING;
+        tools = whole.saturating_sub(others);
+        notes.retain(|n| !n.contains("num_tokens_for_tools"));
+        notes.push(
+            "legacy functions counted as the API renders them (TypeScript namespace, the \
+             rule of hmarr/openai-chat-tokens; approximation)"
+                .into(),
+        );
+    }
     // Images that could not be counted are warnings, not notes.
     let mut warnings: Vec<String> = Vec::new();
     for why in uncounted.into_inner() {

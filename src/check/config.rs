@@ -139,6 +139,9 @@ pub struct Budget {
     pub approximate: Option<String>,
     /// The resolver's warning about the model name (matched only by a tiktoken prefix).
     pub warning: Option<String>,
+    /// The model's chat message rule and provider, as the resolver gives them.
+    pub message_rule: crate::tokenize::chat::MessageRule,
+    pub provider: Option<String>,
     pub context_window: Option<u64>,
     pub max_tokens: Option<u64>,
     pub max_share: Option<Share>,
@@ -345,6 +348,8 @@ pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<
             encoding: resolved.encoding,
             approximate: resolved.approximate.clone(),
             warning: resolved.warning(),
+            message_rule: resolved.message_rule,
+            provider: resolved.model.map(|m| m.provider.clone()),
             context_window: window,
             max_tokens,
             max_share,

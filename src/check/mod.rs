@@ -25,9 +25,11 @@ use serde::Serialize;
 
 pub use config::{Budget, CONFIG_FILE, Config, ConfigError, Location, Share};
 
-use crate::count::{Mode, count_document};
+use crate::count::{Mode, count_document_on};
 use crate::input::{self, Loaded, Source};
+use crate::request::Options;
 use crate::tokenize::Encoding;
+use crate::tokenize::chat::MessageRule;
 
 /// A file a budget matched: its path relative to the config directory (with `/`) and on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +225,18 @@ impl CheckReport {
     }
 }
 
-type Counts = HashMap<(PathBuf, Encoding), Result<(&'static str, u64), FileProblem>>;
+/// How a file is counted for a budget: its encoding, the model's message rule and whether the
+/// provider is Anthropic (its image formula), as `count` does for the same model.
+type How = (Encoding, MessageRule, bool);
+type Counts = HashMap<(PathBuf, How), Result<(&'static str, u64), FileProblem>>;
+
+fn how(budget: &Budget) -> How {
+    (
+        budget.encoding,
+        budget.message_rule,
+        budget.provider.as_deref() == Some("anthropic"),
+    )
+}
 
 #[derive(Debug, Clone)]
 enum FileProblem {
@@ -236,12 +249,12 @@ enum FileProblem {
 pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     let matched: Vec<(Vec<MatchedFile>, Vec<String>)> =
         config.budgets.iter().map(|b| find_files(root, b)).collect();
-    let mut jobs: Vec<(MatchedFile, Encoding)> = Vec::new();
+    let mut jobs: Vec<(MatchedFile, How)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (budget, (files, _)) in config.budgets.iter().zip(&matched) {
         for f in files {
-            if seen.insert((f.path.clone(), budget.encoding)) {
-                jobs.push((f.clone(), budget.encoding));
+            if seen.insert((f.path.clone(), how(budget))) {
+                jobs.push((f.clone(), how(budget)));
             }
         }
     }
@@ -253,7 +266,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
         let mut errors = walk_errors;
         let mut results = Vec::new();
         for f in &files {
-            match counts.get(&(f.path.clone(), budget.encoding)) {
+            match counts.get(&(f.path.clone(), how(budget))) {
                 Some(Ok((kind, tokens))) => results.push(FileResult {
                     path: f.rel.clone(),
                     kind,
@@ -346,7 +359,7 @@ fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<us
     Some(fits.matches('\n').count() + 1)
 }
 
-fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
+fn count_parallel(jobs: &[(MatchedFile, How)]) -> Counts {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
@@ -357,12 +370,12 @@ fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, encoding)) = jobs.get(i) else {
+                    let Some((file, how)) = jobs.get(i) else {
                         break;
                     };
-                    let r = count_file(file, *encoding);
+                    let r = count_file(file, *how);
                     if let Ok(mut m) = results.lock() {
-                        m.insert((file.path.clone(), *encoding), r);
+                        m.insert((file.path.clone(), *how), r);
                     }
                 }
             });
@@ -371,7 +384,10 @@ fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
     results.into_inner().unwrap_or_default()
 }
 
-fn count_file(file: &MatchedFile, encoding: Encoding) -> Result<(&'static str, u64), FileProblem> {
+fn count_file(
+    file: &MatchedFile,
+    (encoding, rule, anthropic): How,
+) -> Result<(&'static str, u64), FileProblem> {
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,
@@ -386,7 +402,15 @@ fn count_file(file: &MatchedFile, encoding: Encoding) -> Result<(&'static str, u
             return Err(FileProblem::Error(msg.replace(&shown, &file.rel)));
         }
     };
-    match count_document(encoding.tokenizer(), &text, Mode::Auto, 0) {
+    let opts = Options {
+        rule,
+        base_dir: file
+            .path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        provider: anthropic.then(|| "anthropic".to_string()),
+    };
+    match count_document_on(encoding.tokenizer(), &opts, &text, Mode::Auto, 0, 1) {
         Ok(c) => Ok((c.kind(), c.tokens())),
         Err(e) => Err(FileProblem::Error(format!("{}: {e}", file.rel))),
     }

@@ -1,7 +1,7 @@
 //! `tokenbudget cost`: what a request or a workload costs, on one model or across many.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, ValueEnum};
@@ -219,6 +219,36 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let catalog: &Catalog = shared.catalog;
     let mut errors: Vec<Problem> = Vec::new();
 
+    // The prompt: given as a number (no tokenizer is loaded), or a text to count per model.
+    let prompt_text = match args.input_tokens {
+        Some(n) => {
+            let parts = args
+                .cached_tokens
+                .unwrap_or(0)
+                .saturating_add(args.cache_write_tokens.unwrap_or(0));
+            if parts > n {
+                bail!(
+                    "--cached-tokens ({}) + --cache-write-tokens ({}) are more than \
+                     --input-tokens ({}): cached and cache-write tokens are parts of the input",
+                    thousands(args.cached_tokens.unwrap_or(0)),
+                    thousands(args.cache_write_tokens.unwrap_or(0)),
+                    thousands(n)
+                );
+            }
+            None
+        }
+        None => Some(read_prompt(&args, env)?),
+    };
+    // A request body brings its model (unless -m or a list of models) and its max output
+    // (unless --output-tokens / --max-tokens): the worst case, as `plan` reserves it.
+    let request = prompt_text
+        .as_ref()
+        .and_then(|(_, text)| crate::count::parse_json(text).ok())
+        .filter(|v| crate::request::detect(v).is_some())
+        .and_then(|v| crate::request::parse(v, Path::new(".")).ok())
+        .map(|(_, p)| (p.model, p.max_tokens));
+    let (request_model, request_max) = request.unwrap_or((None, None));
+
     // Which models, before anything is counted. With --compare, an unknown name is an error
     // row (with "did you mean …?") and the other models are still priced; exit 2.
     let selection = if !args.compare.is_empty() {
@@ -257,7 +287,11 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
             .collect();
         Selection::Many(ids)
     } else {
-        let name = resolve::default_model(args.model.as_deref());
+        let name = args
+            .model
+            .clone()
+            .or_else(|| request_model.clone())
+            .unwrap_or_else(|| resolve::default_model(None));
         Selection::Named(vec![catalog.lookup(&name)?.id.clone()])
     };
     let (ids, skip_unpriceable) = match &selection {
@@ -269,10 +303,11 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         .map(|id| catalog.lookup(id))
         .collect::<Result<_, _>>()?;
 
-    let (output, output_basis) = match (args.output_tokens, args.max_tokens) {
-        (_, Some(m)) => (m, OutputBasis::MaxTokens),
-        (Some(o), None) => (o, OutputBasis::Expected),
-        (None, None) => (0, OutputBasis::Expected),
+    let (output, output_basis) = match (args.output_tokens, args.max_tokens, request_max) {
+        (_, Some(m), _) => (m, OutputBasis::MaxTokens),
+        (Some(o), None, _) => (o, OutputBasis::Expected),
+        (None, None, Some(m)) => (m, OutputBasis::MaxTokens),
+        (None, None, None) => (0, OutputBasis::Expected),
     };
     let spec = RequestSpec {
         cached: match args.cached_ratio {
@@ -297,30 +332,14 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         days_per_month: args.days_per_month,
     });
 
-    // The prompt: given as a number (no tokenizer is loaded), or a text to count per model.
-    let prompt_text = match args.input_tokens {
-        Some(n) => {
-            let parts = args
-                .cached_tokens
-                .unwrap_or(0)
-                .saturating_add(args.cache_write_tokens.unwrap_or(0));
-            if parts > n {
-                bail!(
-                    "--cached-tokens ({}) + --cache-write-tokens ({}) are more than \
-                     --input-tokens ({}): cached and cache-write tokens are parts of the input",
-                    thousands(args.cached_tokens.unwrap_or(0)),
-                    thousands(args.cache_write_tokens.unwrap_or(0)),
-                    thousands(n)
-                );
-            }
-            None
-        }
-        None => Some(read_prompt(&args, env)?),
-    };
-
-    let mut counter = prompt_text
-        .as_ref()
-        .map(|(_, text)| PromptCounter::new(text));
+    let mut counter = prompt_text.as_ref().map(|(label, text)| {
+        // local images in a request are relative to the request file
+        let dir = Path::new(label)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        PromptCounter::in_dir(text, dir)
+    });
     let mut kind = "text";
     let mut rows: Vec<CostRow> = Vec::new();
     let mut skipped: Vec<Problem> = Vec::new();
@@ -345,8 +364,9 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                     estimate: resolved.is_approximate(),
                 };
                 let (counted, counting): (u64, Counting) = {
-                    let (counted, counting) =
-                        c.count_as(want, resolved.message_rule).map_err(|e| {
+                    let (counted, counting) = c
+                        .count_as(want, resolved.message_rule, Some(model.provider.as_str()))
+                        .map_err(|e| {
                             anyhow!(
                                 "{}: {e}",
                                 prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())

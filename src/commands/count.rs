@@ -15,8 +15,8 @@ use crate::count::{Counted, Mode, count_document_on};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::report::{self, Env, percent, thousands};
+use crate::request;
 use crate::resolve::{self, Resolved};
-use crate::tokenize::chat::MessageRule;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.
@@ -226,8 +226,12 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     };
     let window = resolved.context_window();
     let show_progress = env.progress && !args.json && !args.quiet;
-    let rule = resolved.message_rule;
-    let mut reports = count_all(&expanded.sources, tok, rule, mode, args.top, show_progress);
+    let opts = request::Options {
+        rule: resolved.message_rule,
+        base_dir: PathBuf::from("."),
+        provider: resolved.model.map(|m| m.provider.clone()),
+    };
+    let mut reports = count_all(&expanded.sources, tok, &opts, mode, args.top, show_progress);
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
@@ -335,6 +339,11 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
                 writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
             }
         }
+        if let Some(Counted::Text { note: Some(n), .. }) = &r.counted
+            && !args.json
+        {
+            writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
+        }
     }
     for r in ok.iter().filter(|r| r.over_by.is_some()) {
         writeln!(
@@ -393,7 +402,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
 fn count_all(
     sources: &[Source],
     tok: &Tokenizer,
-    rule: MessageRule,
+    opts: &request::Options,
     mode: Mode,
     top: usize,
     show_progress: bool,
@@ -412,7 +421,7 @@ fn count_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, rule, mode, top, inner);
+                    let r = count_one(source, tok, opts, mode, top, inner);
                     if let Some(b) = &bar {
                         b.inc(r.bytes);
                     }
@@ -464,7 +473,7 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
 fn count_one(
     source: &Source,
     tok: &Tokenizer,
-    rule: MessageRule,
+    opts: &request::Options,
     mode: Mode,
     top: usize,
     threads: usize,
@@ -483,7 +492,14 @@ fn count_one(
         Ok(Loaded::Binary(why)) => report.skipped = Some(why),
         Ok(Loaded::Text(text)) => {
             report.bytes = text.len() as u64;
-            match count_document_on(tok, rule, &text, mode, top, threads) {
+            // local images in a request are relative to the request file
+            let mut opts = opts.clone();
+            if let Source::File { path, .. } = source
+                && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                opts.base_dir = dir.to_path_buf();
+            }
+            match count_document_on(tok, &opts, &text, mode, top, threads) {
                 Ok(c) => report.counted = Some(c),
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }
@@ -568,6 +584,23 @@ fn render_human(
                 ]);
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;
+                if !chat.parts.is_empty() {
+                    writeln!(out, "\n{} parts (as plan splits it)", r.path)?;
+                    let mut p = report::table(&["part", tokens_header]);
+                    for part in &chat.parts {
+                        let approx = if part.approximate || !mark.is_empty() {
+                            "~"
+                        } else {
+                            ""
+                        };
+                        p.add_row(vec![
+                            Cell::new(part.part),
+                            Cell::new(format!("{approx}{}", thousands(part.tokens))),
+                        ]);
+                    }
+                    report::align_right(&mut p, &[1]);
+                    crate::report::write_table(out, &p)?;
+                }
             }
             Some(Counted::Jsonl { lines, .. }) => {
                 writeln!(

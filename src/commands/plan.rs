@@ -19,7 +19,7 @@ use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::plan::{
     self, Allocation, Budget, Cap, Counts, Dropped, Examples, FitOptions, Fitted, HistoryPolicy,
-    ImageRule, Part, Parts, Prompt, Shape,
+    Part, Parts, Prompt, Shape,
 };
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
@@ -207,6 +207,13 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     }
 
     let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+    if args.fit && prompt.shape != Shape::Parts && prompt.body.is_none() {
+        bail!(
+            "--fit writes the fitted request back in its own shape, which is supported for chat \
+             completions and Anthropic bodies (and OpenAI batch lines); this request is planned \
+             but cannot be fitted yet"
+        );
+    }
 
     let model_name = args
         .model
@@ -263,13 +270,7 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         );
     }
 
-    let rule = if prompt.shape == Shape::Anthropic
-        || resolved.model.is_some_and(|m| m.provider == "anthropic")
-    {
-        ImageRule::Anthropic
-    } else {
-        ImageRule::OpenAi
-    };
+    let rule = crate::request::image_rule(&prompt, resolved.model.map(|m| m.provider.as_str()));
     let counts =
         plan::count_with(&prompt, tok, resolved.message_rule, rule).map_err(|e| anyhow!("{e}"))?;
     let budget = Budget {
@@ -388,12 +389,17 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
 }
 
 /// Read the inputs into a [`Prompt`].
+/// A request of any shape (see [`crate::request`]); other JSON is refused naming the shapes.
+fn parse_request(value: Value, base: &Path) -> Result<Prompt, crate::tokenize::chat::ChatError> {
+    crate::request::parse(value, base).map(|(_, p)| p)
+}
+
 fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
         let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
         let base = base_dir(req);
-        return Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+        return parse_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
     }
     let mut parts = Parts::default();
     if let Some(p) = &args.system {
@@ -438,6 +444,18 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
         Some(u) => parts.user = Some(read(u)?),
         None if !env.stdin_is_terminal => {
             let (label, text) = read("-")?;
+            let alone = parts.system.is_none()
+                && parts.examples.is_none()
+                && parts.rag.is_empty()
+                && parts.history.is_none()
+                && parts.tools.is_empty();
+            // JSON piped in with no other part is a request, not the user's message.
+            if alone
+                && let Ok(value) = parse_json(&text)
+                && crate::request::detect(&value).is_some()
+            {
+                return parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"));
+            }
             if !text.is_empty() {
                 parts.user = Some((label, text));
             }

@@ -16,4 +16,5 @@ mod exact_counts;
 mod generated;
 mod one_answer;
 mod properties;
+mod request_shapes;
 mod snapshots;
