@@ -13,4 +13,5 @@ mod common;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod open_exact;
 mod properties;
