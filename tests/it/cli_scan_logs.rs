@@ -693,3 +693,50 @@ fn top_and_max_tokens() {
     let o = scan(&["app.jsonl", "--max-tokens", "1000", "--fail-on", "alerts"]);
     assert_eq!(o.code, 1);
 }
+
+/// A line over the cap is skipped with its reason as it streams past (never held whole); the
+/// lines around it count, whether the long line ends the file, sits between lines, or spans
+/// many read blocks. The cap is lowered by the hidden knob so the file stays small.
+#[test]
+fn over_cap_lines_are_skipped_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"timestamp":"2026-03-01T00:00:00Z","user_id":"u","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100}"#;
+    let mut data = Vec::new();
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(0u8, 3 << 20)); // 3 MiB of NULs, over several read blocks
+    data.push(b'\n');
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    // exactly at the cap: still read (a record padded with spaces)
+    let mut at_cap = ok.as_bytes().to_vec();
+    at_cap.resize(4096, b' ');
+    data.extend_from_slice(&at_cap);
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(b'x', 5000)); // a last line over the cap, no newline
+    std::fs::write(dir.path().join("long.jsonl"), &data).unwrap();
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "long.jsonl", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["lines"], 5);
+    assert_eq!(j["records"], 3);
+    assert_eq!(j["cost"], "0.0105");
+    assert_eq!(j["skipped"]["count"], 2);
+    assert_eq!(j["skipped"]["by_reason"]["line too long"], 2);
+    let ex = &j["skipped"]["examples"];
+    assert_eq!(ex[0]["line"], 2);
+    assert_eq!(
+        ex[0]["reason"],
+        "line longer than 4096 bytes (the line cap), skipped unread"
+    );
+    assert_eq!(ex[1]["line"], 5);
+    // the same through stdin and gzip
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "-", "--json"], Some(&gzip(&data)));
+    let j2 = json(&o);
+    assert_eq!(j2["records"], 3);
+    assert_eq!(j2["skipped"]["by_reason"], j["skipped"]["by_reason"]);
+}

@@ -325,7 +325,19 @@ impl<'o> Worker<'o> {
         }
     }
 
-    /// Read lines from `r`, counting them in `item`; returns the number of lines.
+    /// A line longer than the cap: counted and skipped, its bytes never held whole.
+    fn too_long(&mut self, loc: Loc) {
+        let cap = self.opts.max_line_bytes;
+        self.agg.skip(
+            loc,
+            "line too long",
+            format!("line longer than {cap} bytes (the line cap), skipped unread"),
+        );
+    }
+
+    /// Read lines from `r`, counting them in `item`; returns the number of lines. A line longer
+    /// than [`ScanOptions::max_line_bytes`] is skipped as it streams past: memory stays at
+    /// about the cap plus one read block whatever the line's size.
     pub(crate) fn read(
         &mut self,
         item: u32,
@@ -334,9 +346,12 @@ impl<'o> Worker<'o> {
         progress: &(dyn Fn(u64) + Sync),
     ) -> io::Result<u64> {
         const BLOCK: usize = 1 << 20;
+        let cap = self.opts.max_line_bytes.max(1);
         let mut buf: Vec<u8> = vec![0; 4 * BLOCK];
         let mut filled = 0usize;
         let mut line_no = 0u64;
+        // inside a line already known to be over the cap: its bytes are dropped as they come
+        let mut overlong = false;
         loop {
             if buf.len() - filled < BLOCK {
                 buf.resize(buf.len() * 2, 0);
@@ -351,7 +366,13 @@ impl<'o> Worker<'o> {
             };
             progress(n as u64);
             if n == 0 {
-                if filled > 0 {
+                if overlong {
+                    line_no += 1;
+                    self.too_long(Loc {
+                        item,
+                        line: line_no,
+                    });
+                } else if filled > 0 {
                     line_no += 1;
                     let rest = std::mem::take(&mut buf);
                     self.line(
@@ -372,16 +393,23 @@ impl<'o> Worker<'o> {
             for nl in memchr::memchr_iter(b'\n', &buf[filled..end]) {
                 let pos = filled + nl;
                 line_no += 1;
-                self.line(
-                    &buf[start..pos],
-                    Loc {
-                        item,
-                        line: line_no,
-                    },
-                    project,
-                    false,
-                );
+                let loc = Loc {
+                    item,
+                    line: line_no,
+                };
+                if overlong || pos - start > cap {
+                    overlong = false;
+                    self.too_long(loc);
+                } else {
+                    self.line(&buf[start..pos], loc, project, false);
+                }
                 start = pos + 1;
+            }
+            if overlong || end - start > cap {
+                // no line end yet and already over the cap: drop what is held
+                overlong = true;
+                filled = 0;
+                continue;
             }
             buf.copy_within(start..end, 0);
             filled = end - start;
