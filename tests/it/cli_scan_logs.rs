@@ -740,3 +740,45 @@ fn over_cap_lines_are_skipped_unread() {
     assert_eq!(j2["records"], 3);
     assert_eq!(j2["skipped"]["by_reason"], j["skipped"]["by_reason"]);
 }
+
+/// ccusage's Claude Code fixtures (tests/fixtures/scan/ccusage, README there): ccusage's totals
+/// and cost, the most complete copy of a message kept whatever the read order, and subagent
+/// usage nested in `progress` lines read once.
+#[test]
+fn ccusage_fixtures() {
+    let t = |p: &str| {
+        let j = scan_json(&[&format!("ccusage/projects/{p}")]);
+        let (records, dups, _, tokens, cost) = summary(&j);
+        (records, dups, tokens, cost)
+    };
+    assert_eq!(
+        t("project-alpha"),
+        (3, 0, [600, 70, 75, 250, 0, 995], "1.02".into())
+    );
+    assert_eq!(
+        t("project-beta"),
+        (2, 0, [130, 40, 15, 60, 0, 245], "0.07".into())
+    );
+    // a streamed message written twice: the later, complete copy counts
+    assert_eq!(
+        t("project1"),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+    // a subagent message in the parent's `progress` line and in its own file: counted once
+    assert_eq!(t("project-a"), (3, 1, [60, 0, 0, 6, 0, 66], "0.18".into()));
+    // the whole folder at once, and read in the other order: the same
+    let all = summary(&scan_json(&["ccusage/projects"]));
+    assert_eq!(all.0, 9);
+    assert_eq!(all.4, "1.28");
+    let dir = tempfile::tempdir().unwrap();
+    let src = scan_dir().join("ccusage/projects/project1/session1/chat.jsonl");
+    let text = std::fs::read_to_string(src).unwrap();
+    let rev: Vec<&str> = text.lines().rev().collect();
+    std::fs::write(dir.path().join("rev.jsonl"), rev.join("\n") + "\n").unwrap();
+    let o = run_in(dir.path(), &["scan-logs", "rev.jsonl", "--json"], None);
+    let (records, dups, _, tokens, cost) = summary(&json(&o));
+    assert_eq!(
+        (records, dups, tokens, cost),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+}

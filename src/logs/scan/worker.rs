@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, Model};
 use crate::logs::agg::{
     Agg, Bucket, Contribution, Event, FxMap, Loc, Outlier, Tokens, Totals, UNPRICED,
 };
-use crate::logs::dedupe::Seen;
+use crate::logs::dedupe::{Deferred, Seen};
 use crate::logs::options::{GroupBy, ScanOptions};
 use crate::logs::record::{self, ErrKind, Format, Parsed, Record};
 use crate::logs::time::Tz;
@@ -36,6 +36,8 @@ pub(crate) struct Worker<'o> {
     by_user_only: bool,
     by_day: bool,
     by_hour: bool,
+    /// Claude Code messages, held until every copy has been seen (see [`crate::logs::dedupe`]).
+    pub(crate) deferred: Vec<Deferred>,
 }
 
 pub(crate) const NONE: &str = "-";
@@ -58,6 +60,7 @@ impl<'o> Worker<'o> {
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
+            deferred: Vec::new(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
             by_user_only: opts.by == [GroupBy::User],
@@ -102,8 +105,8 @@ impl<'o> Worker<'o> {
         }
     }
 
-    /// Flush the current buckets and return the aggregates.
-    pub(crate) fn finish(mut self) -> Agg {
+    /// Flush the current buckets; returns the aggregates and the held Claude Code records.
+    pub(crate) fn finish(mut self) -> (Agg, Vec<Deferred>) {
         if let Some((p, b)) = self.cur_day.take() {
             self.agg.days.entry(p).or_default().merge(&b);
         }
@@ -111,7 +114,7 @@ impl<'o> Worker<'o> {
             self.agg.hours.entry(p).or_default().merge(&b);
         }
         self.agg.trim(self.opts.top);
-        self.agg
+        (self.agg, self.deferred)
     }
 
     pub(crate) fn line(
@@ -151,12 +154,35 @@ impl<'o> Worker<'o> {
 
     fn record(
         &mut self,
-        mut r: Record<'_>,
+        r: Record<'_>,
         loc: Loc,
         project: Option<&str>,
         doc: Option<&serde_json::Value>,
     ) {
-        if let Some(h) = r.dedupe
+        if r.claude.is_some() {
+            // kept aside: which copy counts is decided once all are read
+            self.deferred.push(Deferred {
+                record: r.into_owned(),
+                loc,
+                project: project.map(Box::from),
+                doc: doc.cloned(),
+            });
+            return;
+        }
+        self.count(r, loc, project, doc, true);
+    }
+
+    /// Count a record (`check_seen`: drop it if its id was seen before).
+    pub(crate) fn count(
+        &mut self,
+        mut r: Record<'_>,
+        loc: Loc,
+        project: Option<&str>,
+        doc: Option<&serde_json::Value>,
+        check_seen: bool,
+    ) {
+        if check_seen
+            && let Some(h) = r.dedupe
             && !self.seen.first(h)
         {
             self.agg.duplicates += 1;
