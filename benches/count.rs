@@ -62,6 +62,7 @@ fn main() {
         Encoding::P50kEdit => tiktoken_rs::p50k_edit(),
         // tiktoken's gpt2 has r50k_base's ranks and pattern
         Encoding::Gpt2 => tiktoken_rs::r50k_base(),
+        other => panic!("{other} is not an OpenAI encoding"),
     }
     .expect("tiktoken-rs loads");
     println!(

@@ -28,7 +28,7 @@ use std::fmt;
 use crate::catalog::{Catalog, Model};
 use crate::tokenize::Encoding;
 use crate::tokenize::chat::MessageRule;
-use crate::tokenize::model::{self as table, TableMatch};
+use crate::tokenize::model::{self as table, OpenTokenizer, TableMatch, open_tokenizer_for_model};
 
 /// The environment variable that sets the default model.
 pub const MODEL_ENV: &str = "TOKENBUDGET_MODEL";
@@ -93,6 +93,8 @@ pub enum Matched {
     Tiktoken,
     /// Not in the catalog; only this tiktoken prefix matched.
     TiktokenPrefix(&'static str),
+    /// Not in the catalog; an open-weight family's name (`tokenize::model`).
+    OpenFamily,
 }
 
 /// The outcome of resolving `--model` / `--encoding`.
@@ -156,6 +158,9 @@ pub enum ResolveError {
     NotExact(String),
     /// Not in the catalog and not an OpenAI model tiktoken knows.
     Unknown(crate::catalog::UnknownModel),
+    /// An open-weight model whose tokenizer is not embedded (Llama, Gemma, Mistral's
+    /// SentencePiece models); `how` says where its tokenizer file comes from.
+    NeedsFile { model: String, how: &'static str },
 }
 
 impl fmt::Display for ResolveError {
@@ -177,6 +182,11 @@ impl fmt::Display for ResolveError {
             ),
             ResolveError::NotExact(why) => write!(f, "{why}, and --exact refuses estimates"),
             ResolveError::Unknown(e) => write!(f, "{e}"),
+            ResolveError::NeedsFile { model, how } => write!(
+                f,
+                "{model} has no embedded tokenizer: {how}. Without it, pass --encoding \
+                 o200k_base to approximate (every count is then labelled approximate)"
+            ),
         }
     }
 }
@@ -217,15 +227,26 @@ impl<'a> Resolver<'a> {
             });
         };
         let mut suggestions = Vec::new();
+        let mut open = None;
         let (entry, exact, matched) = match catalog.lookup(name) {
-            Ok(m) => (Some(m), m.encoding(), Matched::Catalog),
+            Ok(m) => {
+                open = m.open_tokenizer();
+                (Some(m), m.encoding(), Matched::Catalog)
+            }
             Err(unknown) => match table::lookup(name) {
                 Some((e, TableMatch::Exact)) => (None, Some(e), Matched::Tiktoken),
                 Some((e, TableMatch::Prefix(p))) => {
                     suggestions = unknown.suggestions;
                     (None, Some(e), Matched::TiktokenPrefix(p))
                 }
-                None => return Err(ResolveError::Unknown(unknown)),
+                None => match open_tokenizer_for_model(name) {
+                    Some(OpenTokenizer::Exact(e)) => (None, Some(e), Matched::OpenFamily),
+                    Some(o) => {
+                        open = Some(o);
+                        (None, None, Matched::OpenFamily)
+                    }
+                    None => return Err(ResolveError::Unknown(unknown)),
+                },
             },
         };
         if self.exact
@@ -241,6 +262,15 @@ impl<'a> Resolver<'a> {
             return Err(ResolveError::NotExact(why));
         }
         let (encoding, approximate) = match (exact, encoding) {
+            (None, None) if let Some(OpenTokenizer::Approximate(e, why)) = open => {
+                (e, Some(format!("{name} {why}")))
+            }
+            (None, None) if let Some(OpenTokenizer::NeedsFile(how)) = open => {
+                return Err(ResolveError::NeedsFile {
+                    model: name.to_string(),
+                    how,
+                });
+            }
             (Some(exact), None) => (exact, None),
             (Some(exact), Some(asked)) if asked == exact || same_ordinary(asked, exact) => {
                 (asked, None)

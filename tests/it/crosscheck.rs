@@ -18,6 +18,7 @@ fn reference(enc: Encoding) -> &'static tiktoken_rs::CoreBPE {
             // tiktoken's gpt2 has r50k_base's ranks and pattern (tiktoken_ext/openai_public.py);
             // tiktoken-rs ships only r50k_base.
             Encoding::Gpt2 => tiktoken_rs::r50k_base(),
+            other => panic!("{other} is not an OpenAI encoding"),
         }
         .unwrap()
     })
@@ -41,7 +42,7 @@ fn check(enc: Encoding, text: &str) {
 }
 
 fn check_all(text: &str) {
-    for enc in Encoding::ALL {
+    for enc in Encoding::OPENAI {
         check(enc, text);
     }
 }

@@ -15,6 +15,7 @@ mod crosscheck;
 mod exact_counts;
 mod generated;
 mod one_answer;
+mod open_exact;
 mod properties;
 mod request_shapes;
 mod snapshots;
