@@ -23,10 +23,10 @@ fn ok_json(args: &[&str]) -> serde_json::Value {
 
 /// (fixture, model counted for, input total; the model the request names; its max output)
 const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
-    ("chat.json", "gpt-4o-mini", 0, "gpt-4o-mini", 500),
-    ("chat-functions.json", "gpt-4", 0, "gpt-4", 200),
-    ("responses.json", "gpt-4.1", 0, "gpt-4.1", 300),
-    ("responses-string.json", "gpt-4o", 0, "gpt-4o", 64),
+    ("chat.json", "gpt-4o-mini", 893, "gpt-4o-mini", 500),
+    ("chat-functions.json", "gpt-4", 56, "gpt-4", 200),
+    ("responses.json", "gpt-4.1", 195, "gpt-4.1", 300),
+    ("responses-string.json", "gpt-4o", 15, "gpt-4o", 64),
     (
         "anthropic.json",
         "claude-sonnet-4-5",
@@ -34,8 +34,8 @@ const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
         "claude-sonnet-4-5",
         1024,
     ),
-    ("gemini.json", "gemini-2.5-pro", 0, "", 256),
-    ("batch-openai.json", "gpt-4o", 0, "gpt-4o", 100),
+    ("gemini.json", "gemini-2.5-pro", 860, "", 256),
+    ("batch-openai.json", "gpt-4o", 48, "gpt-4o", 100),
     (
         "batch-anthropic.json",
         "claude-haiku-4-5",
