@@ -9,15 +9,17 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::commands;
 use crate::exit::ExitStatus;
-use crate::report::{Env, Style};
+use crate::report::{Env, Style, escape};
 
 /// Run the command line of this process.
 pub fn main() -> ExitCode {
+    // Under GitHub Actions no output may read as a workflow command (see `report::escape`).
+    escape::set_github(std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            print_clap_error(&e);
             return ExitCode::from(code);
         }
     };
@@ -31,7 +33,13 @@ pub fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let _ = writeln!(io::stderr(), "{} {err:#}", env.err.red("error:"));
+            let text = format!("{err:#}");
+            let _ = writeln!(
+                io::stderr(),
+                "{} {}",
+                env.err.red("error:"),
+                escape::escape(&text)
+            );
             ExitCode::from(ExitStatus::InputError.code())
         }
     }
@@ -50,6 +58,36 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     };
     out.flush()?;
     Ok(status)
+}
+
+/// clap's message (help, version or a usage error) as clap prints it, unless an argument
+/// holds a control character (clap quotes the values it rejects): then the message is
+/// rendered without styling and each of its lines printed escaped.
+fn print_clap_error(e: &clap::Error) {
+    let hostile =
+        std::env::args_os().any(|a| a.to_string_lossy().chars().any(escape::is_dangerous));
+    if !hostile {
+        let _ = e.print();
+        return;
+    }
+    use clap::CommandFactory;
+    let plain = match Cli::command()
+        .styles(clap::builder::Styles::plain())
+        .try_get_matches()
+    {
+        Err(e) => e.render().ansi().to_string(),
+        Ok(_) => e.render().to_string(),
+    };
+    let mut text = String::new();
+    for line in plain.lines() {
+        text.push_str(&escape::escape(line));
+        text.push('\n');
+    }
+    let _ = if e.use_stderr() {
+        io::stderr().write_all(text.as_bytes())
+    } else {
+        io::stdout().write_all(text.as_bytes())
+    };
 }
 
 /// `tokenbudget count big.txt | head` is not an error.

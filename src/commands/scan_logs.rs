@@ -1,5 +1,6 @@
 //! `tokenbudget scan-logs`: totals, costs, outliers, spikes, bursts and loops in usage logs.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
 };
 use crate::pricing::Money;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 
 /// Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost.
@@ -260,7 +262,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         render(&report, &args, env, out)?;
     }
     for m in &missing {
-        eprintln!("{} cannot read {m}", env.err.red("error:"));
+        eprintln!("{} cannot read {}", env.err.red("error:"), Shown(m));
     }
     let mut status = ExitStatus::Success;
     if args.fail_on.is_some() && report.alerts > 0 {
@@ -426,7 +428,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .unpriced
             .models
             .iter()
-            .map(|m| format!("{} ({})", m.model, thousands(m.requests)))
+            .map(|m| format!("{} ({})", Shown(&m.model), thousands(m.requests)))
             .collect();
         writeln!(
             out,
@@ -447,7 +449,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             r.files_skipped.len()
         )?;
         for f in &r.files_skipped {
-            writeln!(out, "  {}: {}", f.path, f.reason)?;
+            writeln!(out, "  {}: {}", Shown(&f.path), Shown(&f.reason))?;
         }
     }
     if r.skipped.count > 0 {
@@ -455,7 +457,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .skipped
             .by_reason
             .iter()
-            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .map(|(k, v)| format!("{} {}", Shown(k), thousands(*v)))
             .collect();
         writeln!(
             out,
@@ -465,7 +467,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             reasons.join(", ")
         )?;
         for e in &r.skipped.examples {
-            writeln!(out, "  {}:{}: {}", e.file, e.line, e.reason)?;
+            writeln!(out, "  {}:{}: {}", Shown(&e.file), e.line, Shown(&e.reason))?;
         }
     }
     // groups
@@ -473,19 +475,20 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let title = if r.group_count > r.groups.len() {
             format!(
                 "By {} (top {} of {})",
-                r.by.join(", "),
+                Shown(r.by.join(", ")),
                 r.groups.len(),
                 thousands(r.group_count as u64)
             )
         } else {
-            format!("By {}", r.by.join(", "))
+            format!("By {}", Shown(r.by.join(", ")))
         };
         writeln!(out, "\n{}", s.bold(&title))?;
-        let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
+        let by: Vec<Cow<str>> = r.by.iter().map(|b| escape(b)).collect();
+        let mut header: Vec<&str> = by.iter().map(|b| b.as_ref()).collect();
         header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
         let mut tab = report::table(&header);
         for g in &r.groups {
-            let mut row: Vec<Cell> = g.values.iter().map(Cell::new).collect();
+            let mut row: Vec<Cell> = g.values.iter().map(|v| Cell::new(escape(v))).collect();
             let cost = if g.unpriced_requests > 0 {
                 format!("{} +{} unpriced", g.cost.display(), g.unpriced_requests)
             } else {
@@ -538,10 +541,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in &o.largest {
             tab.add_row(vec![
-                Cell::new(format!("{}:{}", x.file, x.line)),
-                Cell::new(x.time.as_deref().unwrap_or("-")),
-                Cell::new(x.user.as_deref().unwrap_or("-")),
-                Cell::new(x.model.as_deref().unwrap_or("-")),
+                Cell::new(format!("{}:{}", Shown(&x.file), x.line)),
+                Cell::new(escape(x.time.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.user.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.model.as_deref().unwrap_or("-"))),
                 Cell::new(thousands(x.prompt_tokens)),
                 Cell::new(
                     x.window_share
@@ -589,7 +592,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in r.bursts.iter().take(args.top) {
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(format!("{} {}", x.limit, x.by)),
@@ -622,7 +625,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
                 "0".into()
             };
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(thousands(x.span.requests)),
