@@ -3,7 +3,7 @@
 //! (`src/report/escape.rs`), and under GitHub Actions no line can become a workflow command.
 //! Each test runs the binary.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
