@@ -169,7 +169,7 @@ pub fn count_document_on(
         Mode::Jsonl => Ok(count_jsonl(tok, text, largest)),
         Mode::Messages => {
             let value = parse_json(text)?;
-            let messages = chat::extract_messages(&value).ok_or_else(|| {
+            let messages = chat::into_messages(value).ok_or_else(|| {
                 "not chat JSON: expected a messages array, or an object with \"messages\""
                     .to_string()
             })?;
@@ -178,7 +178,7 @@ pub fn count_document_on(
         Mode::Auto => {
             if looks_like_json(text)
                 && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
-                && let Some(messages) = chat::extract_messages(&value)
+                && let Some(messages) = chat::into_messages(value)
             {
                 return count_chat(tok, &messages);
             }
@@ -201,7 +201,7 @@ pub fn count_jsonl_record(tok: &Tokenizer, line: &str) -> Result<u64, String> {
     if let Value::String(s) = &value {
         return Ok(tok.count(s) as u64);
     }
-    let messages = chat::extract_messages(&value).ok_or_else(|| {
+    let messages = chat::into_messages(value).ok_or_else(|| {
         "expected a JSON string, a messages array, or an object with \"messages\" or \
          \"body.messages\""
             .to_string()

@@ -202,6 +202,12 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             return Ok(ExitStatus::InputError);
         }
     };
+    // Nothing outside the repository is ever read: such a path is a config mistake.
+    let outside = check::confine(&cfg.root, &config);
+    if !outside.is_empty() {
+        report_config_errors(&cfg, &outside, format, env, out)?;
+        return Ok(ExitStatus::InputError);
+    }
     let report = check::evaluate(&cfg.root, &config);
 
     let mut status = ExitStatus::Success;

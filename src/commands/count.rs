@@ -317,7 +317,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     }
     for r in &ok {
         if let Some(Counted::Jsonl { lines, .. }) = &r.counted {
-            for e in &lines.errors {
+            for e in lines.errors.iter().take(report::LISTED) {
                 writeln!(
                     err,
                     "{} {}:{}: {}",
@@ -325,6 +325,15 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
                     Shown(&r.path),
                     e.line,
                     Shown(&e.error)
+                )?;
+            }
+            if lines.errors.len() > report::LISTED {
+                writeln!(
+                    err,
+                    "{} {}: {} bad lines (--json lists them)",
+                    env.err.red("error:"),
+                    Shown(&r.path),
+                    report::and_more(lines.errors.len() - report::LISTED)
                 )?;
             }
         }

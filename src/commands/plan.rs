@@ -556,7 +556,7 @@ fn report_dropped(
             d.len(),
             thousands(tokens)
         )?;
-        for x in d {
+        for x in d.iter().take(report::LISTED) {
             let reason = match x.reason {
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
@@ -569,6 +569,13 @@ fn report_dropped(
                 Shown(&x.label),
                 Shown(&x.role),
                 thousands(x.tokens)
+            )?;
+        }
+        if d.len() > report::LISTED {
+            writeln!(
+                err,
+                "  {} (--json --out lists them)",
+                report::and_more(d.len() - report::LISTED)
             )?;
         }
     }

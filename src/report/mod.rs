@@ -71,6 +71,15 @@ pub struct Env {
     pub stdin_is_terminal: bool,
 }
 
+/// How many entries of a long list (dropped messages, bad JSONL lines) are shown on stderr
+/// before the rest is summarised by [`and_more`].
+pub const LISTED: usize = 10;
+
+/// The line closing a list cut at [`LISTED`]: `… and 981,990 more`.
+pub fn and_more(hidden: usize) -> String {
+    format!("… and {} more", thousands(hidden as u64))
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();

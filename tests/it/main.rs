@@ -3,6 +3,7 @@
 //! bad-input corpus. Run one part with `cargo test --test it cli_count::` (a module path filter).
 
 mod adversarial;
+mod bounds;
 mod case_files;
 mod cli_check;
 mod cli_cost;
