@@ -16,5 +16,6 @@ mod crosscheck;
 mod escaping;
 mod exact_counts;
 mod generated;
+mod open_exact;
 mod properties;
 mod snapshots;
