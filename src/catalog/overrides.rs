@@ -234,7 +234,7 @@ pub(super) fn apply_text(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let value: Value = if is_toml {
-        let t: toml::Table = toml::from_str(text).map_err(|e| format_err(e.to_string()))?;
+        let t: toml::Table = toml::from_str(text).map_err(|e| format_err(toml_error(text, &e)))?;
         toml_to_json(t).map_err(format_err)?
     } else {
         match serde_json::from_str::<Value>(text) {
@@ -286,6 +286,21 @@ pub(super) fn apply_text(
         Catalog::new(source, base.prices_date.clone(), models),
         warnings,
     ))
+}
+
+/// A TOML parse error on one line (`TOML parse error at line 1, column 6: key with no value,
+/// expected `=``): the toml crate's own rendering spans several lines and quotes the file.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("TOML parse error at line {line}, column {column}: {message}")
+        }
+        None => format!("TOML parse error: {message}"),
+    }
 }
 
 /// A TOML table as JSON. TOML allows `inf` and `nan`, which JSON cannot hold (serde_json
