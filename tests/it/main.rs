@@ -14,5 +14,6 @@ mod common;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod open_exact;
 mod properties;
 mod snapshots;
