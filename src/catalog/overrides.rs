@@ -659,6 +659,8 @@ fn merge_all(mut models: Vec<Model>, entries: Vec<Entry>) -> Vec<Model> {
             max_output: e.max_output,
             prices: e.prices,
             aliases: e.aliases,
+            retired: false,
+            history: Vec::new(),
             tokenizer: e.tokenizer,
         });
     }
