@@ -53,6 +53,12 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
         if stdin_is_terminal {
             bail!("no input: give a file, a directory, a glob, `-` for stdin, or --text");
         }
+        if stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a file, a \
+                 directory, a glob, or --text"
+            );
+        }
         out.sources.push(Source::Stdin);
         return Ok(out);
     }
@@ -182,6 +188,31 @@ pub fn glob(pattern: &str) -> Result<Vec<Source>> {
     walk(&base, Some(&matcher))
 }
 
+/// What reading a closed standard input says (exit 2).
+pub const STDIN_CLOSED: &str = "reading stdin: no input (stdin is closed or /dev/null)";
+
+/// Standard input is closed (`<&-`) or `/dev/null` (what cron, CI runners and `nohup` give): there
+/// is nothing to read, which is "no input" (exit 2), never an empty input of 0 tokens. (Rust
+/// reopens a closed fd 0 on /dev/null before `main`, so the two cannot be told apart; an empty
+/// pipe or an empty file is still an empty input.)
+pub fn stdin_is_closed() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let Ok(stdin) = std::fs::metadata("/dev/stdin") else {
+            return true;
+        };
+        let Ok(null) = std::fs::metadata("/dev/null") else {
+            return false;
+        };
+        stdin.file_type().is_char_device() && stdin.rdev() == null.rdev()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// The text of a source.
 #[derive(Debug)]
 pub enum Loaded {
@@ -197,6 +228,9 @@ pub fn load(source: &Source) -> Result<Loaded> {
     let bytes = match source {
         Source::Text { text, .. } => return Ok(Loaded::Text(text.clone())),
         Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()

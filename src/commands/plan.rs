@@ -120,6 +120,23 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
+/// Every file `plan` reads, and stdin when it is a file: `--out` must be none of them.
+fn plan_inputs(args: &PlanArgs, history: Option<&Path>) -> Vec<crate::fsutil::InputFile> {
+    let mut paths: Vec<&Path> = Vec::new();
+    paths.extend(args.request.as_deref().map(Path::new));
+    paths.extend(args.user.as_deref().map(Path::new));
+    paths.extend(args.system.as_deref());
+    paths.extend(args.examples.as_deref());
+    paths.extend(args.tools.as_deref());
+    paths.extend(history);
+    paths.extend(args.rag.iter().map(PathBuf::as_path));
+    paths.push(Path::new("-"));
+    paths
+        .into_iter()
+        .filter_map(crate::fsutil::InputFile::named)
+        .collect()
+}
+
 /// A `--history` value: a file, or (with --fit) how much history to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryArg {
@@ -203,6 +220,10 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         );
     }
 
+    let inputs = plan_inputs(&args, history_file.as_deref());
+    if let Some(path) = &args.out {
+        crate::fsutil::check_output(path, &inputs)?;
+    }
     let prompt = load_prompt(&args, history_file.as_deref(), env)?;
 
     let catalog = Catalog::embedded();
@@ -356,7 +377,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     }
     match &args.out {
         Some(path) => {
-            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            crate::fsutil::write_atomic(path, text.as_bytes(), &inputs)?;
             drop(err);
             let fit = FitReport {
                 history: opts.history,
@@ -430,7 +451,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
     }
     match &args.user {
         Some(u) => parts.user = Some(read(u)?),
-        None if !env.stdin_is_terminal => {
+        // Piped stdin is the optional user message; closed stdin (cron, CI) is just none.
+        None if !env.stdin_is_terminal && !input::stdin_is_closed() => {
             let (label, text) = read("-")?;
             if !text.is_empty() {
                 parts.user = Some((label, text));

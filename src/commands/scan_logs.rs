@@ -194,6 +194,12 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         if env.stdin_is_terminal {
             bail!("no input: give a log file, a directory, or `-` for stdin");
         }
+        if crate::input::stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a log \
+                 file or a directory"
+            );
+        }
         inputs.push(Input::Stdin);
     }
     let mut stdin_used = false;
@@ -203,6 +209,9 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
                 bail!("`-` (stdin) given more than once");
             }
             stdin_used = true;
+            if crate::input::stdin_is_closed() {
+                bail!(crate::input::STDIN_CLOSED);
+            }
             inputs.push(Input::Stdin);
         } else if std::fs::metadata(p).is_err() {
             missing.push(p.clone());
