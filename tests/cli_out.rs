@@ -275,8 +275,9 @@ fn out_keeps_the_existing_mode_and_new_files_follow_the_umask() {
 
 /// Start `count --truncate --out out.txt` paused after writing its temporary file; return the
 /// child once that file exists, and the file's name.
+#[allow(clippy::zombie_processes)] // the child is returned; the caller waits for it
 fn paused_write(d: &Path) -> (std::process::Child, String) {
-    let child = cmd(d)
+    let mut child = cmd(d)
         .env("TOKENBUDGET_TEST_PAUSE_MS", "30000")
         .args(["count", "l.txt", "--truncate", "1", "--out", "out.txt"])
         .stdin(Stdio::null())
@@ -289,10 +290,11 @@ fn paused_write(d: &Path) -> (std::process::Child, String) {
         if let Some(tmp) = names(d).into_iter().find(|n| n.ends_with(".tmp")) {
             return (child, tmp);
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no temporary file appeared"
-        );
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no temporary file appeared");
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
 }

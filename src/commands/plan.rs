@@ -145,7 +145,7 @@ pub enum HistoryArg {
 }
 
 /// `auto` and a number are policies; anything else is a file (`./auto` for a file so named).
-fn parse_history(s: &str) -> Result<HistoryArg, String> {
+pub fn parse_history(s: &str) -> Result<HistoryArg, String> {
     if s == "auto" {
         return Ok(HistoryArg::Policy(HistoryPolicy::Auto));
     }
@@ -224,7 +224,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     if let Some(path) = &args.out {
         crate::fsutil::check_output(path, &inputs)?;
     }
-    let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env)?;
 
     let catalog = Catalog::embedded();
     let model_name = args
@@ -243,15 +243,16 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         (Some(r), _) => (r, "--reserve-output"),
         (None, Some(m)) => (
             m,
-            if prompt
-                .body
-                .as_ref()
-                .is_some_and(|b| b.get("max_completion_tokens").is_some())
-            {
-                "max_completion_tokens"
-            } else {
-                "max_tokens"
-            },
+            plan::OUTPUT_LIMIT_FIELDS
+                .into_iter()
+                .find(|f| {
+                    prompt
+                        .body
+                        .as_ref()
+                        .map(|b| if prompt.batch { &b["body"] } else { b })
+                        .is_some_and(|b| b.get(*f).is_some_and(|v| !v.is_null()))
+                })
+                .unwrap_or("max_tokens"),
         ),
         (None, None) => (
             max_output.map_or(plan::DEFAULT_RESERVE, |m| m.min(plan::DEFAULT_RESERVE)),
@@ -364,8 +365,15 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         }
     };
     let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
-    let fitted_json = plan::fitted_json(&prompt, &fitted.kept);
-    let mut text = serde_json::to_string_pretty(&fitted_json).context("serialising JSON")?;
+    // Numbers and every kept value exactly as read, when there is a request text to copy from.
+    let mut text = match request_text
+        .as_deref()
+        .and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept))
+    {
+        Some(t) => t,
+        None => serde_json::to_string_pretty(&plan::fitted_json(&prompt, &fitted.kept))
+            .context("serialising JSON")?,
+    };
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
@@ -403,12 +411,18 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
 }
 
 /// Read the inputs into a [`Prompt`].
-fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
+/// With `--request`, its text comes back too: `--fit` copies what it keeps from it.
+fn load_prompt(
+    args: &PlanArgs,
+    history: Option<&Path>,
+    env: &Env,
+) -> Result<(Prompt, Option<String>)> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
         let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
         let base = base_dir(req);
-        return Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+        let prompt = Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"))?;
+        return Ok((prompt, Some(text)));
     }
     let mut parts = Parts::default();
     if let Some(p) = &args.system {
@@ -472,7 +486,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
              --history, --user or piped stdin, --tools)"
         );
     }
-    Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))
+    let prompt = Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))?;
+    Ok((prompt, None))
 }
 
 /// The messages of a messages-JSON value: an array (possibly empty), or a request body.

@@ -130,27 +130,34 @@ pub enum FailOn {
     Alerts,
 }
 
-fn parse_by(s: &str) -> Result<GroupBy, String> {
+/// An argument value parser. The `arg_value` fuzz target (fuzz/fuzz_targets/arg_value.rs) calls
+/// `parse_by`, `parse_tz`, `parse_rate`, `parse_dur` and `parse_share` by these names: keep them
+/// (or update the target) when the time handling moves to a library.
+pub fn parse_by(s: &str) -> Result<GroupBy, String> {
     GroupBy::parse(s)
 }
 
-fn parse_tz(s: &str) -> Result<Tz, String> {
+/// `--tz` (see [`parse_by`] on the fuzz target).
+pub fn parse_tz(s: &str) -> Result<Tz, String> {
     Tz::parse(s)
 }
 
-fn parse_rate(s: &str) -> Result<Rate2, String> {
+/// `--burst`, `--burst-tokens`: N/DURATION or `off` (see [`parse_by`] on the fuzz target).
+pub fn parse_rate(s: &str) -> Result<Rate2, String> {
     if matches!(s.trim(), "off" | "none" | "0") {
         return Ok(Rate2(None));
     }
     Rate::parse(s).map(|r| Rate2(Some(r)))
 }
 
-fn parse_dur(s: &str) -> Result<u32, String> {
+/// `--loop-gap` (see [`parse_by`] on the fuzz target).
+pub fn parse_dur(s: &str) -> Result<u32, String> {
     logs::detect::parse_duration(s)
         .ok_or_else(|| format!("invalid duration '{s}' (expected 30s, 2m, 1h or seconds)"))
 }
 
-fn parse_share(s: &str) -> Result<f64, String> {
+/// `--window-share`, `--loop-tolerance` (see [`parse_by`] on the fuzz target).
+pub fn parse_share(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),

@@ -888,6 +888,15 @@ impl FieldOverrides {
         if path.is_empty() {
             return Err(format!("empty path for field '{name}'"));
         }
+        // Numbers are parsed, never printed; the other fields are shown as group keys.
+        if !matches!(name, "input" | "output" | "cached" | "cost")
+            && let Some(seg) = super::text_segment(path)
+        {
+            return Err(format!(
+                "--field {name}={}",
+                super::refuse_text_path(path, seg)
+            ));
+        }
         *slot = Some(path.to_string());
         Ok(())
     }
