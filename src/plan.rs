@@ -346,6 +346,12 @@ fn output_limit(obj: &Map<String, Value>) -> Result<Option<u64>, ChatError> {
                 )));
             }
             Some(n) if n > 0 => n,
+            None if v.is_f64() => {
+                return Err(ChatError(format!(
+                    "{field} must be a positive whole number of tokens (no decimal point or \
+                     exponent), got {v}"
+                )));
+            }
             _ => {
                 return Err(ChatError(format!(
                     "{field} must be a positive whole number of tokens, got {v}"

@@ -1,7 +1,7 @@
 //! Exit statuses that nothing hides: a reader closing the pipe early never changes the status
 //! and prints nothing; closed stdin is "no input" (exit 2), never 0 tokens.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

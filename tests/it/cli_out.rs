@@ -2,7 +2,7 @@
 //! input, never anything but a regular file, atomic through an exclusive temporary file, modes
 //! kept, no debris on a signal, `--init` exclusive.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;

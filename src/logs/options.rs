@@ -1,0 +1,192 @@
+//! What to scan and how: `--by` dimensions, the scan options, the inputs.
+
+use std::path::PathBuf;
+
+use super::detect::{LoopRule, Rate};
+use super::record::FieldOverrides;
+use super::time::Tz;
+
+/// A dimension of `--by`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    User,
+    Feature,
+    Model,
+    Day,
+    Hour,
+    Session,
+    Project,
+    Format,
+    /// Any other field, as a dotted path into the record's JSON.
+    Field(String),
+}
+
+impl GroupBy {
+    pub fn parse(s: &str) -> Result<GroupBy, String> {
+        Ok(match s.trim() {
+            "user" => GroupBy::User,
+            "feature" => GroupBy::Feature,
+            "model" => GroupBy::Model,
+            "day" | "date" => GroupBy::Day,
+            "hour" => GroupBy::Hour,
+            "session" => GroupBy::Session,
+            "project" => GroupBy::Project,
+            "format" => GroupBy::Format,
+            "" => return Err("empty --by field".into()),
+            other => {
+                if let Some(seg) = text_segment(other) {
+                    return Err(refuse_text_path(other, seg));
+                }
+                GroupBy::Field(other.to_string())
+            }
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            GroupBy::User => "user",
+            GroupBy::Feature => "feature",
+            GroupBy::Model => "model",
+            GroupBy::Day => "day",
+            GroupBy::Hour => "hour",
+            GroupBy::Session => "session",
+            GroupBy::Project => "project",
+            GroupBy::Format => "format",
+            GroupBy::Field(f) => f,
+        }
+    }
+}
+
+/// Keys whose values are prompt or response text (or hold it) in the formats scan-logs reads:
+/// chat `messages[].content`, `choices[].message.content`/`.text`/`.delta`, tool-call
+/// `arguments`, Responses `input`/`instructions`/`output[].content[].text`/`output_text`,
+/// Anthropic `system`/`content[].text`/`thinking`, Gemini `contents[].parts[].text`,
+/// `candidates[]`, `systemInstruction`, LiteLLM `messages`/`response`, completions `prompt`.
+const TEXT_KEYS: &[&str] = &[
+    "content",
+    "contents",
+    "messages",
+    "parts",
+    "text",
+    "prompt",
+    "prompts",
+    "completion",
+    "instructions",
+    "arguments",
+    "refusal",
+    "reasoning",
+    "reasoning_content",
+    "thinking",
+    "output_text",
+    "delta",
+    "tool_calls",
+    "function_call",
+    "systeminstruction",
+    "system_instruction",
+];
+
+/// Keys that hold text only as a whole (`choices.0.message` is the message with its content,
+/// but `message.model` is a model name): refused when the path ends there.
+const TEXT_CONTAINERS: &[&str] = &[
+    "message",
+    "choices",
+    "candidates",
+    "input",
+    "output",
+    "response",
+    "system",
+    "body",
+    "request",
+];
+
+/// The segment of a dotted `--by`/`--field` path that leads into prompt or response text, if
+/// any (case-insensitive; array indexes and `*` are skipped): `choices.0.message.content` →
+/// `content`, `messages.*.content` → `messages`, `choices.0.message` → `message`. scan-logs
+/// promises never to print that text, so such paths are refused. The `arg_value` fuzz target
+/// checks that no accepted `--by` path has one.
+pub fn text_segment(path: &str) -> Option<&str> {
+    let segs: Vec<&str> = path
+        .split('.')
+        .filter(|s| !s.is_empty() && *s != "*" && !s.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    if let Some(seg) = segs
+        .iter()
+        .find(|s| TEXT_KEYS.iter().any(|k| k.eq_ignore_ascii_case(s.trim())))
+    {
+        return Some(seg);
+    }
+    segs.last().copied().filter(|s| {
+        TEXT_CONTAINERS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(s.trim()))
+    })
+}
+
+/// The message for a refused text path (`--by` and `--field`).
+pub fn refuse_text_path(path: &str, segment: &str) -> String {
+    format!(
+        "'{path}' leads into prompt or response text (`{segment}`), which scan-logs never \
+         prints; use a field that names the request instead (user, model, metadata.team …)"
+    )
+}
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub by: Vec<GroupBy>,
+    pub tz: Tz,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub fields: FieldOverrides,
+    /// Outlier threshold as a share of the model's context window (0.9 = 90%).
+    pub window_share: f64,
+    /// Outlier threshold in tokens (prompt + output).
+    pub max_tokens: Option<u64>,
+    /// Rows of tables and lists kept.
+    pub top: usize,
+    pub spike_factor: f64,
+    pub spike_days: u32,
+    pub burst: Option<Rate>,
+    pub burst_tokens: Option<Rate>,
+    pub loops: LoopRule,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Plain files larger than this are split into ranges of about this size.
+    pub chunk_bytes: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            by: Vec::new(),
+            tz: Tz::UTC,
+            since: None,
+            until: None,
+            fields: FieldOverrides::default(),
+            window_share: 0.9,
+            max_tokens: None,
+            top: 10,
+            spike_factor: 2.0,
+            spike_days: 7,
+            burst: Some(Rate {
+                amount: 500,
+                window: 600,
+            }),
+            burst_tokens: None,
+            loops: LoopRule {
+                min_requests: 10,
+                max_gap: 60,
+                tolerance: 0.02,
+            },
+            threads: 0,
+            chunk_bytes: 32 << 20,
+        }
+    }
+}
+
+/// An input to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
