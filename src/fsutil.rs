@@ -88,10 +88,25 @@ impl InputFile {
             });
         }
         Some(InputFile {
-            label: path.display().to_string(),
+            label: path_label(path).to_string(),
             id: FileId::of(path)?,
         })
     }
+}
+
+/// A path as shown in reports and messages: as is when it is UTF-8, else with each byte that is
+/// not part of a UTF-8 character written `\xNN` (`caf\xe9.txt`), so a Latin-1 file name is
+/// visible, distinct from its neighbours, and safe to print.
+pub fn path_label(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// What kind of thing a path names, in words, when it is not a regular file.
@@ -137,26 +152,26 @@ pub fn check_output(path: &Path, inputs: &[InputFile]) -> Result<Option<Metadata
     let existing = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("writing {}", path_label(path))),
     };
     let id = fs::metadata(path).ok().map(|m| FileId::from_meta(&m));
     if let Some(id) = id
         && let Some(input) = inputs.iter().find(|i| i.id == id)
     {
-        let same = if input.label == path.display().to_string() {
+        let same = if input.label == path_label(path).to_string() {
             String::new()
         } else {
             format!(" ({})", input.label)
         };
         bail!(
             "refusing to write {}: it is also an input{same}; write the result to another file",
-            path.display()
+            path_label(path)
         );
     }
     if let Some(kind) = not_regular(&existing) {
         bail!(
             "refusing to replace {}: it is {kind}, not a regular file",
-            path.display()
+            path_label(path)
         );
     }
     Ok(Some(existing))
@@ -173,7 +188,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[InputFile]) -> Result<(
         test_pause();
         Ok(())
     })();
-    result.with_context(|| format!("writing {}", path.display()))?;
+    result.with_context(|| format!("writing {}", path_label(path)))?;
     // The target may have changed while we wrote: check again right before the rename.
     check_output(path, inputs)?;
     tmp.persist(path, false)
@@ -183,7 +198,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[InputFile]) -> Result<(
 /// while we write (for `check --init`).
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     if fs::symlink_metadata(path).is_ok() {
-        bail!("{} already exists", path.display());
+        bail!("{} already exists", path_label(path));
     }
     let mut tmp = temp_beside(path, None)?;
     let result = (|| -> std::io::Result<()> {
@@ -192,7 +207,7 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         test_pause();
         Ok(())
     })();
-    result.with_context(|| format!("writing {}", path.display()))?;
+    result.with_context(|| format!("writing {}", path_label(path)))?;
     tmp.persist(path, true)
 }
 
@@ -208,7 +223,7 @@ fn temp_beside(path: &Path, existing: Option<&Metadata>) -> Result<Temp> {
     };
     let name = path
         .file_name()
-        .with_context(|| format!("writing {}: not a file name", path.display()))?;
+        .with_context(|| format!("writing {}: not a file name", path_label(path)))?;
     install_signal_cleanup();
     let mut live = live();
     let mut builder = tempfile::Builder::new();
@@ -222,14 +237,14 @@ fn temp_beside(path: &Path, existing: Option<&Metadata>) -> Result<Temp> {
     }
     let file = builder
         .tempfile_in(dir)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .with_context(|| format!("writing {}", path_label(path)))?;
     live.push(file.path().to_path_buf());
     drop(live);
     if let Some(meta) = existing {
         // The umask applied at creation; the existing mode is set exactly.
         file.as_file()
             .set_permissions(meta.permissions())
-            .with_context(|| format!("writing {}", path.display()))?;
+            .with_context(|| format!("writing {}", path_label(path)))?;
     }
     Ok(Temp { file })
 }
@@ -250,9 +265,9 @@ impl Temp {
             Ok(_) => Ok(()),
             // Dropping the returned file removes the temporary file.
             Err(e) if no_clobber && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-                bail!("{} already exists", path.display())
+                bail!("{} already exists", path_label(path))
             }
-            Err(e) => Err(e.error).with_context(|| format!("writing {}", path.display())),
+            Err(e) => Err(e.error).with_context(|| format!("writing {}", path_label(path))),
         }
     }
 }

@@ -24,7 +24,7 @@ impl Source {
     pub fn label(&self) -> String {
         match self {
             Source::Stdin => "-".to_string(),
-            Source::File { path, .. } => path.display().to_string(),
+            Source::File { path, .. } => crate::fsutil::path_label(path),
             Source::Text { index, .. } => format!("--text #{index}"),
         }
     }
@@ -47,7 +47,7 @@ pub struct Expanded {
 
 /// Expand `paths` and `texts` into sources. With neither, piped stdin is read; a terminal on
 /// stdin is a usage error.
-pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
+pub fn expand(paths: &[PathBuf], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
     let mut out = Expanded::default();
     if paths.is_empty() && texts.is_empty() {
         if stdin_is_terminal {
@@ -69,8 +69,10 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
         });
     }
     let mut stdin_used = false;
-    for p in paths {
-        if p == "-" {
+    for path in paths {
+        // File names need not be UTF-8; patterns must be.
+        let p = crate::fsutil::path_label(path);
+        if path.as_os_str() == "-" {
             if stdin_used {
                 bail!("`-` (stdin) given more than once");
             }
@@ -78,7 +80,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
             out.sources.push(Source::Stdin);
             continue;
         }
-        let path = Path::new(p);
+        let path = path.as_path();
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => match walk(path, None) {
                 Ok(files) => out.sources.extend(files),
@@ -88,7 +90,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
                 path: path.to_path_buf(),
                 walked: false,
             }),
-            Err(_) if is_glob(p) => match glob(p) {
+            Err(_) if path.to_str().is_some_and(is_glob) => match glob(&p) {
                 Ok(files) if files.is_empty() => out
                     .errors
                     .push((p.clone(), anyhow!("pattern '{p}' matches no file"))),
@@ -157,9 +159,9 @@ fn walk_error(root: &Path, err: &ignore::Error) -> anyhow::Error {
             }) {
                 inner = next;
             }
-            anyhow!("reading {}: {inner}", path.display())
+            anyhow!("reading {}: {inner}", crate::fsutil::path_label(path))
         }
-        None => anyhow!("reading {}: {err}", path.display()),
+        None => anyhow!("reading {}: {err}", crate::fsutil::path_label(path)),
     }
 }
 
@@ -239,7 +241,8 @@ pub fn load(source: &Source) -> Result<Loaded> {
             buf
         }
         Source::File { path, .. } => {
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+            std::fs::read(path)
+                .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?
         }
     };
     let walked = matches!(source, Source::File { walked: true, .. });

@@ -37,7 +37,7 @@ pub struct CountArgs {
     /// Files, directories (walked, honouring .gitignore), glob patterns, or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Count this text (repeatable).
     #[arg(long, value_name = "TEXT")]

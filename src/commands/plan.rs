@@ -47,7 +47,7 @@ pub struct PlanArgs {
     /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
     /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
-    pub request: Option<String>,
+    pub request: Option<PathBuf>,
 
     /// The system prompt (text).
     #[arg(long, value_name = "FILE")]
@@ -70,7 +70,7 @@ pub struct PlanArgs {
 
     /// The user's message (text; `-` for stdin). Without it, piped stdin is read.
     #[arg(long, value_name = "FILE")]
-    pub user: Option<String>,
+    pub user: Option<PathBuf>,
 
     /// Tool (function) definitions: a JSON array, or an object with `tools`.
     #[arg(long, value_name = "FILE")]
@@ -123,8 +123,8 @@ pub struct PlanArgs {
 /// Every file `plan` reads, and stdin when it is a file: `--out` must be none of them.
 fn plan_inputs(args: &PlanArgs, history: Option<&Path>) -> Vec<crate::fsutil::InputFile> {
     let mut paths: Vec<&Path> = Vec::new();
-    paths.extend(args.request.as_deref().map(Path::new));
-    paths.extend(args.user.as_deref().map(Path::new));
+    paths.extend(args.request.as_deref());
+    paths.extend(args.user.as_deref());
     paths.extend(args.system.as_deref());
     paths.extend(args.examples.as_deref());
     paths.extend(args.tools.as_deref());
@@ -467,7 +467,7 @@ fn load_prompt(
         Some(u) => parts.user = Some(read(u)?),
         // Piped stdin is the optional user message; closed stdin (cron, CI) is just none.
         None if !env.stdin_is_terminal && !input::stdin_is_closed() => {
-            let (label, text) = read("-")?;
+            let (label, text) = read(Path::new("-"))?;
             if !text.is_empty() {
                 parts.user = Some((label, text));
             }
@@ -498,27 +498,27 @@ fn messages_of(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn base_dir(path: &str) -> PathBuf {
-    if path == "-" {
+fn base_dir(path: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
         return PathBuf::from(".");
     }
-    match Path::new(path).parent() {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
 }
 
 fn read_path(path: &Path) -> Result<(String, String)> {
-    read(&path.display().to_string())
+    read(path)
 }
 
-/// Read a file (or `-`, stdin) as UTF-8: (label, text).
-fn read(path: &str) -> Result<(String, String)> {
-    let source = if path == "-" {
+/// Read a file (or `-`, stdin) as UTF-8: (label, text). The name need not be UTF-8.
+fn read(path: &Path) -> Result<(String, String)> {
+    let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         Source::File {
-            path: PathBuf::from(path),
+            path: path.to_path_buf(),
             walked: false,
         }
     };

@@ -37,7 +37,7 @@ pub struct ScanLogsArgs {
     /// Log files (.jsonl, .gz, .zst), directories (walked for *.jsonl*), or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Group by user, feature, model, day, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
@@ -211,7 +211,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     }
     let mut stdin_used = false;
     for p in &args.paths {
-        if p == "-" {
+        if p.as_os_str() == "-" {
             if stdin_used {
                 bail!("`-` (stdin) given more than once");
             }
@@ -223,7 +223,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         } else if std::fs::metadata(p).is_err() {
             missing.push(p.clone());
         } else {
-            inputs.push(Input::Path(PathBuf::from(p)));
+            inputs.push(Input::Path(p.clone()));
         }
     }
     let opts = ScanOptions {
@@ -265,7 +265,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         report.files_skipped.insert(
             0,
             logs::FileProblem {
-                path: m.clone(),
+                path: crate::fsutil::path_label(m),
                 reason,
             },
         );
@@ -276,7 +276,11 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         render(&report, &args, env, out)?;
     }
     for m in &missing {
-        eprintln!("{} cannot read {m}", env.err.red("error:"));
+        eprintln!(
+            "{} cannot read {}",
+            env.err.red("error:"),
+            crate::fsutil::path_label(m)
+        );
     }
     let mut status = ExitStatus::Success;
     if args.fail_on.is_some() && report.alerts > 0 {

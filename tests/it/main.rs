@@ -9,6 +9,7 @@ mod cli_count;
 
 mod cli_exit;
 mod cli_models;
+mod cli_names;
 mod cli_out;
 mod cli_plan;
 mod cli_scan_logs;
