@@ -240,10 +240,8 @@ pub fn load(source: &Source) -> Result<Loaded> {
                 .context("reading stdin")?;
             buf
         }
-        Source::File { path, .. } => {
-            std::fs::read(path)
-                .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?
-        }
+        Source::File { path, .. } => std::fs::read(path)
+            .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
     };
     let walked = matches!(source, Source::File { walked: true, .. });
     if walked && bytes[..bytes.len().min(8192)].contains(&0) {

@@ -67,7 +67,9 @@ fuzz_target!(|data: &[u8]| {
     // Stay inside the fixture.
     if rel.is_absolute()
         || rel.as_os_str().is_empty()
-        || rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
     {
         return;
     }
@@ -105,7 +107,10 @@ fuzz_target!(|data: &[u8]| {
         }
         assert_eq!(snapshot(dir), before, "{target:?}");
     } else {
-        assert_eq!(after, before, "{target:?}: a refused write changed something");
+        assert_eq!(
+            after, before,
+            "{target:?}: a refused write changed something"
+        );
     }
     assert_eq!(std::fs::read(dir.join("in.txt")).unwrap(), INPUT);
 });

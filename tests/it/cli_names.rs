@@ -35,7 +35,10 @@ fn non_utf8_names_work_on_the_command_line() {
     std::fs::write(d.join(name), "Hello world\n").unwrap();
     std::fs::write(d.join("b.txt"), "Hello\n").unwrap();
     let o = run(d, &[os("count"), name]);
-    assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (0, "3\n", ""));
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.as_str()),
+        (0, "3\n", "")
+    );
     let o = run(d, &[os("count"), name, os("b.txt"), os("--json")]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let j = common::json(&o);
@@ -54,7 +57,10 @@ fn non_utf8_names_work_on_the_command_line() {
         )
     );
     // cost, plan, and --out to a non-UTF-8 name.
-    let o = run(d, &[os("cost"), name, os("--model"), os("gpt-4o"), os("--json")]);
+    let o = run(
+        d,
+        &[os("cost"), name, os("--model"), os("gpt-4o"), os("--json")],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(common::json(&o)["prompt"]["path"], "caf\\xe9.txt");
     let req = OsStr::from_bytes(b"r\xe9q.json");
@@ -62,14 +68,33 @@ fn non_utf8_names_work_on_the_command_line() {
     let out = OsStr::from_bytes(b"fit\xe9.json");
     let o = run(
         d,
-        &[os("plan"), os("--request"), req, os("--fit"), os("--context-window"), os("1137"), os("--out"), out],
+        &[
+            os("plan"),
+            os("--request"),
+            req,
+            os("--fit"),
+            os("--context-window"),
+            os("1137"),
+            os("--out"),
+            out,
+        ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("fit\\xe9.json"), "{}", o.stdout);
     let fitted: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join(out)).unwrap()).unwrap();
     assert_eq!(fitted["messages"].as_array().unwrap().len(), 3);
-    let o = run(d, &[os("plan"), os("--request"), req, os("--fit"), os("--out"), req]);
+    let o = run(
+        d,
+        &[
+            os("plan"),
+            os("--request"),
+            req,
+            os("--fit"),
+            os("--out"),
+            req,
+        ],
+    );
     assert_eq!(
         (o.code, o.stderr.as_str()),
         (
@@ -85,7 +110,11 @@ fn non_utf8_names_are_found_by_walks() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("docs")).unwrap();
-    std::fs::write(d.join("docs").join(OsStr::from_bytes(LATIN1)), "Hello world\n").unwrap();
+    std::fs::write(
+        d.join("docs").join(OsStr::from_bytes(LATIN1)),
+        "Hello world\n",
+    )
+    .unwrap();
     std::fs::write(d.join("docs/a.txt"), "Hello\n").unwrap();
     let o = run(d, &[os("count"), os("docs"), os("--json")]);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -103,8 +132,15 @@ fn non_utf8_names_are_found_by_walks() {
     // with --strict), and named escaped.
     std::fs::create_dir(d.join("logs")).unwrap();
     let app = std::fs::read(fixtures().join("scan/app.jsonl")).unwrap();
-    std::fs::write(d.join("logs").join(OsStr::from_bytes(b"us\xe9r.jsonl")), &app).unwrap();
-    let whole = run(d, &[os("scan-logs"), os("logs"), os("--json"), os("--strict")]);
+    std::fs::write(
+        d.join("logs").join(OsStr::from_bytes(b"us\xe9r.jsonl")),
+        &app,
+    )
+    .unwrap();
+    let whole = run(
+        d,
+        &[os("scan-logs"), os("logs"), os("--json"), os("--strict")],
+    );
     assert_eq!(whole.code, 0, "{}", whole.stderr);
     let w = common::json(&whole);
     std::fs::write(d.join("plain.jsonl"), &app).unwrap();
@@ -116,12 +152,25 @@ fn non_utf8_names_are_found_by_walks() {
     // On the command line too; a skipped one is named escaped.
     let o = run(
         d,
-        &[os("scan-logs"), &d.join("logs").join(OsStr::from_bytes(b"us\xe9r.jsonl")).into_os_string(), os("--json")],
+        &[
+            os("scan-logs"),
+            &d.join("logs")
+                .join(OsStr::from_bytes(b"us\xe9r.jsonl"))
+                .into_os_string(),
+            os("--json"),
+        ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(common::json(&o)["records"], p["records"]);
-    std::fs::write(d.join("logs").join(OsStr::from_bytes(b"z\xff.jsonl.gz")), b"not gzip").unwrap();
-    let o = run(d, &[os("scan-logs"), os("logs"), os("--json"), os("--strict")]);
+    std::fs::write(
+        d.join("logs").join(OsStr::from_bytes(b"z\xff.jsonl.gz")),
+        b"not gzip",
+    )
+    .unwrap();
+    let o = run(
+        d,
+        &[os("scan-logs"), os("logs"), os("--json"), os("--strict")],
+    );
     assert_eq!(o.code, 2, "{}", o.stderr);
     let j = common::json(&o);
     assert_eq!(j["files_skipped"][0]["path"], "logs/z\\xff.jsonl.gz");
