@@ -19,5 +19,6 @@ mod common;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod open_exact;
 mod properties;
 mod snapshots;
