@@ -88,7 +88,7 @@ impl InputFile {
             });
         }
         Some(InputFile {
-            label: path_label(path).to_string(),
+            label: path_label(path),
             id: FileId::of(path)?,
         })
     }
@@ -158,7 +158,7 @@ pub fn check_output(path: &Path, inputs: &[InputFile]) -> Result<Option<Metadata
     if let Some(id) = id
         && let Some(input) = inputs.iter().find(|i| i.id == id)
     {
-        let same = if input.label == path_label(path).to_string() {
+        let same = if input.label == path_label(path) {
             String::new()
         } else {
             format!(" ({})", input.label)

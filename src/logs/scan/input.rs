@@ -170,7 +170,7 @@ pub(crate) fn plan(
                 }
                 Ok(_) => paths.push(p.clone()),
                 Err(e) => problems.push(FileProblem {
-                    path: crate::fsutil::path_label(&p),
+                    path: crate::fsutil::path_label(p),
                     reason: format!("cannot read: {e}"),
                 }),
             },
