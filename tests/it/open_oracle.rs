@@ -1,13 +1,12 @@
 //! An independent in-Rust oracle for the open-weight encodings: the families' split regexes run
 //! by fancy-regex (the regex engine tiktoken uses; DeepSeek's three isolating splits applied in
 //! sequence as Hugging Face does), and each piece merged by tiktoken-rs's own
-//! `byte_pair_encode` over the embedded ranks. It shares only the vocabulary data (and, for
+//! `byte_pair_split` over the embedded ranks. It shares only the vocabulary data (and, for
 //! Qwen, the NFC step) with the engine, so it checks the hand-written pre-tokenizers and the
 //! merge loop on inputs the committed reference fixtures do not hold. DeepSeek merges by merge
 //! rank in its reference; the oracle merges tiktoken's way, which for this vocabulary gives the
 //! same ids (README, Open-weight models).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fancy_regex::Regex;
@@ -27,7 +26,7 @@ struct Oracle {
     /// applied in order, each to the pieces of the one before (one regex for Qwen and Tekken,
     /// whose alternatives match every char, so isolating equals tiktoken's `find_iter`)
     splits: Vec<Regex>,
-    ranks: HashMap<Vec<u8>, u32>,
+    ranks: rustc_hash::FxHashMap<Vec<u8>, u32>,
     offset: u32,
 }
 
@@ -50,7 +49,7 @@ fn oracle(enc: Encoding) -> &'static Oracle {
             0
         };
         let tok = enc.tokenizer();
-        let mut ranks = HashMap::new();
+        let mut ranks = rustc_hash::FxHashMap::default();
         for id in offset..offset + 260_000 {
             let b = tok.token_slice(id);
             if !b.is_empty() {
@@ -92,7 +91,17 @@ fn oracle_ids(enc: Encoding, text: &str) -> Vec<u32> {
     }
     pieces
         .into_iter()
-        .flat_map(|p| tiktoken_rs::byte_pair_encode(p.as_bytes(), &o.ranks))
+        .flat_map(|p| {
+            // tiktoken's encode_ordinary: a piece that is a token is that token, else merged
+            let b = p.as_bytes();
+            match o.ranks.get(b) {
+                Some(&r) => vec![r],
+                None => tiktoken_rs::byte_pair_split(b, &o.ranks)
+                    .into_iter()
+                    .map(|part| o.ranks[part])
+                    .collect(),
+            }
+        })
         .map(|r| r + o.offset)
         .collect()
 }
