@@ -287,7 +287,15 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
             crate::fsutil::path_label(m)
         );
     }
+    for w in &report.warnings {
+        eprintln!("{} {w}", env.err.yellow("warning:"));
+    }
     let mut status = ExitStatus::Success;
+    // nothing read at all is an input error (a cron job must not pass while reading nothing);
+    // records that were all outside --since/--until are only a warning
+    if report.records == 0 && report.filtered == 0 {
+        status = ExitStatus::InputError;
+    }
     if args.fail_on.is_some() && report.alerts > 0 {
         status = ExitStatus::LimitHit;
     }

@@ -20,5 +20,6 @@ mod crosscheck;
 mod exact_counts;
 mod generated;
 mod open_exact;
+mod open_oracle;
 mod properties;
 mod snapshots;
