@@ -80,7 +80,6 @@ fn non_utf8_names_work_on_the_command_line() {
         ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stdout.contains("fit\\xe9.json"), "{}", o.stdout);
     let fitted: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join(out)).unwrap()).unwrap();
     assert_eq!(fitted["messages"].as_array().unwrap().len(), 3);
@@ -126,7 +125,7 @@ fn non_utf8_names_are_found_by_walks() {
         .map(|i| i["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, ["docs/a.txt", "docs/caf\\xe9.txt"]);
-    assert_eq!(j["total"]["tokens"], 4);
+    assert_eq!(j["total"]["tokens"], 5);
 
     // scan-logs: a non-UTF-8 log name in a walk is scanned (it was silently skipped, even
     // with --strict), and named escaped.
