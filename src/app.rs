@@ -27,7 +27,9 @@ pub fn main() -> ExitCode {
         progress: !cli.no_progress && io::stderr().is_terminal(),
         stdin_is_terminal: io::stdin().is_terminal(),
     };
-    match run(cli, &env) {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match run(cli, &env, &mut out).and_then(|s| Ok(out.flush().map(|()| s)?)) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
@@ -37,19 +39,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let status = match cli.command {
-        Command::Count(args) => commands::count::run(args, env, &mut out)?,
-        Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
-        Command::Cost(args) => commands::cost::run(args, env, &mut out)?,
-        Command::Models(args) => commands::models::run(args, env, &mut out)?,
-        Command::Check(args) => commands::check::run(args, env, &mut out)?,
-        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
-    };
-    out.flush()?;
-    Ok(status)
+/// Run one parsed command line, writing its report to `out`. The Python package runs the
+/// commands in-process through this, so its reports are the CLI's own.
+pub fn run(cli: Cli, env: &Env, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    Ok(match cli.command {
+        Command::Count(args) => commands::count::run(args, env, out)?,
+        Command::Plan(args) => commands::plan::run(args, env, out)?,
+        Command::Cost(args) => commands::cost::run(args, env, out)?,
+        Command::Models(args) => commands::models::run(args, env, out)?,
+        Command::Check(args) => commands::check::run(args, env, out)?,
+        Command::ScanLogs(args) => commands::scan_logs::run(args, env, out)?,
+        Command::Merge(args) => commands::merge::run(args, env, out)?,
+    })
 }
 
 /// `tokenbudget count big.txt | head` is not an error.

@@ -15,6 +15,7 @@ pub mod agg;
 pub mod detect;
 mod fast;
 pub mod record;
+pub mod summary;
 pub mod time;
 
 use std::borrow::Cow;
@@ -602,6 +603,12 @@ impl Seen {
             shards: (0..64).map(|_| Mutex::new(HashSet::default())).collect(),
         }
     }
+    fn into_ids(self) -> Vec<u64> {
+        self.shards
+            .into_iter()
+            .flat_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect()
+    }
     /// True the first time `h` is seen.
     fn first(&self, h: u64) -> bool {
         let shard = &self.shards[(h >> 58) as usize];
@@ -1171,6 +1178,42 @@ pub fn scan(
     catalog: &'static Catalog,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ScanReport {
+    scan_raw(inputs, opts, catalog, progress).finish(opts)
+}
+
+/// What a scan accumulated before the report is built: what a partial summary
+/// ([`summary`]) holds.
+pub struct Raw {
+    agg: Agg,
+    files: Vec<FileInfo>,
+    items: Vec<Item>,
+    problems: Vec<FileProblem>,
+    bytes: u64,
+    /// The id hashes seen (for duplicate dropping), in no order.
+    ids: Vec<u64>,
+}
+
+impl Raw {
+    /// The report of this scan.
+    pub fn finish(self, opts: &ScanOptions) -> ScanReport {
+        finish(
+            self.agg,
+            opts,
+            &self.files,
+            &self.items,
+            self.problems,
+            self.bytes,
+        )
+    }
+}
+
+/// Scan `inputs` into aggregates (see [`scan`]).
+pub fn scan_raw(
+    inputs: &[Input],
+    opts: &ScanOptions,
+    catalog: &'static Catalog,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Raw {
     let mut files = Vec::new();
     let mut items = Vec::new();
     let mut problems = Vec::new();
@@ -1234,7 +1277,14 @@ pub fn scan(
             reason,
         });
     }
-    finish(agg, opts, &files, &items, problems, bytes)
+    Raw {
+        agg,
+        files,
+        items,
+        problems,
+        bytes,
+        ids: seen.into_ids(),
+    }
 }
 
 fn finish(
