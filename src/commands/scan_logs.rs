@@ -253,6 +253,11 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
             tolerance: args.loop_tolerance,
         },
         threads: args.threads.unwrap_or(0),
+        // a hidden knob so tests can exercise the line cap with small files
+        max_line_bytes: std::env::var("TOKENBUDGET_SCAN_MAX_LINE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
         ..ScanOptions::default()
     })
 }

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::agg::{Agg, Bucket, Event, Loc, Outlier, SkipExample, Tokens, Totals, UserEntry};
 use super::record::{ErrKind, Format};
-use super::{FileInfo, FileProblem, Item, Raw, Source};
+use super::report::FileProblem;
+use super::scan::Raw;
+use super::scan::input::{FileInfo, Item, Source};
 use crate::pricing::Money;
 
 /// The `summary` field of every partial summary.
