@@ -515,6 +515,8 @@ pub struct Counts {
     /// Whether an item's count is an approximation (tool calls, images).
     pub approximate: Vec<bool>,
     pub tools: u64,
+    /// Tokens that prime the reply ([`chat::reply_priming`]).
+    pub overhead: u64,
     /// Approximations made, once each.
     pub notes: Vec<String>,
     /// Image parts that could not be counted (remote URL, unknown format), once each.
@@ -565,6 +567,7 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
         items,
         approximate,
         tools,
+        overhead: chat::reply_priming(tok),
         notes,
         warnings,
     })
@@ -730,7 +733,7 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
         }
         let (tokens, items, dropped, approximate) = match part {
             Part::Tools => (counts.tools, prompt.tools.len(), 0, true),
-            Part::Overhead => (chat::REPLY_PRIMING, 0, 0, false),
+            Part::Overhead => (counts.overhead, 0, 0, false),
             p => {
                 let mut t = 0;
                 let mut n = 0;
@@ -954,7 +957,7 @@ pub fn fit(
                 thousands(pinned)
             ));
         }
-        terms.push(format!("overhead {}", chat::REPLY_PRIMING));
+        terms.push(format!("overhead {}", counts.overhead));
         terms.push(format!(
             "reserved output {}",
             thousands(budget.reserve_output)
@@ -1230,6 +1233,7 @@ mod tests {
             items,
             approximate: vec![false; n],
             tools: 0,
+            overhead: 3,
             notes: vec![],
             warnings: vec![],
         };

@@ -555,7 +555,7 @@ fn render_human(
                 m.add_row(vec![
                     Cell::new(""),
                     Cell::new("reply priming"),
-                    Cell::new(crate::tokenize::chat::REPLY_PRIMING),
+                    Cell::new(chat.tokens - chat.messages.iter().map(|m| m.tokens).sum::<u64>()),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;

@@ -101,6 +101,9 @@ pub fn run(args: MergeArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     for m in &missing {
         eprintln!("{} a part could not read {}", env.err.red("error:"), m.path);
     }
+    for w in &report.warnings {
+        eprintln!("{} {w}", env.err.yellow("warning:"));
+    }
     Ok(scan_logs::status_of(
         &report,
         &scan_args,

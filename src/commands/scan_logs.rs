@@ -330,6 +330,9 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     for m in &missing {
         eprintln!("{} cannot read {m}", env.err.red("error:"));
     }
+    for w in &report.warnings {
+        eprintln!("{} {w}", env.err.yellow("warning:"));
+    }
     Ok(status_of(&report, &args, !missing.is_empty()))
 }
 
@@ -352,6 +355,11 @@ pub fn show(
 /// missing, or with `--strict` when anything was skipped.
 pub fn status_of(report: &ScanReport, args: &ScanLogsArgs, missing: bool) -> ExitStatus {
     let mut status = ExitStatus::Success;
+    // nothing read at all is an input error (a cron job must not pass while reading nothing);
+    // records that were all outside --since/--until are only a warning
+    if report.records == 0 && report.filtered == 0 {
+        status = ExitStatus::InputError;
+    }
     if args.fail_on.is_some() && report.alerts > 0 {
         status = ExitStatus::LimitHit;
     }

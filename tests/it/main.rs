@@ -15,5 +15,7 @@ mod common;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod open_exact;
+mod open_oracle;
 mod properties;
 mod snapshots;
