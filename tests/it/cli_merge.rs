@@ -157,8 +157,18 @@ fn merge_refuses_mismatches() {
     let d = tmp.path();
     let app = scan_dir().join("app.jsonl").display().to_string();
     let openai = scan_dir().join("openai.jsonl").display().to_string();
-    emit(d, &[app.clone()], &["--by", "user"], "user.json");
-    emit(d, &[openai.clone()], &["--by", "model"], "model.json");
+    emit(
+        d,
+        std::slice::from_ref(&app),
+        &["--by", "user"],
+        "user.json",
+    );
+    emit(
+        d,
+        std::slice::from_ref(&openai),
+        &["--by", "model"],
+        "model.json",
+    );
     let out = merge(d, &["user.json", "model.json"], &[]);
     assert_eq!(out.code, 2);
     assert!(
@@ -171,7 +181,12 @@ fn merge_refuses_mismatches() {
     assert!(out.stdout.is_empty());
 
     // the same requests in two parts
-    emit(d, &[openai.clone()], &["--by", "user"], "o1.json");
+    emit(
+        d,
+        std::slice::from_ref(&openai),
+        &["--by", "user"],
+        "o1.json",
+    );
     emit(d, &[openai], &["--by", "user"], "o2.json");
     let out = merge(d, &["o1.json", "o2.json"], &[]);
     assert_eq!(out.code, 2);
