@@ -61,6 +61,7 @@ fn resolve_error(e: ResolveError) -> PyErr {
     match e {
         ResolveError::NoTokenizer { .. } => NoExactTokenizerError::new_err(e.to_string()),
         ResolveError::Unknown(_) => UnknownModelError::new_err(e.to_string()),
+        _ => TokenbudgetError::new_err(e.to_string()),
     }
 }
 
