@@ -38,7 +38,7 @@ pub struct ScanLogsArgs {
     /// Log files (.jsonl, .gz, .zst), directories (walked for *.jsonl*), or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Group by user, feature, model, day, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
@@ -136,27 +136,34 @@ pub enum FailOn {
     Alerts,
 }
 
-fn parse_by(s: &str) -> Result<GroupBy, String> {
+/// An argument value parser. The `arg_value` fuzz target (fuzz/fuzz_targets/arg_value.rs) calls
+/// `parse_by`, `parse_tz`, `parse_rate`, `parse_dur` and `parse_share` by these names: keep them
+/// (or update the target) when the time handling moves to a library.
+pub fn parse_by(s: &str) -> Result<GroupBy, String> {
     GroupBy::parse(s)
 }
 
-fn parse_tz(s: &str) -> Result<Tz, String> {
+/// `--tz` (see [`parse_by`] on the fuzz target).
+pub fn parse_tz(s: &str) -> Result<Tz, String> {
     Tz::parse(s)
 }
 
-fn parse_rate(s: &str) -> Result<Rate2, String> {
+/// `--burst`, `--burst-tokens`: N/DURATION or `off` (see [`parse_by`] on the fuzz target).
+pub fn parse_rate(s: &str) -> Result<Rate2, String> {
     if matches!(s.trim(), "off" | "none" | "0") {
         return Ok(Rate2(None));
     }
     Rate::parse(s).map(|r| Rate2(Some(r)))
 }
 
-fn parse_dur(s: &str) -> Result<u32, String> {
+/// `--loop-gap` (see [`parse_by`] on the fuzz target).
+pub fn parse_dur(s: &str) -> Result<u32, String> {
     logs::detect::parse_duration(s)
         .ok_or_else(|| format!("invalid duration '{s}' (expected 30s, 2m, 1h or seconds)"))
 }
 
-fn parse_share(s: &str) -> Result<f64, String> {
+/// `--window-share`, `--loop-tolerance` (see [`parse_by`] on the fuzz target).
+pub fn parse_share(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
@@ -270,20 +277,29 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         if env.stdin_is_terminal {
             bail!("no input: give a log file, a directory, or `-` for stdin");
         }
+        if crate::input::stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a log \
+                 file or a directory"
+            );
+        }
         inputs.push(Input::Stdin);
     }
     let mut stdin_used = false;
     for p in &args.paths {
-        if p == "-" {
+        if p.as_os_str() == "-" {
             if stdin_used {
                 bail!("`-` (stdin) given more than once");
             }
             stdin_used = true;
+            if crate::input::stdin_is_closed() {
+                bail!(crate::input::STDIN_CLOSED);
+            }
             inputs.push(Input::Stdin);
         } else if std::fs::metadata(p).is_err() {
             missing.push(p.clone());
         } else {
-            inputs.push(Input::Path(PathBuf::from(p)));
+            inputs.push(Input::Path(p.clone()));
         }
     }
     let bar = progress_bar(&inputs, env, args.json);
@@ -299,7 +315,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     let missing_problems: Vec<logs::FileProblem> = missing
         .iter()
         .map(|m| logs::FileProblem {
-            path: m.clone(),
+            path: crate::fsutil::path_label(m),
             reason: match std::fs::metadata(m) {
                 Err(e) => format!("cannot read: {e}"),
                 Ok(_) => "cannot read".into(),
@@ -321,14 +337,18 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
         if summary_to_stdout {
             out.write_all(&text).context("writing stdout")?;
         } else {
-            crate::fsutil::write_atomic(std::path::Path::new(path), &text)?;
+            crate::fsutil::write_atomic(std::path::Path::new(path), &text, &[])?;
         }
     }
     if !summary_to_stdout {
         show(&report, &args, env, out)?;
     }
     for m in &missing {
-        eprintln!("{} cannot read {m}", env.err.red("error:"));
+        eprintln!(
+            "{} cannot read {}",
+            env.err.red("error:"),
+            crate::fsutil::path_label(m)
+        );
     }
     for w in &report.warnings {
         eprintln!("{} {w}", env.err.yellow("warning:"));
