@@ -29,7 +29,12 @@ pub fn main() -> ExitCode {
         progress: !cli.no_progress && io::stderr().is_terminal(),
         stdin_is_terminal: io::stdin().is_terminal(),
     };
-    match run(cli, &env) {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(PipeSafe {
+        inner: stdout.lock(),
+        closed: false,
+    });
+    match run(cli, &env, &mut out).and_then(|s| Ok(out.flush().map(|()| s)?)) {
         Ok(status) => ExitCode::from(status.code()),
         // Only a write to stderr can still fail this way (stdout is `PipeSafe`); the status
         // is unknown then, and nothing can be said about it anyway.
@@ -47,22 +52,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(PipeSafe {
-        inner: stdout.lock(),
-        closed: false,
-    });
-    let status = match cli.command {
-        Command::Count(args) => commands::count::run(args, env, &mut out)?,
-        Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
-        Command::Cost(args) => commands::cost::run(args, env, &mut out)?,
-        Command::Models(args) => commands::models::run(args, env, &mut out)?,
-        Command::Check(args) => commands::check::run(args, env, &mut out)?,
-        Command::ScanLogs(args) => commands::scan_logs::run(args, env, &mut out)?,
-    };
-    out.flush()?;
-    Ok(status)
+/// Run one parsed command line, writing its report to `out`. The Python package runs the
+/// commands in-process through this, so its reports are the CLI's own.
+pub fn run(cli: Cli, env: &Env, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    Ok(match cli.command {
+        Command::Count(args) => commands::count::run(args, env, out)?,
+        Command::Plan(args) => commands::plan::run(args, env, out)?,
+        Command::Cost(args) => commands::cost::run(args, env, out)?,
+        Command::Models(args) => commands::models::run(args, env, out)?,
+        Command::Check(args) => commands::check::run(args, env, out)?,
+        Command::ScanLogs(args) => commands::scan_logs::run(args, env, out)?,
+        Command::Merge(args) => commands::merge::run(args, env, out)?,
+    })
 }
 
 /// clap's message (help, version or a usage error) as clap prints it, unless an argument

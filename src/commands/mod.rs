@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cost;
 pub mod count;
+pub mod merge;
 pub mod models;
 pub mod plan;
 pub mod scan_logs;

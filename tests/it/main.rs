@@ -8,8 +8,8 @@ mod case_files;
 mod cli_check;
 mod cli_cost;
 mod cli_count;
-
 mod cli_exit;
+mod cli_merge;
 mod cli_models;
 mod cli_names;
 mod cli_out;
