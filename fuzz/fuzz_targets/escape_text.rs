@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     tokenbudget::report::write_json(&mut out, &serde_json::json!({ "k": text })).unwrap();
     let json = String::from_utf8(out).unwrap();
-    assert!(!json.chars().any(|c| c != '\n' && is_dangerous(c)), "{json:?}");
+    assert!(
+        !json.chars().any(|c| c != '\n' && is_dangerous(c)),
+        "{json:?}"
+    );
     let back: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(back["k"].as_str(), Some(text.as_ref()));
 });
