@@ -6,8 +6,7 @@
 * :func:`scan_logs` scans usage-log files on the executors, each task into a partial summary
   (``scan-logs --emit-summary``), and merges them on the driver into the report one
   ``tokenbudget scan-logs`` of all the files gives. The summaries keep each user's timed
-  requests, so bursts and loops are exact however the files are split; ``by_user=True``
-  instead partitions the *records* by user (for logs too large to split by file).
+  requests, so bursts and loops are exact however the files are split.
 """
 
 from __future__ import annotations
