@@ -32,6 +32,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;count'= {
@@ -171,12 +172,24 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --loop-tolerance 'Loop: prompt sizes within this share of the run''s first request (2% or 0.02)'
             cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
             cand --threads 'Worker threads [default: all cores]'
+            cand --emit-summary 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
             cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --strict 'Exit 2 when any line or file was skipped'
             cand --json 'Print only JSON on stdout'
             cand --no-progress 'Never draw progress bars'
             cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;merge'= {
+            cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --strict 'Exit 2 when any line or file was skipped in any part'
+            cand --json 'Print only JSON on stdout (the `scan-logs --json` document)'
+            cand --no-progress 'Never draw progress bars'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -189,6 +202,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
@@ -202,6 +216,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;help;check'= {
         }
         &'tokenbudget;help;scan-logs'= {
+        }
+        &'tokenbudget;help;merge'= {
         }
         &'tokenbudget;help;help'= {
         }

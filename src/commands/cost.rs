@@ -17,6 +17,7 @@ use crate::cost::{
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::pricing::{Money, Price};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 use crate::resolve;
 
@@ -49,7 +50,7 @@ pub struct CostArgs {
     /// `count` does, with each model's tokenizer. With no prompt, --text or --input-tokens,
     /// piped stdin is read.
     #[arg(value_name = "PROMPT", conflicts_with = "input_tokens")]
-    pub prompt: Option<String>,
+    pub prompt: Option<PathBuf>,
 
     /// Use this text as the prompt.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["prompt", "input_tokens"])]
@@ -425,7 +426,7 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     // Problems go to stderr so stdout stays clean for --json.
     let mut err = std::io::stderr().lock();
     for e in &errors {
-        writeln!(err, "{} {}", env.err.red("error:"), e.reason)?;
+        writeln!(err, "{} {}", env.err.red("error:"), Shown(&e.reason))?;
     }
     let warned_rows = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     if rows.len() > 1 && warned_rows > 5 {
@@ -439,7 +440,13 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     } else {
         for r in &rows {
             for w in &r.warnings {
-                writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.yellow("warning:"),
+                    Shown(&r.model),
+                    Shown(w.to_string())
+                )?;
             }
         }
     }
@@ -457,8 +464,8 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                     err,
                     "{} skipped {} ({})",
                     env.err.dim("note:"),
-                    s.model,
-                    s.reason
+                    Shown(&s.model),
+                    Shown(&s.reason)
                 )?;
             }
         } else {
@@ -467,7 +474,7 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                 "{} skipped {} models that cannot price this request (e.g. {}); --json lists them",
                 env.err.dim("note:"),
                 skipped.len(),
-                skipped[0].reason
+                Shown(&skipped[0].reason)
             )?;
         }
         // Per-model notes not already in the report: long-context rates are marked in the
@@ -478,7 +485,7 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                 let in_report = n.contains("long-context rates")
                     || (!single && n.contains("no exact local tokenizer"));
                 if !in_report {
-                    writeln!(err, "{} {n}", env.err.dim("note:"))?;
+                    writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
                 }
             }
         }
@@ -524,7 +531,7 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         prompt_text.as_ref().map(|(l, _)| l.as_str()),
     );
     if !description.is_empty() {
-        writeln!(out, "{}", env.out.dim(&description))?;
+        writeln!(out, "{}", env.out.dim(&escape(&description)))?;
     }
     writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
     Ok(status)
@@ -539,9 +546,9 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
         }
     } else {
         match args.prompt.as_deref() {
-            Some("-") => Source::Stdin,
+            Some(p) if p.as_os_str() == "-" => Source::Stdin,
             Some(p) => Source::File {
-                path: PathBuf::from(p),
+                path: p.to_path_buf(),
                 walked: false,
             },
             None if env.stdin_is_terminal => {
@@ -553,7 +560,10 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
     if let Source::File { path, .. } = &source
         && path.is_dir()
     {
-        bail!("{}: is a directory; cost takes one prompt", path.display());
+        bail!(
+            "{}: is a directory; cost takes one prompt",
+            crate::fsutil::path_label(path)
+        );
     }
     match input::load(&source)? {
         Loaded::Text(t) => Ok((source.label(), t)),
@@ -667,7 +677,7 @@ fn render_single(
             title.push_str(&format!(", {e}"));
         }
     }
-    writeln!(out, "{}", env.out.bold(&title))?;
+    writeln!(out, "{}", env.out.bold(&escape(&title)))?;
     let mut header: Vec<String> = vec![
         "".into(),
         "tokens".into(),
@@ -771,8 +781,8 @@ fn render_comparison(
             ""
         };
         let mut cells = vec![
-            Cell::new(format!("{}{star}", r.model)),
-            Cell::new(&r.provider),
+            Cell::new(format!("{}{star}", Shown(&r.model))),
+            Cell::new(escape(&r.provider)),
             Cell::new(format!("{mark}{}", thousands(r.input_tokens))),
             Cell::new(r.cost.input.display()),
         ];

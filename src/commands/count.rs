@@ -14,6 +14,7 @@ use crate::commands::{Shared, warn_resolved};
 use crate::count::{Counted, Mode, count_document_on};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::request;
 use crate::resolve::{self, Resolved};
@@ -39,7 +40,7 @@ pub struct CountArgs {
     /// Files, directories (walked, honouring .gitignore), glob patterns, or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Count this text (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -205,7 +206,12 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        let _ = writeln!(std::io::stderr(), "{} {why}", env.err.yellow("warning:"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {}",
+            env.err.yellow("warning:"),
+            Shown(why)
+        );
     }
 
     let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
@@ -307,7 +313,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             err,
             "{} {}",
             env.err.red("error:"),
-            p.error.as_deref().unwrap_or_default()
+            Shown(p.error.as_deref().unwrap_or_default())
         )?;
     }
     for p in &skipped {
@@ -315,20 +321,29 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             err,
             "{} skipped {}: {}",
             env.err.dim("note:"),
-            p.path,
-            p.reason.as_deref().unwrap_or_default()
+            Shown(&p.path),
+            Shown(p.reason.as_deref().unwrap_or_default())
         )?;
     }
     for r in &ok {
         if let Some(Counted::Jsonl { lines, .. }) = &r.counted {
-            for e in &lines.errors {
+            for e in lines.errors.iter().take(report::LISTED) {
                 writeln!(
                     err,
                     "{} {}:{}: {}",
                     env.err.red("error:"),
-                    r.path,
+                    Shown(&r.path),
                     e.line,
-                    e.error
+                    Shown(&e.error)
+                )?;
+            }
+            if lines.errors.len() > report::LISTED {
+                writeln!(
+                    err,
+                    "{} {}: {} bad lines (--json lists them)",
+                    env.err.red("error:"),
+                    Shown(&r.path),
+                    report::and_more(lines.errors.len() - report::LISTED)
                 )?;
             }
         }
@@ -336,7 +351,13 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             && !args.json
         {
             for n in &chat.notes {
-                writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.dim("note:"),
+                    Shown(&r.path),
+                    Shown(n)
+                )?;
             }
         }
         if let Some(Counted::Text { note: Some(n), .. }) = &r.counted
@@ -350,7 +371,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             err,
             "{} {}: {} tokens, {} over --max-tokens {}",
             env.err.red("over limit:"),
-            r.path,
+            Shown(&r.path),
             thousands(r.tokens()),
             thousands(r.over_by.unwrap_or(0)),
             thousands(args.max_tokens.unwrap_or(0))
@@ -530,7 +551,7 @@ fn render_human(
     let mark = if approx { "~" } else { "" };
     for r in ok {
         let mut row = vec![
-            Cell::new(&r.path),
+            Cell::new(escape(&r.path)),
             Cell::new(format!("{mark}{}", thousands(r.tokens()))),
             Cell::new(thousands(r.bytes)),
         ];
@@ -568,19 +589,24 @@ fn render_human(
     for r in ok {
         match &r.counted {
             Some(Counted::Chat(chat)) if args.verbose => {
-                writeln!(out, "\n{} ({} messages)", r.path, chat.messages.len())?;
+                writeln!(
+                    out,
+                    "\n{} ({} messages)",
+                    Shown(&r.path),
+                    chat.messages.len()
+                )?;
                 let mut m = report::table(&["#", "role", tokens_header]);
                 for msg in &chat.messages {
                     m.add_row(vec![
                         Cell::new(msg.index),
-                        Cell::new(&msg.role),
+                        Cell::new(escape(&msg.role)),
                         Cell::new(format!("{mark}{}", thousands(msg.tokens))),
                     ]);
                 }
                 m.add_row(vec![
                     Cell::new(""),
                     Cell::new("reply priming"),
-                    Cell::new(crate::tokenize::chat::REPLY_PRIMING),
+                    Cell::new(chat.tokens - chat.messages.iter().map(|m| m.tokens).sum::<u64>()),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;
@@ -606,7 +632,7 @@ fn render_human(
                 writeln!(
                     out,
                     "\n{}: {} lines, min {}, median {}, p95 {}, max {}",
-                    r.path,
+                    Shown(&r.path),
                     thousands(lines.count),
                     thousands(lines.min),
                     thousands(lines.median),
@@ -617,7 +643,7 @@ fn render_human(
                     let mut m = report::table(&["largest line", tokens_header]);
                     for l in &lines.largest {
                         m.add_row(vec![
-                            Cell::new(format!("{}:{}", r.path, l.line)),
+                            Cell::new(format!("{}:{}", Shown(&r.path), l.line)),
                             Cell::new(format!("{mark}{}", thousands(l.tokens))),
                         ]);
                     }
@@ -636,7 +662,7 @@ fn render_human(
     if let Some(why) = &resolved.approximate {
         footer.push_str(&format!("; approximate: {why}"));
     }
-    writeln!(out, "{}", env.out.dim(&footer))?;
+    writeln!(out, "{}", env.out.dim(&escape(&footer)))?;
     Ok(())
 }
 
@@ -664,12 +690,17 @@ fn truncate(
     n: usize,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    let inputs = output_inputs(expanded);
+    if let Some(path) = &args.out {
+        // Refused before reading: `--out l.txt` for input l.txt would truncate the input.
+        crate::fsutil::check_output(path, &inputs)?;
+    }
     let (label, text) = single_text(expanded, "--truncate")?;
     let cut = tok.truncate(&text, n);
     let kept = tok.count(cut);
     let original = tok.count(&text);
     match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes())?,
+        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes(), &inputs)?,
         None => out.write_all(cut.as_bytes()).context("writing stdout")?,
     }
     if args.json {
@@ -681,12 +712,13 @@ fn truncate(
         if args.out.is_some() {
             report::write_json(out, &summary)?;
         } else {
-            writeln!(std::io::stderr(), "{summary}")?;
+            writeln!(std::io::stderr(), "{}", report::json_line(&summary))?;
         }
     } else {
         writeln!(
             std::io::stderr(),
-            "{label}: kept {} of {} tokens ({} of {} bytes)",
+            "{}: kept {} of {} tokens ({} of {} bytes)",
+            Shown(&label),
             thousands(kept as u64),
             thousands(original as u64),
             thousands(cut.len() as u64),
@@ -696,11 +728,25 @@ fn truncate(
     Ok(ExitStatus::Success)
 }
 
+/// The files an `--out` must not be: every named or walked input, and stdin when it is a file.
+fn output_inputs(expanded: &input::Expanded) -> Vec<crate::fsutil::InputFile> {
+    let mut inputs: Vec<_> = expanded
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::File { path, .. } => crate::fsutil::InputFile::named(path),
+            _ => None,
+        })
+        .collect();
+    inputs.extend(crate::fsutil::InputFile::named(std::path::Path::new("-")));
+    inputs
+}
+
 /// How a token's bytes are shown: its text Rust-escaped in quotes, or hex for a token that
 /// holds only part of a UTF-8 character.
 pub fn token_repr(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
-        Ok(s) => format!("{s:?}"),
+        Ok(s) => escape(&format!("{s:?}")).into_owned(),
         Err(_) => {
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("<{}>", hex.join(" "))
@@ -753,7 +799,8 @@ fn show_tokens(
         std::io::stderr(),
         "{}",
         env.err.dim(&format!(
-            "{label}: {} tokens ({})",
+            "{}: {} tokens ({})",
+            Shown(&label),
             ids.len(),
             tok.encoding()
         ))

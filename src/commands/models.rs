@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::catalog::list::{self, Filter, ModelRow, SortKey};
 use crate::commands::{Shared, check_providers, prices_footer};
 use crate::exit::ExitStatus;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, rate, thousands};
 
 /// List the model catalog: context windows, max output, tokenizers and prices.
@@ -154,13 +155,13 @@ pub fn run(
             (a, b) => format!("{} / {}", rate(a), rate(b)),
         };
         let name = if r.mode == "embedding" {
-            format!("{} (embedding)", r.id)
+            format!("{} (embedding)", Shown(r.id))
         } else {
-            r.id.to_string()
+            escape(r.id).into_owned()
         };
         t.add_row(vec![
             Cell::new(name),
-            Cell::new(r.provider),
+            Cell::new(escape(r.provider)),
             Cell::new(opt_num(r.context_window)),
             Cell::new(opt_num(r.max_output)),
             Cell::new(r.tokenizer.map_or("none", |e| e.name())),

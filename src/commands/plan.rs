@@ -21,6 +21,7 @@ use crate::plan::{
     self, Allocation, Budget, Cap, Counts, Dropped, Examples, FitOptions, Fitted, HistoryPolicy,
     Part, Parts, Prompt, Shape,
 };
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
 use crate::tokenize::Encoding;
@@ -47,7 +48,7 @@ pub struct PlanArgs {
     /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
     /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
-    pub request: Option<String>,
+    pub request: Option<PathBuf>,
 
     /// The system prompt (text).
     #[arg(long, value_name = "FILE")]
@@ -70,7 +71,7 @@ pub struct PlanArgs {
 
     /// The user's message (text; `-` for stdin). Without it, piped stdin is read.
     #[arg(long, value_name = "FILE")]
-    pub user: Option<String>,
+    pub user: Option<PathBuf>,
 
     /// Tool (function) definitions: a JSON array, or an object with `tools`.
     #[arg(long, value_name = "FILE")]
@@ -120,6 +121,23 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
+/// Every file `plan` reads, and stdin when it is a file: `--out` must be none of them.
+fn plan_inputs(args: &PlanArgs, history: Option<&Path>) -> Vec<crate::fsutil::InputFile> {
+    let mut paths: Vec<&Path> = Vec::new();
+    paths.extend(args.request.as_deref());
+    paths.extend(args.user.as_deref());
+    paths.extend(args.system.as_deref());
+    paths.extend(args.examples.as_deref());
+    paths.extend(args.tools.as_deref());
+    paths.extend(history);
+    paths.extend(args.rag.iter().map(PathBuf::as_path));
+    paths.push(Path::new("-"));
+    paths
+        .into_iter()
+        .filter_map(crate::fsutil::InputFile::named)
+        .collect()
+}
+
 /// A `--history` value: a file, or (with --fit) how much history to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryArg {
@@ -128,7 +146,7 @@ pub enum HistoryArg {
 }
 
 /// `auto` and a number are policies; anything else is a file (`./auto` for a file so named).
-fn parse_history(s: &str) -> Result<HistoryArg, String> {
+pub fn parse_history(s: &str) -> Result<HistoryArg, String> {
     if s == "auto" {
         return Ok(HistoryArg::Policy(HistoryPolicy::Auto));
     }
@@ -206,7 +224,11 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         );
     }
 
-    let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+    let inputs = plan_inputs(&args, history_file.as_deref());
+    if let Some(path) = &args.out {
+        crate::fsutil::check_output(path, &inputs)?;
+    }
+    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env)?;
     if args.fit && prompt.shape != Shape::Parts && prompt.body.is_none() {
         bail!(
             "--fit writes the fitted request back in its own shape, which is supported for chat \
@@ -234,15 +256,16 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         (Some(r), _) => (r, "--reserve-output"),
         (None, Some(m)) => (
             m,
-            if prompt
-                .body
-                .as_ref()
-                .is_some_and(|b| b.get("max_completion_tokens").is_some())
-            {
-                "max_completion_tokens"
-            } else {
-                "max_tokens"
-            },
+            plan::OUTPUT_LIMIT_FIELDS
+                .into_iter()
+                .find(|f| {
+                    prompt
+                        .body
+                        .as_ref()
+                        .map(|b| if prompt.batch { &b["body"] } else { b })
+                        .is_some_and(|b| b.get(*f).is_some_and(|v| !v.is_null()))
+                })
+                .unwrap_or("max_tokens"),
         ),
         (None, None) => (
             max_output.map_or(plan::DEFAULT_RESERVE, |m| m.min(plan::DEFAULT_RESERVE)),
@@ -285,14 +308,14 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        writeln!(err, "{} {why}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(why))?;
     }
     if !args.json {
         for n in &counts.notes {
-            writeln!(err, "{} {n}", env.err.dim("note:"))?;
+            writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
         }
         for w in &counts.warnings {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
     }
 
@@ -313,7 +336,7 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         if let Some(w) = window_warning(&before)
             && !args.json
         {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
         drop(err);
         ctx.render(out, &before, &warnings, None)?;
@@ -331,7 +354,12 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let fitted = match plan::fit(&prompt, &counts, &budget, opts) {
         Ok(f) => f,
         Err(cannot) => {
-            writeln!(err, "{} {cannot}", env.err.red("does not fit:"))?;
+            writeln!(
+                err,
+                "{} {}",
+                env.err.red("does not fit:"),
+                Shown(&cannot.to_string())
+            )?;
             drop(err);
             if args.out.is_some() {
                 // stdout is the report's: show the allocation that could not be fitted.
@@ -350,8 +378,15 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         }
     };
     let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
-    let fitted_json = plan::fitted_json(&prompt, &fitted.kept);
-    let mut text = serde_json::to_string_pretty(&fitted_json).context("serialising JSON")?;
+    // Numbers and every kept value exactly as read, when there is a request text to copy from.
+    let mut text = match request_text
+        .as_deref()
+        .and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept))
+    {
+        Some(t) => t,
+        None => serde_json::to_string_pretty(&plan::fitted_json(&prompt, &fitted.kept))
+            .context("serialising JSON")?,
+    };
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
@@ -359,11 +394,11 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     if let Some(w) = window_warning(&after)
         && !args.json
     {
-        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
     }
     match &args.out {
         Some(path) => {
-            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            crate::fsutil::write_atomic(path, text.as_bytes(), &inputs)?;
             drop(err);
             let fit = FitReport {
                 history: opts.history,
@@ -394,12 +429,18 @@ fn parse_request(value: Value, base: &Path) -> Result<Prompt, crate::tokenize::c
     crate::request::parse(value, base).map(|(_, p)| p)
 }
 
-fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
+/// With `--request`, its text comes back too: `--fit` copies what it keeps from it.
+fn load_prompt(
+    args: &PlanArgs,
+    history: Option<&Path>,
+    env: &Env,
+) -> Result<(Prompt, Option<String>)> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
         let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
         let base = base_dir(req);
-        return parse_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+        let prompt = parse_request(value, &base).map_err(|e| anyhow!("{label}: {e}"))?;
+        return Ok((prompt, Some(text)));
     }
     let mut parts = Parts::default();
     if let Some(p) = &args.system {
@@ -442,8 +483,9 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
     }
     match &args.user {
         Some(u) => parts.user = Some(read(u)?),
-        None if !env.stdin_is_terminal => {
-            let (label, text) = read("-")?;
+        // Piped stdin is the optional user message; closed stdin (cron, CI) is just none.
+        None if !env.stdin_is_terminal && !input::stdin_is_closed() => {
+            let (label, text) = read(Path::new("-"))?;
             let alone = parts.system.is_none()
                 && parts.examples.is_none()
                 && parts.rag.is_empty()
@@ -454,7 +496,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
                 && let Ok(value) = parse_json(&text)
                 && crate::request::detect(&value).is_some()
             {
-                return parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"));
+                let prompt = parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"))?;
+                return Ok((prompt, Some(text)));
             }
             if !text.is_empty() {
                 parts.user = Some((label, text));
@@ -474,7 +517,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
              --history, --user or piped stdin, --tools)"
         );
     }
-    Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))
+    let prompt = Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))?;
+    Ok((prompt, None))
 }
 
 /// The messages of a messages-JSON value: an array (possibly empty), or a request body.
@@ -485,27 +529,27 @@ fn messages_of(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn base_dir(path: &str) -> PathBuf {
-    if path == "-" {
+fn base_dir(path: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
         return PathBuf::from(".");
     }
-    match Path::new(path).parent() {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
 }
 
 fn read_path(path: &Path) -> Result<(String, String)> {
-    read(&path.display().to_string())
+    read(path)
 }
 
-/// Read a file (or `-`, stdin) as UTF-8: (label, text).
-fn read(path: &str) -> Result<(String, String)> {
-    let source = if path == "-" {
+/// Read a file (or `-`, stdin) as UTF-8: (label, text). The name need not be UTF-8.
+fn read(path: &Path) -> Result<(String, String)> {
+    let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         Source::File {
-            path: PathBuf::from(path),
+            path: path.to_path_buf(),
             walked: false,
         }
     };
@@ -574,7 +618,7 @@ fn report_dropped(
             d.len(),
             thousands(tokens)
         )?;
-        for x in d {
+        for x in d.iter().take(report::LISTED) {
             let reason = match x.reason {
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
@@ -584,9 +628,16 @@ fn report_dropped(
             writeln!(
                 err,
                 "  {} {} {} tokens ({reason})",
-                x.label,
-                x.role,
+                Shown(&x.label),
+                Shown(&x.role),
                 thousands(x.tokens)
+            )?;
+        }
+        if d.len() > report::LISTED {
+            writeln!(
+                err,
+                "  {} (--json --out lists them)",
+                report::and_more(d.len() - report::LISTED)
             )?;
         }
     }
@@ -789,7 +840,7 @@ impl Ctx<'_> {
         if let Some(why) = self.approximation {
             footer.push_str(&format!(": {why}"));
         }
-        writeln!(out, "{}", s.dim(&footer))?;
+        writeln!(out, "{}", s.dim(&escape(&footer)))?;
         Ok(())
     }
 

@@ -137,6 +137,39 @@ pub fn extract_messages(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// [`extract_messages`], taking the value: the messages are moved out, not copied, so a large
+/// document is held once.
+pub fn into_messages(value: Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|m| m.as_object().is_some_and(|o| o.contains_key("role"))) =>
+        {
+            Some(items)
+        }
+        Value::Object(mut obj) => {
+            if obj.get("body").is_some_and(|b| b.get("messages").is_some()) {
+                return into_messages(obj.remove("body")?);
+            }
+            let Value::Array(messages) = obj.remove("messages")? else {
+                return None;
+            };
+            let mut out = Vec::with_capacity(messages.len() + 1);
+            if let Some(system) = obj.remove("system") {
+                let mut m = serde_json::Map::new();
+                m.insert("role".into(), Value::String("system".into()));
+                m.insert("content".into(), system);
+                out.push(Value::Object(m));
+            }
+            out.extend(messages);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// Count `messages` with the cookbook rule.
 pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, ChatError> {
     count_messages_rule(tok, MessageRule::COOKBOOK, messages)
@@ -150,7 +183,7 @@ pub fn count_messages_rule(
 ) -> Result<ChatCount, ChatError> {
     let mut notes = Vec::new();
     let mut out = Vec::with_capacity(messages.len());
-    let mut total = REPLY_PRIMING;
+    let mut total = reply_priming(tok);
     for (index, message) in messages.iter().enumerate() {
         let tokens = count_message_rule(tok, rule, index, message, &mut notes, None)?;
         let role = message
@@ -172,6 +205,12 @@ pub fn count_messages_rule(
         parts: Vec::new(),
         notes,
     })
+}
+
+/// Tokens that prime the reply for `tok`'s models: the cookbook's 3 for OpenAI's encodings,
+/// the chat template's (see `chat_open.rs`) for the open families.
+pub fn reply_priming(tok: &Tokenizer) -> u64 {
+    super::chat_open::reply_priming(tok).unwrap_or(REPLY_PRIMING)
 }
 
 /// Counts an image part: `Ok((tokens, note))` when its size is known (the note names the
@@ -222,6 +261,21 @@ pub fn count_message_rule(
             "message {index} has unknown role '{role}' (expected one of: {})",
             ROLES.join(", ")
         )));
+    }
+    use super::chat_open::{Template, message_tokens};
+    match Template::of(tok.encoding()) {
+        t @ (Template::ChatMl | Template::DeepSeek) => {
+            return Ok(message_tokens(tok, t, index, role, obj, notes));
+        }
+        Template::Unsupported => note(
+            notes,
+            &format!(
+                "chat overhead counted by OpenAI's cookbook rule; {} models use their own chat \
+                 template (approximation)",
+                tok.encoding()
+            ),
+        ),
+        Template::Cookbook => {}
     }
     let mut tokens = rule.per_message;
     for (key, value) in obj {
