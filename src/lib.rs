@@ -32,4 +32,5 @@ pub mod plan;
 pub mod pricing;
 pub mod report;
 pub mod resolve;
+pub mod stream;
 pub mod tokenize;

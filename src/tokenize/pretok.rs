@@ -157,6 +157,53 @@ fn ws_run(b: &[u8], pos: usize) -> WsRun {
     }
 }
 
+/// Fast path for the commonest piece, an ASCII word. At `pos`: an ASCII letter, or a prefix
+/// char followed by one — with `any_prefix` any ASCII char that is not CR, LF, a letter or a
+/// digit (each is `[^\r\n\p{L}\p{N}]`: class other or white space), without it a space only
+/// (GPT-2's ` ?`). Then the letter run: with `cased` (o200k) `[A-Z]*[a-z]*`, otherwise
+/// (`\p{L}++`) `[A-Za-z]*`. Returns the end of that run (before any contraction suffix), or
+/// `None` when the general scanner must decide: no such word, or the run stops at a non-ASCII
+/// byte (which may be a letter or mark that continues it).
+///
+/// Why o200k's run is `[A-Z]*[a-z]*` here: its first alternative `[U]*[W]+` is `[A-Z]*[a-z]+`
+/// on ASCII (no ASCII char is in both classes, so there is nothing to backtrack), and when no
+/// lowercase letter follows, the second `[U]+[W]*` is `[A-Z]+`; both end where `[A-Z]*[a-z]*`
+/// ends. The prefix is tried taken first, and a letter run follows it, so it is taken.
+#[inline(always)]
+fn ascii_word(b: &[u8], pos: usize, any_prefix: bool, cased: bool) -> Option<usize> {
+    let c = *b.get(pos)?;
+    let s = if c.is_ascii_alphabetic() {
+        pos
+    } else {
+        let prefix_ok = if any_prefix {
+            c < 0x80 && c != b'\r' && c != b'\n' && !c.is_ascii_digit()
+        } else {
+            c == b' '
+        };
+        if !prefix_ok || !b.get(pos + 1)?.is_ascii_alphabetic() {
+            return None;
+        }
+        pos + 1
+    };
+    let mut i = s;
+    if cased {
+        while b.get(i).is_some_and(u8::is_ascii_uppercase) {
+            i += 1;
+        }
+        while b.get(i).is_some_and(u8::is_ascii_lowercase) {
+            i += 1;
+        }
+    } else {
+        while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+    }
+    match b.get(i) {
+        Some(&x) if x >= 0x80 => None,
+        _ => Some(i),
+    }
+}
+
 /// r50k_base / p50k_base:
 /// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
 pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
@@ -404,12 +451,25 @@ pub(crate) enum Family {
 }
 
 impl Family {
+    /// The end of the piece starting at `pos`. The ASCII-word fast path is inlined into the
+    /// caller's loop (most pieces of English and code take it); the rest of each scanner is
+    /// out of line.
     #[inline(always)]
     pub(crate) fn next(self, b: &[u8], pos: usize) -> usize {
         match self {
-            Family::Gpt2 => next_gpt2(b, pos),
-            Family::Cl100k => next_cl100k(b, pos),
-            Family::O200k => next_o200k(b, pos),
+            Family::Gpt2 => match ascii_word(b, pos, false, false) {
+                // GPT-2's contractions start with `'`, which is no letter and no ` `
+                Some(e) => e,
+                None => next_gpt2(b, pos),
+            },
+            Family::Cl100k => match ascii_word(b, pos, true, false) {
+                Some(e) if b[pos] != b'\'' => e,
+                _ => next_cl100k(b, pos),
+            },
+            Family::O200k => match ascii_word(b, pos, true, true) {
+                Some(e) => suffix(b, e),
+                None => next_o200k(b, pos),
+            },
         }
     }
 }

@@ -5,7 +5,8 @@
 mod hash {
     include!("vocab_hash.rs");
 }
-use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len, hash_bytes, key8};
+pub(crate) use hash::key8;
+use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len, hash_bytes};
 
 /// One embedded vocabulary.
 pub(crate) struct Vocab {
