@@ -5,7 +5,7 @@
 //! for gpt-4o (the cookbook rule, as `count` gives; 109 as plain text). The first three lines
 //! of long.txt are 56 tokens, so a 60-token budget runs out on its line 4.
 
-mod common;
+use crate::common;
 use std::path::Path;
 
 use common::*;
@@ -708,7 +708,7 @@ fn the_example_configs_in_the_readme_and_help_are_valid() {
     use tokenbudget::catalog::Catalog;
     use tokenbudget::check::config::parse;
 
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let section = &readme[readme.find("### `tokenbudget check`").unwrap()..];
     let start = section.find("```toml\n").unwrap() + "```toml\n".len();
     let end = start + section[start..].find("```").unwrap();
@@ -739,7 +739,7 @@ fn the_example_configs_in_the_readme_and_help_are_valid() {
 
 #[test]
 fn the_pre_commit_hook_runs_check_once_per_commit() {
-    let hooks = include_str!("../.pre-commit-hooks.yaml");
+    let hooks = include_str!("../../.pre-commit-hooks.yaml");
     for line in [
         "- id: tokenbudget-check",
         "  entry: tokenbudget check",

@@ -2,7 +2,7 @@
 //! fed to the real binary. Each case asserts the exact message and the documented exit code
 //! (README, "Reliability"); none may panic (a panic would exit 101 with Rust's own message).
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -6,7 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::record::{ErrKind, Format, Record, TimeVal, parse_dollars_pub, status_error_pub};
+use super::types::{ErrKind, Format, Record};
+use super::values::{TimeVal, parse_dollars_ok, status_error};
 use crate::pricing::Usage;
 
 struct Cur<'a> {
@@ -212,8 +213,8 @@ pub fn app_line(s: &str) -> Option<Record<'_>> {
                 }
                 "status" => {
                     status = match &val {
-                        Val::Str(t) => status_error_pub(Some(t)),
-                        Val::Num(t) => status_error_pub(std::str::from_utf8(t).ok()),
+                        Val::Str(t) => status_error(Some(t)),
+                        Val::Num(t) => status_error(std::str::from_utf8(t).ok()),
                         Val::Null => None,
                         Val::Bool => return None,
                     };
@@ -229,7 +230,7 @@ pub fn app_line(s: &str) -> Option<Record<'_>> {
                 }
                 "cost_usd" => {
                     cost = match &val {
-                        Val::Num(t) => Some(parse_dollars_pub(std::str::from_utf8(t).ok()?)?),
+                        Val::Num(t) => Some(parse_dollars_ok(std::str::from_utf8(t).ok()?)?),
                         Val::Null => None,
                         _ => return None,
                     };

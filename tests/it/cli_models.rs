@@ -1,7 +1,7 @@
 //! `tokenbudget models`, run as a user would, against the embedded catalog (LiteLLM snapshot
 //! 2026-11-28).
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 //! (`../shared/bench/tiktoken-reference`) with the cookbook's `num_tokens_from_messages` and
 //! `num_tokens_for_tools`.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{Value, json};
 use std::path::Path;

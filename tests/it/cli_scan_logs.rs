@@ -1,7 +1,7 @@
 //! `tokenbudget scan-logs`, run as a user would. Expected totals and costs are worked out by
 //! hand from the fixtures (tests/fixtures/scan) and the embedded catalog's prices.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::io::Write;

@@ -3,7 +3,7 @@
 //! `plan --fit` always fits and keeps what it promises, and money sums do not drift.
 //! The engine's own equality with tiktoken is in `crosscheck.rs`.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::Stdio;

@@ -3,7 +3,7 @@
 //! (`../shared/bench/tiktoken-reference`: prompt.txt is 64 tokens in o200k_base, 81 in
 //! cl100k_base) and the cookbook's `num_tokens_from_messages` (count/chat.json: 53 for gpt-4o).
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 

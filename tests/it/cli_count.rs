@@ -1,7 +1,7 @@
 //! `tokenbudget count`, run as a user would. Expected counts come from OpenAI's tiktoken 0.14
 //! (`../shared/bench/tiktoken-reference`) and the cookbook's `num_tokens_from_messages`.
 
-mod common;
+use crate::common;
 use common::*;
 
 fn count(args: &[&str]) -> Out {

@@ -2,7 +2,7 @@
 //! definition and committed. This test regenerates them in memory and fails when the committed
 //! copies differ. Rewrite them with:
 //!
-//!     TOKENBUDGET_REGENERATE=1 cargo test --test generated
+//!     TOKENBUDGET_REGENERATE=1 cargo test --test it generated
 
 use std::path::{Path, PathBuf};
 
@@ -75,7 +75,7 @@ fn completions_and_man_pages_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated files: {}\nrun: TOKENBUDGET_REGENERATE=1 cargo test --test generated",
+        "stale generated files: {}\nrun: TOKENBUDGET_REGENERATE=1 cargo test --test it generated",
         stale.join(", ")
     );
 }
