@@ -44,6 +44,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --truncate 'Write the input cut to its first N tokens (never splitting a character)'
             cand --out 'With --truncate, write to this file (atomically) instead of stdout'
             cand --top 'How many of the largest JSONL lines to list'
+            cand --field 'With --jsonl, count only this field of each line (`text`, `prompt`, nested `request.prompt`, array index `messages.0.content`); repeat it to count the sum of several fields (`--field prompt --field completion`). A line without the field is an error at that line'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
             cand --messages 'Read every input as chat JSON (messages array, OpenAI or Anthropic request body). Without it, JSON that has a chat shape is detected automatically'
             cand --jsonl 'Read every input as JSONL: each line a JSON string, a messages array, or a request (`messages` or Batch API `body.messages`); report per-line statistics'

@@ -48,6 +48,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l max-to
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l truncate -d 'Write the input cut to its first N tokens (never splitting a character)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l out -d 'With --truncate, write to this file (atomically) instead of stdout' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l top -d 'How many of the largest JSONL lines to list' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l field -d 'With --jsonl, count only this field of each line (`text`, `prompt`, nested `request.prompt`, array index `messages.0.content`); repeat it to count the sum of several fields (`--field prompt --field completion`). A line without the field is an error at that line' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BinaryHeap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::tokenize::{Counter, Tokenizer};
 use crate::tokenize::chat::{self, ChatCount};
+use crate::tokenize::{Counter, Tokenizer};
 
 /// How to read a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -234,13 +234,18 @@ pub fn open(source: &Source, limit: usize) -> Result<Opened> {
         ),
     };
     let mut head = Vec::new();
-    let ended = crate::stream::fill(&mut *rest, &mut head, limit)
-        .with_context(|| format!("reading {}", source.label()))?;
+    let ended =
+        crate::stream::fill(&mut *rest, &mut head, limit).with_context(|| match source {
+            Source::Stdin => "reading stdin".to_string(),
+            _ => format!("reading {}", source.label()),
+        })?;
     if ended {
         return decode(source, head).map(Opened::Whole);
     }
     if is_walked(source) && has_nul(&head) {
-        return Ok(Opened::Whole(Loaded::Binary("binary file (NUL byte)".into())));
+        return Ok(Opened::Whole(Loaded::Binary(
+            "binary file (NUL byte)".into(),
+        )));
     }
     Ok(Opened::Partial { head, rest })
 }

@@ -110,7 +110,9 @@ pub fn count_jsonl(
 pub enum Fail {
     Io(io::Error),
     /// Invalid UTF-8: the offset of the first invalid byte in the whole input.
-    Utf8 { offset: u64 },
+    Utf8 {
+        offset: u64,
+    },
 }
 
 impl From<io::Error> for Fail {

@@ -14,9 +14,9 @@ use crate::catalog::Catalog;
 use crate::count::{Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Opened, Source};
-use crate::stream;
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve::{self, Resolved};
+use crate::stream;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.

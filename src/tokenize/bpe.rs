@@ -3,7 +3,7 @@
 //! quadratic scan on a stack buffer; long pieces use a binary heap with lazy deletion
 //! (O(n log n)), so a megabyte-long single piece is no cliff.
 
-use super::vocab::{RankCache, Vocab, key8};
+use super::vocab::{RankCache, Vocab, hash_bytes, key8};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -52,6 +52,20 @@ const PIECE_MIN_TEXT: usize = 16 * 1024;
 pub(crate) struct PieceCache {
     /// No slots: no caching.
     slots: Vec<PieceSlot>,
+    long: LongCache,
+}
+
+/// Longest piece the long-piece memo keeps, and its number of slots: 256 × 4 KiB at most.
+const LONG_MAX: usize = 4096;
+const LONG_SLOTS: usize = 256;
+
+/// A direct-mapped memo of long pieces (`PIECE_MAX` < len ≤ `LONG_MAX` bytes) → token count:
+/// separator lines (`=====`), runs of indentation, long words and CJK clauses repeat, and their
+/// merge is the costliest. Each slot owns a copy of its piece's bytes; a slot's buffer is
+/// reused when a new piece replaces it, so memory stays under 1 MiB.
+#[derive(Default)]
+struct LongCache {
+    slots: Vec<(Vec<u8>, usize)>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -63,11 +77,19 @@ struct PieceSlot {
 
 impl PieceCache {
     fn for_text_len(text_len: usize) -> Self {
+        let on = text_len >= PIECE_MIN_TEXT;
         PieceCache {
-            slots: if text_len >= PIECE_MIN_TEXT {
+            slots: if on {
                 vec![PieceSlot::default(); PIECE_SLOTS]
             } else {
                 Vec::new()
+            },
+            long: LongCache {
+                slots: if on {
+                    vec![(Vec::new(), 0); LONG_SLOTS]
+                } else {
+                    Vec::new()
+                },
             },
         }
     }
@@ -251,6 +273,21 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
                 words: w,
                 meta: len | n as u64,
             };
+        }
+        return n;
+    }
+    if piece.len() <= LONG_MAX && !sc.pieces.long.slots.is_empty() {
+        let i = (hash_bytes(piece, key8(piece)) >> 56) as usize & (LONG_SLOTS - 1);
+        if let Some((k, n)) = sc.pieces.long.slots.get(i)
+            && k.as_slice() == piece
+        {
+            return *n;
+        }
+        let n = count_piece_uncached(v, piece, sc);
+        if let Some((k, m)) = sc.pieces.long.slots.get_mut(i) {
+            k.clear();
+            k.extend_from_slice(piece);
+            *m = n;
         }
         return n;
     }

@@ -186,9 +186,22 @@ impl Tokenizer {
     }
 
     fn count_with(&self, text: &str, sc: &mut bpe::Scratch) -> usize {
-        self.pieces(text)
-            .map(|p| bpe::count_piece(self.vocab, p.as_bytes(), sc))
-            .sum()
+        // the loop of `Pieces`, on bytes (no `&str` slicing per piece)
+        let b = text.as_bytes();
+        let mut pos = 0;
+        let mut n = 0;
+        while pos < b.len() {
+            let mut end = self.family.next(b, pos);
+            if end <= pos || end > b.len() {
+                end = b.len();
+            }
+            while b.get(end).is_some_and(|&c| c & 0xC0 == 0x80) {
+                end += 1;
+            }
+            n += bpe::count_piece(self.vocab, b.get(pos..end).unwrap_or(&[]), sc);
+            pos = end;
+        }
+        n
     }
 
     /// A counter that keeps its caches (the piece memo and the lookup cache) from one text to

@@ -204,6 +204,74 @@ fn ascii_word(b: &[u8], pos: usize, any_prefix: bool, cased: bool) -> Option<usi
     }
 }
 
+/// Fast paths for the other common ASCII pieces, taken after [`ascii_word`] found no word at
+/// `pos` (and, for GPT-2 and cl100k, when `pos` holds no `'`, where a contraction may start):
+/// - a newline followed by an ASCII char that is not white space (or by the end): the newline
+///   alone, in every family (`\s*[\r\n]+` / `\s*[\r\n]` / `\s`);
+/// - ASCII digits: cl100k and o200k take `\p{N}{1,3}`, GPT-2 `\p{N}++`;
+/// - an optional space and a run of ASCII punctuation (`[^\s\p{L}\p{N}]`, class other),
+///   then o200k's `[\r\n/]*` or cl100k's `[\r\n]*`. No letter alternative matches here:
+///   the char after the prefix is no letter (when it is, and [`ascii_word`] gave up because
+///   the word runs on into non-ASCII, the general scanner decides).
+///
+/// `None` (the general scanner decides) whenever a non-ASCII byte is where the run might go on.
+#[inline(always)]
+fn ascii_other(b: &[u8], pos: usize, family: Family) -> Option<usize> {
+    let c = *b.get(pos)?;
+    let ascii_at = |i: usize| match b.get(i) {
+        None => Some(END),
+        Some(&x) if x < 0x80 => Some(ASCII[x as usize]),
+        Some(_) => None,
+    };
+    if c == b'\n' {
+        let k = ascii_at(pos + 1)?;
+        return (k != WS && k != CRLF).then_some(pos + 1);
+    }
+    if c.is_ascii_digit() {
+        let mut i = pos + 1;
+        while family == Family::Gpt2 || i < pos + 3 {
+            match ascii_at(i)? {
+                NUM => i += 1,
+                _ => return Some(i),
+            }
+        }
+        // three digits: the piece ends here whatever follows
+        return Some(i);
+    }
+    let s = if c == b' ' { pos + 1 } else { pos };
+    if ascii_at(s)? != OTHER {
+        return None;
+    }
+    // a punctuation char at `pos` may be the prefix of a letter run (cl100k, o200k): then the
+    // run went on past ASCII, and the general scanner decides; a non-ASCII char might be a
+    // letter too
+    if s == pos && (family != Family::Gpt2 && matches!(ascii_at(pos + 1)?, LL | LU)) {
+        return None;
+    }
+    let mut i = s + 1;
+    loop {
+        match ascii_at(i)? {
+            OTHER => i += 1,
+            END => return Some(i),
+            _ => break,
+        }
+    }
+    match family {
+        Family::Gpt2 => {}
+        Family::Cl100k => {
+            while matches!(b.get(i), Some(b'\r' | b'\n')) {
+                i += 1;
+            }
+        }
+        Family::O200k => {
+            while matches!(b.get(i), Some(b'\r' | b'\n' | b'/')) {
+                i += 1;
+            }
+        }
+    }
+    Some(i)
+}
+
 /// r50k_base / p50k_base:
 /// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
 pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
@@ -457,19 +525,38 @@ impl Family {
     #[inline(always)]
     pub(crate) fn next(self, b: &[u8], pos: usize) -> usize {
         match self {
-            Family::Gpt2 => match ascii_word(b, pos, false, false) {
-                // GPT-2's contractions start with `'`, which is no letter and no ` `
-                Some(e) => e,
-                None => next_gpt2(b, pos),
-            },
-            Family::Cl100k => match ascii_word(b, pos, true, false) {
-                Some(e) if b[pos] != b'\'' => e,
-                _ => next_cl100k(b, pos),
-            },
-            Family::O200k => match ascii_word(b, pos, true, true) {
-                Some(e) => suffix(b, e),
-                None => next_o200k(b, pos),
-            },
+            Family::Gpt2 => {
+                // a contraction may start at `'`
+                if b.get(pos) != Some(&b'\'') {
+                    if let Some(e) = ascii_word(b, pos, false, false) {
+                        return e;
+                    }
+                    if let Some(e) = ascii_other(b, pos, self) {
+                        return e;
+                    }
+                }
+                next_gpt2(b, pos)
+            }
+            Family::Cl100k => {
+                if b.get(pos) != Some(&b'\'') {
+                    if let Some(e) = ascii_word(b, pos, true, false) {
+                        return e;
+                    }
+                    if let Some(e) = ascii_other(b, pos, self) {
+                        return e;
+                    }
+                }
+                next_cl100k(b, pos)
+            }
+            Family::O200k => {
+                if let Some(e) = ascii_word(b, pos, true, true) {
+                    return suffix(b, e);
+                }
+                if let Some(e) = ascii_other(b, pos, self) {
+                    return e;
+                }
+                next_o200k(b, pos)
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod cli_models;
 mod cli_plan;
 mod cli_scan_logs;
 mod common;
+mod count_scale;
 mod crosscheck;
 mod exact_counts;
 mod generated;

@@ -10,9 +10,9 @@ use std::process::Stdio;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tokenbudget::count::{JsonlAcc, Mode, count_document};
 use tokenbudget::plan::{self, Budget, FitOptions, HistoryPolicy, ImageRule, Prompt};
 use tokenbudget::pricing::{Money, Price};
-use tokenbudget::count::{JsonlAcc, Mode, count_document};
 use tokenbudget::stream;
 use tokenbudget::tokenize::{Encoding, split_chunks};
 

@@ -5,7 +5,7 @@
 //! against tiktoken in `crosscheck.rs`; here the binary's streamed answer must equal the
 //! library's whole-text count.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::Path;
@@ -48,7 +48,11 @@ fn a_file_larger_than_a_block_is_streamed_with_the_exact_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = mixed_text(2 * BLOCK + 12_345);
     let f = write(dir.path(), "big.txt", text.as_bytes());
-    for enc in [Encoding::O200kBase, Encoding::Cl100kBase, Encoding::R50kBase] {
+    for enc in [
+        Encoding::O200kBase,
+        Encoding::Cl100kBase,
+        Encoding::R50kBase,
+    ] {
         let want = enc.tokenizer().count(&text);
         let o = run_in(dir.path(), &["count", "--encoding", enc.name(), &f], None);
         assert_eq!((o.code, o.stderr.as_str()), (0, ""), "{enc}");
@@ -61,7 +65,11 @@ fn a_file_larger_than_a_block_is_streamed_with_the_exact_count() {
     assert_eq!(j["inputs"][0]["kind"], "text");
     // stdin streams the same way
     let want = Encoding::O200kBase.tokenizer().count(&text);
-    let o = run_in(dir.path(), &["count", "-e", "o200k_base"], Some(text.as_bytes()));
+    let o = run_in(
+        dir.path(),
+        &["count", "-e", "o200k_base"],
+        Some(text.as_bytes()),
+    );
     assert_eq!((o.code, o.stdout.clone()), (0, format!("{want}\n")));
 }
 
@@ -147,11 +155,13 @@ fn jsonl_text(len: usize) -> String {
     let mixed = mixed_text(4096);
     while s.len() < len {
         i += 1;
-        let a = (i * 31) % 4000;
-        let piece = &mixed[a..];
-        let piece: String = piece.chars().take(i % 97 + 1).collect();
+        let piece: String = mixed
+            .chars()
+            .skip((i * 31) % 3000)
+            .take(i % 97 + 1)
+            .collect();
         let line = match i % 5 {
-            _ if i % 997 == 0 => "{\"messages\": [".to_string(),
+            _ if i.is_multiple_of(997) => "{\"messages\": [".to_string(),
             0 => serde_json::json!({"messages": [{"role": "user", "content": piece}]}).to_string(),
             1 => String::new(),
             2 => format!("{}\r", serde_json::to_string(&piece).unwrap_or_default()),
@@ -281,9 +291,17 @@ fn field_counts_one_field_of_each_line() {
     let o = run_in(dir.path(), &["count", &f, "--field", "text"], None);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("--jsonl"), "{}", o.stderr);
-    let o = run_in(dir.path(), &["count", &f, "--jsonl", "--field", "a..b"], None);
+    let o = run_in(
+        dir.path(),
+        &["count", &f, "--jsonl", "--field", "a..b"],
+        None,
+    );
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("invalid field path 'a..b'"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("invalid field path 'a..b'"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -296,7 +314,11 @@ fn field_works_on_a_streamed_file_too() {
     let mut i = 0usize;
     while text.len() < BLOCK + 4096 {
         i += 1;
-        let p: String = mixed[(i * 13) % 2500..].chars().take(i % 50 + 1).collect();
+        let p: String = mixed
+            .chars()
+            .skip((i * 13) % 2000)
+            .take(i % 50 + 1)
+            .collect();
         want += tok.count(&p) as u64;
         text.push_str(&serde_json::json!({"id": i, "text": p}).to_string());
         text.push('\n');
