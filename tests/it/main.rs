@@ -3,6 +3,7 @@
 //! bad-input corpus. Run one part with `cargo test --test it cli_count::` (a module path filter).
 
 mod adversarial;
+mod case_files;
 mod cli_check;
 mod cli_cost;
 mod cli_count;
@@ -15,3 +16,4 @@ mod crosscheck;
 mod exact_counts;
 mod generated;
 mod properties;
+mod snapshots;
