@@ -38,7 +38,7 @@
 //!
 //! **Merge (`bpe.rs`).** tiktoken's rule: repeatedly merge the adjacent pair whose concatenation
 //! has the lowest rank, leftmost on ties. A piece that is itself a token (most pieces of prose)
-//! is one lookup. Pieces up to 64 bytes use tiktoken's quadratic scan on stack arrays; longer
+//! is one lookup. Pieces up to 128 bytes use tiktoken's quadratic scan on stack arrays; longer
 //! pieces use a linked list plus a priority queue of `(rank, position)` with lazy deletion,
 //! O(n log n). The queue keeps one FIFO run per rank (keys of one rank mostly arrive in position
 //! order) with only the run fronts in a binary heap, so a megabyte of one repeated letter keeps
