@@ -59,6 +59,7 @@ fn main() {
         Encoding::Cl100kBase => tiktoken_rs::cl100k_base(),
         Encoding::P50kBase => tiktoken_rs::p50k_base(),
         Encoding::R50kBase => tiktoken_rs::r50k_base(),
+        other => panic!("{other} is not an OpenAI encoding"),
     }
     .expect("tiktoken-rs loads");
     println!(

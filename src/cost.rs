@@ -490,6 +490,14 @@ impl<'a> PromptCounter<'a> {
                 encoding,
                 estimate: false,
             },
+            None if let Some(crate::tokenize::model::OpenTokenizer::Approximate(encoding, _)) =
+                model.open_tokenizer() =>
+            {
+                Counting {
+                    encoding,
+                    estimate: true,
+                }
+            }
             None => Counting {
                 encoding: Encoding::O200kBase,
                 estimate: true,

@@ -8,7 +8,8 @@
 use std::fmt;
 
 use crate::catalog::{Catalog, Model};
-use crate::tokenize::{Encoding, model::encoding_for_model};
+use crate::tokenize::Encoding;
+use crate::tokenize::model::{OpenTokenizer, encoding_for_model, open_tokenizer_for_model};
 
 /// The environment variable that sets the default model.
 pub const MODEL_ENV: &str = "TOKENBUDGET_MODEL";
@@ -55,6 +56,9 @@ pub enum ResolveError {
     NoTokenizer { model: String, provider: String },
     /// Not in the catalog and not an OpenAI model tiktoken knows.
     Unknown(crate::catalog::UnknownModel),
+    /// An open-weight model whose tokenizer is not embedded (Llama, Gemma, Mistral's
+    /// SentencePiece models); `how` says where its tokenizer file comes from.
+    NeedsFile { model: String, how: &'static str },
 }
 
 impl fmt::Display for ResolveError {
@@ -75,6 +79,11 @@ impl fmt::Display for ResolveError {
                 provider_name(provider)
             ),
             ResolveError::Unknown(e) => write!(f, "{e}"),
+            ResolveError::NeedsFile { model, how } => write!(
+                f,
+                "{model} has no embedded tokenizer: {how}. Without it, pass --encoding \
+                 o200k_base to approximate (every count is then labelled approximate)"
+            ),
         }
     }
 }
@@ -96,14 +105,27 @@ pub fn resolve<'a>(
             approximate: None,
         });
     };
-    let (entry, exact) = match catalog.lookup(name) {
-        Ok(m) => (Some(m), m.encoding()),
+    let (entry, exact, open) = match catalog.lookup(name) {
+        Ok(m) => (Some(m), m.encoding(), m.open_tokenizer()),
         Err(unknown) => match encoding_for_model(name) {
-            Some(e) => (None, Some(e)),
-            None => return Err(ResolveError::Unknown(unknown)),
+            Some(e) => (None, Some(e), None),
+            None => match open_tokenizer_for_model(name) {
+                Some(OpenTokenizer::Exact(e)) => (None, Some(e), None),
+                Some(open) => (None, None, Some(open)),
+                None => return Err(ResolveError::Unknown(unknown)),
+            },
         },
     };
     let (encoding, approximate) = match (exact, encoding) {
+        (None, None) if let Some(OpenTokenizer::Approximate(e, why)) = open => {
+            (e, Some(format!("{name} {why}")))
+        }
+        (None, None) if let Some(OpenTokenizer::NeedsFile(how)) = open => {
+            return Err(ResolveError::NeedsFile {
+                model: name.to_string(),
+                how,
+            });
+        }
         (Some(exact), None) => (exact, None),
         (Some(exact), Some(asked)) if asked == exact || same_ordinary(asked, exact) => {
             (asked, None)

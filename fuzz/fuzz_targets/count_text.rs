@@ -23,6 +23,7 @@ fn reference(enc: Encoding) -> &'static tiktoken_rs::CoreBPE {
             Encoding::Cl100kBase => tiktoken_rs::cl100k_base(),
             Encoding::P50kBase => tiktoken_rs::p50k_base(),
             Encoding::R50kBase => tiktoken_rs::r50k_base(),
+            other => panic!("{other} is not an OpenAI encoding"),
         }
         .expect("the reference vocabulary loads")
     })
@@ -33,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&ctl, rest)) = data.split_first() else {
         return;
     };
-    let enc = Encoding::ALL[(ctl & 7) as usize % Encoding::ALL.len()];
+    let enc = Encoding::OPENAI[(ctl & 7) as usize % Encoding::OPENAI.len()];
     let text = String::from_utf8_lossy(rest);
     let t = enc.tokenizer();
 

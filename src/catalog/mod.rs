@@ -157,8 +157,21 @@ impl Model {
             encoding_for_model(&self.id)
                 .or_else(|| self.aliases.iter().find_map(|a| encoding_for_model(a)))
         } else {
-            None
+            match self.open_tokenizer() {
+                Some(crate::tokenize::model::OpenTokenizer::Exact(e)) => Some(e),
+                _ => None,
+            }
         }
+    }
+
+    /// How an open-weight model is tokenized (Qwen, DeepSeek, Mistral, Llama, Gemma ...), by its
+    /// id or aliases; `None` for other models. Only consulted when no override sets `tokenizer`.
+    pub fn open_tokenizer(&self) -> Option<crate::tokenize::model::OpenTokenizer> {
+        if self.tokenizer.is_some() {
+            return None;
+        }
+        self.names()
+            .find_map(crate::tokenize::model::open_tokenizer_for_model)
     }
 
     /// All names this model answers to: id first, then aliases.
@@ -542,8 +555,12 @@ mod tests {
         assert_eq!(enc("o3"), Some(Encoding::O200kBase));
         assert_eq!(enc("claude-sonnet-4-5"), None);
         assert_eq!(enc("gemini-2.5-pro"), None);
+        // Mistral's later Tekken models count with tekken, labelled approximate (see resolve)
         assert_eq!(enc("mistral-large-latest"), None);
-        assert_eq!(enc("deepseek-chat"), None);
+        assert_eq!(enc("open-mistral-nemo"), Some(Encoding::MistralTekken));
+        assert_eq!(enc("deepseek-chat"), Some(Encoding::DeepseekV3));
+        assert_eq!(enc("deepseek/deepseek-v4-pro"), Some(Encoding::DeepseekV3));
+        assert_eq!(enc("deepseek-coder"), None);
         assert_eq!(enc("grok-4.3"), None);
     }
 

@@ -229,6 +229,11 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
             tolerance: args.loop_tolerance,
         },
         threads: args.threads.unwrap_or(0),
+        // a hidden knob so tests can exercise the line cap with small files
+        max_line_bytes: std::env::var("TOKENBUDGET_SCAN_MAX_LINE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
         ..ScanOptions::default()
     };
     let bar = progress_bar(&inputs, env, args.json);

@@ -75,7 +75,15 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Plain files larger than this are split into ranges of about this size.
     pub chunk_bytes: u64,
+    /// The line cap: a longer line is skipped ("line too long") without being held in memory.
+    /// [`DEFAULT_MAX_LINE_BYTES`] unless set (the hidden `TOKENBUDGET_SCAN_MAX_LINE_BYTES`
+    /// environment variable sets it for the command, for tests).
+    pub max_line_bytes: usize,
 }
+
+/// The default line cap: 64 MiB, far above any real log record (a Claude Code line with a few
+/// pasted screenshots is a few MB) and small enough that two workers stay well under a GB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 
 impl Default for ScanOptions {
     fn default() -> Self {
@@ -102,6 +110,7 @@ impl Default for ScanOptions {
             },
             threads: 0,
             chunk_bytes: 32 << 20,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
 }

@@ -234,7 +234,7 @@ pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut
         return;
     }
     let r = v.rank_cached(piece, &mut sc.cache);
-    if r != u32::MAX {
+    if v.whole(r) {
         emit(r);
         return;
     }
@@ -300,7 +300,7 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 /// Number of tokens of a piece of 3 bytes or more, merged.
 #[inline(always)]
 fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
-    if v.rank_cached(piece, &mut sc.cache) != u32::MAX {
+    if v.whole(v.rank_cached(piece, &mut sc.cache)) {
         return 1;
     }
     if piece.len() <= SHORT {
@@ -351,13 +351,13 @@ fn merge_short_parts(
         next[bi] = k as u8;
         if k < n {
             prev[k] = bi as u8;
-            pair[bi] = v.rank_cached(&piece[bi..next[k] as usize], cache);
+            pair[bi] = v.merge_rank(piece, bi, k, next[k] as usize, cache);
         } else {
             pair[bi] = u32::MAX;
         }
         if bi > 0 {
             let p = prev[bi] as usize;
-            pair[p] = v.rank_cached(&piece[p..k], cache);
+            pair[p] = v.merge_rank(piece, p, bi, k, cache);
         }
     }
 }
@@ -421,7 +421,7 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
             return u32::MAX;
         }
         let k = next[j] as usize;
-        v.rank_cached(&piece[i..k], cache)
+        v.merge_rank(piece, i, j, k, cache)
     };
     while let Some((r, i)) = queue.pop() {
         let i = i as usize;

@@ -276,7 +276,9 @@ impl ToolConstants {
             super::Encoding::Cl100kBase | super::Encoding::P50kBase | super::Encoding::R50kBase => {
                 10
             }
-            super::Encoding::O200kBase | super::Encoding::O200kHarmony => 7,
+            // the open families render tools through their chat templates; this OpenAI rule
+            // is only their fallback approximation
+            _ => 7,
         };
         ToolConstants {
             func_init,

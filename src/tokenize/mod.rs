@@ -74,15 +74,18 @@ mod bpe;
 pub mod chat;
 pub mod model;
 mod pretok;
+mod pretok_open;
 mod vocab;
 
 use pretok::Family;
 pub use pretok::Pieces;
 use vocab::Vocab;
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// An OpenAI byte-pair encoding.
+/// A byte-pair encoding: OpenAI's five, and the open-weight families embedded here (Qwen,
+/// DeepSeek, Mistral Tekken; see `pretok_open.rs` and the README's credits for their sources).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
@@ -91,16 +94,51 @@ pub enum Encoding {
     Cl100kBase,
     P50kBase,
     R50kBase,
+    /// Qwen 2, 2.5, 3 (and QwQ, Qwen2.5-Coder, ...): Qwen's 151,643-token vocabulary.
+    Qwen2,
+    /// Qwen 3.5 and 3.6: the 248,044-token vocabulary.
+    #[serde(rename = "qwen3_5")]
+    Qwen3_5,
+    /// DeepSeek V3, R1, V3.1, V3.2 and V4 (one vocabulary, one pre-tokenizer).
+    DeepseekV3,
+    /// Mistral's Tekken (Nemo, Large 2, Small 3, Pixtral, Codestral, Ministral, ...).
+    MistralTekken,
 }
 
 impl Encoding {
-    pub const ALL: [Encoding; 5] = [
+    pub const ALL: [Encoding; 9] = [
+        Encoding::O200kBase,
+        Encoding::O200kHarmony,
+        Encoding::Cl100kBase,
+        Encoding::P50kBase,
+        Encoding::R50kBase,
+        Encoding::Qwen2,
+        Encoding::Qwen3_5,
+        Encoding::DeepseekV3,
+        Encoding::MistralTekken,
+    ];
+
+    /// OpenAI's encodings (the ones tiktoken ships).
+    pub const OPENAI: [Encoding; 5] = [
         Encoding::O200kBase,
         Encoding::O200kHarmony,
         Encoding::Cl100kBase,
         Encoding::P50kBase,
         Encoding::R50kBase,
     ];
+
+    /// The open-weight families embedded here.
+    pub const OPEN: [Encoding; 4] = [
+        Encoding::Qwen2,
+        Encoding::Qwen3_5,
+        Encoding::DeepseekV3,
+        Encoding::MistralTekken,
+    ];
+
+    /// Whether this is one of OpenAI's (tiktoken's) encodings.
+    pub fn is_openai(self) -> bool {
+        Encoding::OPENAI.contains(&self)
+    }
 
     /// The name tiktoken uses (`o200k_base`, ...).
     pub fn name(self) -> &'static str {
@@ -110,6 +148,10 @@ impl Encoding {
             Encoding::Cl100kBase => "cl100k_base",
             Encoding::P50kBase => "p50k_base",
             Encoding::R50kBase => "r50k_base",
+            Encoding::Qwen2 => "qwen2",
+            Encoding::Qwen3_5 => "qwen3_5",
+            Encoding::DeepseekV3 => "deepseek_v3",
+            Encoding::MistralTekken => "mistral_tekken",
         }
     }
 
@@ -136,33 +178,75 @@ pub struct Tokenizer {
     encoding: Encoding,
     family: Family,
     vocab: &'static Vocab,
+    /// The text is NFC-normalized before pre-tokenizing (Qwen's normalizer).
+    nfc: bool,
+    /// Token id = rank + `id_offset` (Tekken's ids start after its 1,000 special tokens).
+    id_offset: u32,
 }
 
-static TOKENIZERS: [Tokenizer; 5] = [
+static TOKENIZERS: [Tokenizer; 9] = [
     Tokenizer {
         encoding: Encoding::O200kBase,
         family: Family::O200k,
         vocab: &vocab::O200K,
+        nfc: false,
+        id_offset: 0,
     },
     Tokenizer {
         encoding: Encoding::O200kHarmony,
         family: Family::O200k,
         vocab: &vocab::O200K,
+        nfc: false,
+        id_offset: 0,
     },
     Tokenizer {
         encoding: Encoding::Cl100kBase,
         family: Family::Cl100k,
         vocab: &vocab::CL100K,
+        nfc: false,
+        id_offset: 0,
     },
     Tokenizer {
         encoding: Encoding::P50kBase,
         family: Family::Gpt2,
         vocab: &vocab::P50K,
+        nfc: false,
+        id_offset: 0,
     },
     Tokenizer {
         encoding: Encoding::R50kBase,
         family: Family::Gpt2,
         vocab: &vocab::R50K,
+        nfc: false,
+        id_offset: 0,
+    },
+    Tokenizer {
+        encoding: Encoding::Qwen2,
+        family: Family::Qwen2,
+        vocab: &vocab::QWEN2,
+        nfc: true,
+        id_offset: 0,
+    },
+    Tokenizer {
+        encoding: Encoding::Qwen3_5,
+        family: Family::Qwen3_5,
+        vocab: &vocab::QWEN3_5,
+        nfc: true,
+        id_offset: 0,
+    },
+    Tokenizer {
+        encoding: Encoding::DeepseekV3,
+        family: Family::DeepSeek,
+        vocab: &vocab::DEEPSEEK_V3,
+        nfc: false,
+        id_offset: 0,
+    },
+    Tokenizer {
+        encoding: Encoding::MistralTekken,
+        family: Family::Tekken,
+        vocab: &vocab::MISTRAL_TEKKEN,
+        nfc: false,
+        id_offset: 1000,
     },
 ];
 
@@ -174,13 +258,32 @@ impl Tokenizer {
         self.encoding
     }
 
-    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE).
+    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE). For an
+    /// encoding that normalizes (Qwen: NFC), these are the pieces of `text` as given: pass
+    /// [`Tokenizer::normalize`]d text to get the pieces that are counted.
     pub fn pieces<'a>(&self, text: &'a str) -> Pieces<'a> {
         Pieces::new(text, self.family)
     }
 
-    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))`.
+    /// `text` as the encoding's normalizer leaves it (NFC for Qwen; unchanged otherwise).
+    /// Borrowed, without a copy, when already normalized.
+    pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+        if !self.nfc || text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            return Cow::Borrowed(text);
+        }
+        let n: String = text.nfc().collect();
+        if n == text {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(n)
+        }
+    }
+
+    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))` (for the open
+    /// families: the reference's count of `text` with special-token text as ordinary text).
     pub fn count(&self, text: &str) -> usize {
+        let text = &*self.normalize(text);
         let mut sc = bpe::Scratch::for_text_len(text.len());
         self.count_with(text, &mut sc)
     }
@@ -222,10 +325,14 @@ impl Tokenizer {
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        let text = &*self.normalize(text);
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         let mut sc = bpe::Scratch::for_text_len(text.len());
+        let off = self.id_offset;
         for p in self.pieces(text) {
-            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
+            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| {
+                out.push(r + off)
+            });
         }
         out
     }
@@ -233,18 +340,22 @@ impl Tokenizer {
     /// The bytes of one token (a token may hold part of a UTF-8 character). Empty for an id
     /// that is not an ordinary token of this encoding (e.g. a special token).
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
-        self.vocab.token(id).to_vec()
+        self.token_slice(id).to_vec()
     }
 
     /// Like [`Tokenizer::token_bytes`], without copying.
     pub fn token_slice(&self, id: u32) -> &'static [u8] {
-        self.vocab.token(id)
+        match id.checked_sub(self.id_offset) {
+            Some(r) => self.vocab.token(r),
+            None => &[],
+        }
     }
 
     /// Number of tokens of `text`, counted on up to `threads` threads. Always equal to
     /// [`Tokenizer::count`]: the text is only cut where the pre-tokenizer cuts anyway (see the
     /// module documentation).
     pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
+        let text = &*self.normalize(text);
         if threads <= 1 || text.len() < PARALLEL_MIN_BYTES {
             return self.count(text);
         }
@@ -270,6 +381,9 @@ impl Tokenizer {
     /// The longest prefix of `text` that ends on a character boundary, is made of the first
     /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` tokens itself.
     pub fn truncate<'a>(&self, text: &'a str, max_tokens: usize) -> &'a str {
+        if let Cow::Owned(norm) = self.normalize(text) {
+            return self.truncate_unnormalized(text, &norm, max_tokens);
+        }
         let mut end = 0usize;
         let mut n = 0usize;
         let mut full = true;
@@ -336,7 +450,40 @@ impl<'t> Counter<'t> {
 
     /// Number of tokens of `text`, equal to [`Tokenizer::count`].
     pub fn count(&mut self, text: &str) -> usize {
+        let text = &*self.tok.normalize(text);
         self.tok.count_with(text, &mut self.sc)
+    }
+}
+
+impl Tokenizer {
+    /// [`Tokenizer::truncate`] for a text that normalization changes (`norm` is its normal
+    /// form): the prefix of `norm` that fits is found as usual, then the longest prefix of
+    /// `text` whose normal form is no longer, backed off char by char until it counts no more
+    /// than `max_tokens` (normalizing a prefix can differ from the prefix of the normal form
+    /// only around the cut).
+    fn truncate_unnormalized<'a>(&self, text: &'a str, norm: &str, max_tokens: usize) -> &'a str {
+        use unicode_normalization::UnicodeNormalization;
+        let fit = self.truncate(norm, max_tokens).len();
+        if fit == norm.len() {
+            return text;
+        }
+        let nfc_len = |s: &str| s.nfc().map(char::len_utf8).sum::<usize>();
+        // binary search the char boundaries of `text` on the NFC length of the prefix
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let (mut lo, mut hi) = (0usize, bounds.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if nfc_len(&text[..bounds[mid.min(bounds.len() - 1)]]) <= fit && mid < bounds.len() {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut k = lo;
+        while k > 0 && self.count(&text[..bounds[k]]) > max_tokens {
+            k -= 1;
+        }
+        &text[..bounds[k]]
     }
 }
 

@@ -516,6 +516,11 @@ pub(crate) enum Family {
     Gpt2,
     Cl100k,
     O200k,
+    /// the open-weight families, in `pretok_open.rs`
+    Qwen2,
+    Qwen3_5,
+    Tekken,
+    DeepSeek,
 }
 
 impl Family {
@@ -557,6 +562,10 @@ impl Family {
                 }
                 next_o200k(b, pos)
             }
+            Family::Qwen2 => super::pretok_open::next_qwen2(b, pos),
+            Family::Qwen3_5 => super::pretok_open::next_qwen3_5(b, pos),
+            Family::Tekken => super::pretok_open::next_tekken(b, pos),
+            Family::DeepSeek => super::pretok_open::next_deepseek(b, pos),
         }
     }
 }

@@ -324,7 +324,7 @@ fn unknown_models_and_encodings_are_usage_errors() {
     );
     let o = count(&["hello.txt", "--encoding", "o300k"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("unknown encoding 'o300k' (expected one of: o200k_base, o200k_harmony, cl100k_base, p50k_base, r50k_base)"), "{}", o.stderr);
+    assert!(o.stderr.contains("unknown encoding 'o300k' (expected one of: o200k_base, o200k_harmony, cl100k_base, p50k_base, r50k_base, qwen2, qwen3_5, deepseek_v3, mistral_tekken)"), "{}", o.stderr);
 }
 
 #[test]

@@ -693,3 +693,92 @@ fn top_and_max_tokens() {
     let o = scan(&["app.jsonl", "--max-tokens", "1000", "--fail-on", "alerts"]);
     assert_eq!(o.code, 1);
 }
+
+/// A line over the cap is skipped with its reason as it streams past (never held whole); the
+/// lines around it count, whether the long line ends the file, sits between lines, or spans
+/// many read blocks. The cap is lowered by the hidden knob so the file stays small.
+#[test]
+fn over_cap_lines_are_skipped_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"timestamp":"2026-03-01T00:00:00Z","user_id":"u","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100}"#;
+    let mut data = Vec::new();
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(0u8, 3 << 20)); // 3 MiB of NULs, over several read blocks
+    data.push(b'\n');
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    // exactly at the cap: still read (a record padded with spaces)
+    let mut at_cap = ok.as_bytes().to_vec();
+    at_cap.resize(4096, b' ');
+    data.extend_from_slice(&at_cap);
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(b'x', 5000)); // a last line over the cap, no newline
+    std::fs::write(dir.path().join("long.jsonl"), &data).unwrap();
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "long.jsonl", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["lines"], 5);
+    assert_eq!(j["records"], 3);
+    assert_eq!(j["cost"], "0.0105");
+    assert_eq!(j["skipped"]["count"], 2);
+    assert_eq!(j["skipped"]["by_reason"]["line too long"], 2);
+    let ex = &j["skipped"]["examples"];
+    assert_eq!(ex[0]["line"], 2);
+    assert_eq!(
+        ex[0]["reason"],
+        "line longer than 4096 bytes (the line cap), skipped unread"
+    );
+    assert_eq!(ex[1]["line"], 5);
+    // the same through stdin and gzip
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "-", "--json"], Some(&gzip(&data)));
+    let j2 = json(&o);
+    assert_eq!(j2["records"], 3);
+    assert_eq!(j2["skipped"]["by_reason"], j["skipped"]["by_reason"]);
+}
+
+/// ccusage's Claude Code fixtures (tests/fixtures/scan/ccusage, README there): ccusage's totals
+/// and cost, the most complete copy of a message kept whatever the read order, and subagent
+/// usage nested in `progress` lines read once.
+#[test]
+fn ccusage_fixtures() {
+    let t = |p: &str| {
+        let j = scan_json(&[&format!("ccusage/projects/{p}")]);
+        let (records, dups, _, tokens, cost) = summary(&j);
+        (records, dups, tokens, cost)
+    };
+    assert_eq!(
+        t("project-alpha"),
+        (3, 0, [600, 70, 75, 250, 0, 995], "1.02".into())
+    );
+    assert_eq!(
+        t("project-beta"),
+        (2, 0, [130, 40, 15, 60, 0, 245], "0.07".into())
+    );
+    // a streamed message written twice: the later, complete copy counts
+    assert_eq!(
+        t("project1"),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+    // a subagent message in the parent's `progress` line and in its own file: counted once
+    assert_eq!(t("project-a"), (3, 1, [60, 0, 0, 6, 0, 66], "0.18".into()));
+    // the whole folder at once, and read in the other order: the same
+    let all = summary(&scan_json(&["ccusage/projects"]));
+    assert_eq!(all.0, 9);
+    assert_eq!(all.4, "1.28");
+    let dir = tempfile::tempdir().unwrap();
+    let src = scan_dir().join("ccusage/projects/project1/session1/chat.jsonl");
+    let text = std::fs::read_to_string(src).unwrap();
+    let rev: Vec<&str> = text.lines().rev().collect();
+    std::fs::write(dir.path().join("rev.jsonl"), rev.join("\n") + "\n").unwrap();
+    let o = run_in(dir.path(), &["scan-logs", "rev.jsonl", "--json"], None);
+    let (records, dups, _, tokens, cost) = summary(&json(&o));
+    assert_eq!(
+        (records, dups, tokens, cost),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+}

@@ -14,6 +14,7 @@ fn reference(enc: Encoding) -> &'static tiktoken_rs::CoreBPE {
             Encoding::Cl100kBase => tiktoken_rs::cl100k_base(),
             Encoding::P50kBase => tiktoken_rs::p50k_base(),
             Encoding::R50kBase => tiktoken_rs::r50k_base(),
+            other => panic!("{other} is not an OpenAI encoding"),
         }
         .unwrap()
     })
@@ -37,7 +38,7 @@ fn check(enc: Encoding, text: &str) {
 }
 
 fn check_all(text: &str) {
-    for enc in Encoding::ALL {
+    for enc in Encoding::OPENAI {
         check(enc, text);
     }
 }

@@ -15,5 +15,6 @@ mod count_scale;
 mod crosscheck;
 mod exact_counts;
 mod generated;
+mod open_exact;
 mod properties;
 mod snapshots;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::catalog::Catalog;
 use crate::logs::agg::Agg;
-use crate::logs::dedupe::Seen;
+use crate::logs::dedupe::{self, Deferred, Seen};
 use crate::logs::options::{Input, ScanOptions};
 use crate::logs::report::{FileProblem, ScanReport, finish};
 use input::{plan, walk};
@@ -69,7 +69,7 @@ pub fn scan(
     let next = AtomicUsize::new(0);
     let seen = Seen::new();
     let errors: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
-    let aggs: Vec<Agg> = std::thread::scope(|s| {
+    let aggs: Vec<(Agg, Vec<Deferred>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
@@ -97,8 +97,21 @@ pub fn scan(
             .collect()
     });
     let mut agg = Agg::default();
-    for a in aggs {
+    let mut deferred = Vec::new();
+    for (a, d) in aggs {
         agg.merge(a, opts.top);
+        deferred.extend(d);
+    }
+    if !deferred.is_empty() {
+        // Claude Code messages: the most complete copy of each counts
+        let (best, dropped) = dedupe::best_copies(deferred);
+        let mut w = Worker::new(opts, catalog, &seen);
+        for d in best {
+            w.count(d.record, d.loc, d.project.as_deref(), d.doc.as_ref(), false);
+        }
+        let (a, _) = w.finish();
+        agg.merge(a, opts.top);
+        agg.duplicates += dropped;
     }
     let mut errs = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     errs.sort();
