@@ -62,12 +62,12 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l system -d 'The system prompt (text)' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l examples -d 'Few-shot examples: text (sent as one system message) or a messages JSON array' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l rag -d 'Retrieved chunks (text), best first; each is sent as a system message before the user\'s message. Repeatable' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l history -d 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l user -d 'The user\'s message (text; `-` for stdin). Without it, piped stdin is read' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l user -d 'The user\'s message (text; `-` for stdin). Without it, piped stdin is read' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l tools -d 'Tool (function) definitions: a JSON array, or an object with `tools`' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s m -l model -d 'Model: its context window, max output and tokenizer [default: the request\'s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s e -l encoding -d 'Encoding to count with, overriding the model\'s (labelled approximate when it is not the model\'s own)' -r

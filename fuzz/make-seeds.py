@@ -70,3 +70,19 @@ for p in sorted((fx / "scan").rglob("*.jsonl")):
         put("log_line", data)
     for line in data.splitlines():
         put("log_line", line)
+
+# argument values: each kind of value, a zone|bound pair, and NUL-separated command lines
+for s in ["2026-03-01", "2026-03-01T12:00", "2026-03-01T12:34:56.789+02:00", "+02:00", "UTC-5",
+          "-0530", "é1", "2026-03-0éé", "500/10m", "1M/1h", "off", "60s", "2m", "90%", "0.02",
+          "history=30000", "rag=40%", "0.8", "1_000_000", "1e400", "user", "metadata.team",
+          "choices.0.message.content", "user=metadata.customer", "input=usage.input",
+          "UTC|2026-03-01T12:00", "+05:30|2026-03-01", "auto", "12", "o200k_base", "2.5", "2.5e-06",
+          "scan-logs\0app.jsonl\0--tz\0+02:00\0--since\x002026-03-01", "plan\0--cap\0rag=40%",
+          "cost\0--input-tokens\x001_000\0--cached-ratio\x000.5"]:
+    put("arg_value", s.encode())
+
+# output paths: a mode byte (bit 0: --init's write_new), then a name in the target's fixture
+for s in [b"\0out.txt", b"\0in.txt", b"\0hard.txt", b"\0soft.txt", b"\0link.txt", b"\0dangling",
+          b"\0fifo", b"\0sub", b"\0sub/new.txt", b"\0other.txt", b"\x01new.txt", b"\x01other.txt",
+          b"\0caf\xe9.txt", b"\0./in.txt", b"\0fifo/x"]:
+    put("out_path", s)

@@ -29,6 +29,8 @@ pub fn main() -> ExitCode {
     };
     match run(cli, &env) {
         Ok(status) => ExitCode::from(status.code()),
+        // Only a write to stderr can still fail this way (stdout is `PipeSafe`); the status
+        // is unknown then, and nothing can be said about it anyway.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = writeln!(io::stderr(), "{} {err:#}", env.err.red("error:"));
@@ -39,7 +41,10 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(PipeSafe {
+        inner: stdout.lock(),
+        closed: false,
+    });
     let status = match cli.command {
         Command::Count(args) => commands::count::run(args, env, &mut out)?,
         Command::Plan(args) => commands::plan::run(args, env, &mut out)?,
@@ -50,6 +55,43 @@ fn run(cli: Cli, env: &Env) -> anyhow::Result<ExitStatus> {
     };
     out.flush()?;
     Ok(status)
+}
+
+/// Standard output that treats a reader going away (`tokenbudget check | head -1`) as the end of
+/// the output rather than an error: later writes are dropped, the command runs to its end, and
+/// the run exits with the status it would have had (1 when a budget was over), printing nothing
+/// about the pipe. It sits under the `BufWriter`, so the final flush is covered too.
+struct PipeSafe<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Write for PipeSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r,
+        }
+    }
 }
 
 /// `tokenbudget count big.txt | head` is not an error.

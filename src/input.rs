@@ -24,7 +24,7 @@ impl Source {
     pub fn label(&self) -> String {
         match self {
             Source::Stdin => "-".to_string(),
-            Source::File { path, .. } => path.display().to_string(),
+            Source::File { path, .. } => crate::fsutil::path_label(path),
             Source::Text { index, .. } => format!("--text #{index}"),
         }
     }
@@ -47,11 +47,17 @@ pub struct Expanded {
 
 /// Expand `paths` and `texts` into sources. With neither, piped stdin is read; a terminal on
 /// stdin is a usage error.
-pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
+pub fn expand(paths: &[PathBuf], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
     let mut out = Expanded::default();
     if paths.is_empty() && texts.is_empty() {
         if stdin_is_terminal {
             bail!("no input: give a file, a directory, a glob, `-` for stdin, or --text");
+        }
+        if stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a file, a \
+                 directory, a glob, or --text"
+            );
         }
         out.sources.push(Source::Stdin);
         return Ok(out);
@@ -63,8 +69,10 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
         });
     }
     let mut stdin_used = false;
-    for p in paths {
-        if p == "-" {
+    for path in paths {
+        // File names need not be UTF-8; patterns must be.
+        let p = crate::fsutil::path_label(path);
+        if path.as_os_str() == "-" {
             if stdin_used {
                 bail!("`-` (stdin) given more than once");
             }
@@ -72,7 +80,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
             out.sources.push(Source::Stdin);
             continue;
         }
-        let path = Path::new(p);
+        let path = path.as_path();
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => match walk(path, None) {
                 Ok(files) => out.sources.extend(files),
@@ -82,7 +90,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
                 path: path.to_path_buf(),
                 walked: false,
             }),
-            Err(_) if is_glob(p) => match glob(p) {
+            Err(_) if path.to_str().is_some_and(is_glob) => match glob(&p) {
                 Ok(files) if files.is_empty() => out
                     .errors
                     .push((p.clone(), anyhow!("pattern '{p}' matches no file"))),
@@ -151,9 +159,9 @@ fn walk_error(root: &Path, err: &ignore::Error) -> anyhow::Error {
             }) {
                 inner = next;
             }
-            anyhow!("reading {}: {inner}", path.display())
+            anyhow!("reading {}: {inner}", crate::fsutil::path_label(path))
         }
-        None => anyhow!("reading {}: {err}", path.display()),
+        None => anyhow!("reading {}: {err}", crate::fsutil::path_label(path)),
     }
 }
 
@@ -182,6 +190,31 @@ pub fn glob(pattern: &str) -> Result<Vec<Source>> {
     walk(&base, Some(&matcher))
 }
 
+/// What reading a closed standard input says (exit 2).
+pub const STDIN_CLOSED: &str = "reading stdin: no input (stdin is closed or /dev/null)";
+
+/// Standard input is closed (`<&-`) or `/dev/null` (what cron, CI runners and `nohup` give): there
+/// is nothing to read, which is "no input" (exit 2), never an empty input of 0 tokens. (Rust
+/// reopens a closed fd 0 on /dev/null before `main`, so the two cannot be told apart; an empty
+/// pipe or an empty file is still an empty input.)
+pub fn stdin_is_closed() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let Ok(stdin) = std::fs::metadata("/dev/stdin") else {
+            return true;
+        };
+        let Ok(null) = std::fs::metadata("/dev/null") else {
+            return false;
+        };
+        stdin.file_type().is_char_device() && stdin.rdev() == null.rdev()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// The text of a source.
 #[derive(Debug)]
 pub enum Loaded {
@@ -197,6 +230,9 @@ pub fn load(source: &Source) -> Result<Loaded> {
     let bytes = match source {
         Source::Text { text, .. } => return Ok(Loaded::Text(text.clone())),
         Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()
@@ -204,9 +240,8 @@ pub fn load(source: &Source) -> Result<Loaded> {
                 .context("reading stdin")?;
             buf
         }
-        Source::File { path, .. } => {
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-        }
+        Source::File { path, .. } => std::fs::read(path)
+            .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
     };
     decode(source, bytes)
 }

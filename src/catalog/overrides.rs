@@ -555,6 +555,8 @@ fn merge(models: &mut Vec<Model>, e: Entry) {
         max_output: e.max_output,
         prices: e.prices,
         aliases: e.aliases,
+        retired: false,
+        history: Vec::new(),
         tokenizer: e.tokenizer,
     });
 }

@@ -561,7 +561,17 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             list.join("; ")
         );
     }
-    crate::fsutil::write_atomic(&target, starter.text.as_bytes())?;
+    crate::fsutil::write_new(&target, starter.text.as_bytes()).map_err(|e| {
+        // Another `check --init` (or an editor) created it while we looked for prompts.
+        if target.exists() {
+            anyhow::anyhow!(
+                "{} already exists; --init never overwrites: edit it, or remove it to start over",
+                target.display()
+            )
+        } else {
+            e
+        }
+    })?;
     let files: usize = starter.budgets.iter().map(|b| b.files.len()).sum();
     writeln!(
         out,

@@ -49,7 +49,7 @@ pub struct CostArgs {
     /// `count` does, with each model's tokenizer. With no prompt, --text or --input-tokens,
     /// piped stdin is read.
     #[arg(value_name = "PROMPT", conflicts_with = "input_tokens")]
-    pub prompt: Option<String>,
+    pub prompt: Option<PathBuf>,
 
     /// Use this text as the prompt.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["prompt", "input_tokens"])]
@@ -503,9 +503,9 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
         }
     } else {
         match args.prompt.as_deref() {
-            Some("-") => Source::Stdin,
+            Some(p) if p.as_os_str() == "-" => Source::Stdin,
             Some(p) => Source::File {
-                path: PathBuf::from(p),
+                path: p.to_path_buf(),
                 walked: false,
             },
             None if env.stdin_is_terminal => {
@@ -517,7 +517,10 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
     if let Source::File { path, .. } = &source
         && path.is_dir()
     {
-        bail!("{}: is a directory; cost takes one prompt", path.display());
+        bail!(
+            "{}: is a directory; cost takes one prompt",
+            crate::fsutil::path_label(path)
+        );
     }
     match input::load(&source)? {
         Loaded::Text(t) => Ok((source.label(), t)),

@@ -40,7 +40,7 @@ pub struct CountArgs {
     /// Files, directories (walked, honouring .gitignore), glob patterns, or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Count this text (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -675,7 +675,7 @@ fn render_human(
                 m.add_row(vec![
                     Cell::new(""),
                     Cell::new("reply priming"),
-                    Cell::new(crate::tokenize::chat::REPLY_PRIMING),
+                    Cell::new(chat.tokens - chat.messages.iter().map(|m| m.tokens).sum::<u64>()),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;
@@ -742,12 +742,17 @@ fn truncate(
     n: usize,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    let inputs = output_inputs(expanded);
+    if let Some(path) = &args.out {
+        // Refused before reading: `--out l.txt` for input l.txt would truncate the input.
+        crate::fsutil::check_output(path, &inputs)?;
+    }
     let (label, text) = single_text(expanded, "--truncate")?;
     let cut = tok.truncate(&text, n);
     let kept = tok.count(cut);
     let original = tok.count(&text);
     match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes())?,
+        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes(), &inputs)?,
         None => out.write_all(cut.as_bytes()).context("writing stdout")?,
     }
     if args.json {
@@ -772,6 +777,20 @@ fn truncate(
         )?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The files an `--out` must not be: every named or walked input, and stdin when it is a file.
+fn output_inputs(expanded: &input::Expanded) -> Vec<crate::fsutil::InputFile> {
+    let mut inputs: Vec<_> = expanded
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::File { path, .. } => crate::fsutil::InputFile::named(path),
+            _ => None,
+        })
+        .collect();
+    inputs.extend(crate::fsutil::InputFile::named(std::path::Path::new("-")));
+    inputs
 }
 
 /// How a token's bytes are shown: its text Rust-escaped in quotes, or hex for a token that

@@ -47,7 +47,7 @@ pub struct PlanArgs {
     /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
     /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
-    pub request: Option<String>,
+    pub request: Option<PathBuf>,
 
     /// The system prompt (text).
     #[arg(long, value_name = "FILE")]
@@ -70,7 +70,7 @@ pub struct PlanArgs {
 
     /// The user's message (text; `-` for stdin). Without it, piped stdin is read.
     #[arg(long, value_name = "FILE")]
-    pub user: Option<String>,
+    pub user: Option<PathBuf>,
 
     /// Tool (function) definitions: a JSON array, or an object with `tools`.
     #[arg(long, value_name = "FILE")]
@@ -120,6 +120,23 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
+/// Every file `plan` reads, and stdin when it is a file: `--out` must be none of them.
+fn plan_inputs(args: &PlanArgs, history: Option<&Path>) -> Vec<crate::fsutil::InputFile> {
+    let mut paths: Vec<&Path> = Vec::new();
+    paths.extend(args.request.as_deref());
+    paths.extend(args.user.as_deref());
+    paths.extend(args.system.as_deref());
+    paths.extend(args.examples.as_deref());
+    paths.extend(args.tools.as_deref());
+    paths.extend(history);
+    paths.extend(args.rag.iter().map(PathBuf::as_path));
+    paths.push(Path::new("-"));
+    paths
+        .into_iter()
+        .filter_map(crate::fsutil::InputFile::named)
+        .collect()
+}
+
 /// A `--history` value: a file, or (with --fit) how much history to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryArg {
@@ -128,7 +145,7 @@ pub enum HistoryArg {
 }
 
 /// `auto` and a number are policies; anything else is a file (`./auto` for a file so named).
-fn parse_history(s: &str) -> Result<HistoryArg, String> {
+pub fn parse_history(s: &str) -> Result<HistoryArg, String> {
     if s == "auto" {
         return Ok(HistoryArg::Policy(HistoryPolicy::Auto));
     }
@@ -203,7 +220,11 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         );
     }
 
-    let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+    let inputs = plan_inputs(&args, history_file.as_deref());
+    if let Some(path) = &args.out {
+        crate::fsutil::check_output(path, &inputs)?;
+    }
+    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env)?;
 
     let catalog = Catalog::embedded();
     let model_name = args
@@ -222,15 +243,16 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         (Some(r), _) => (r, "--reserve-output"),
         (None, Some(m)) => (
             m,
-            if prompt
-                .body
-                .as_ref()
-                .is_some_and(|b| b.get("max_completion_tokens").is_some())
-            {
-                "max_completion_tokens"
-            } else {
-                "max_tokens"
-            },
+            plan::OUTPUT_LIMIT_FIELDS
+                .into_iter()
+                .find(|f| {
+                    prompt
+                        .body
+                        .as_ref()
+                        .map(|b| if prompt.batch { &b["body"] } else { b })
+                        .is_some_and(|b| b.get(*f).is_some_and(|v| !v.is_null()))
+                })
+                .unwrap_or("max_tokens"),
         ),
         (None, None) => (
             max_output.map_or(plan::DEFAULT_RESERVE, |m| m.min(plan::DEFAULT_RESERVE)),
@@ -343,8 +365,15 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         }
     };
     let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
-    let fitted_json = plan::fitted_json(&prompt, &fitted.kept);
-    let mut text = serde_json::to_string_pretty(&fitted_json).context("serialising JSON")?;
+    // Numbers and every kept value exactly as read, when there is a request text to copy from.
+    let mut text = match request_text
+        .as_deref()
+        .and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept))
+    {
+        Some(t) => t,
+        None => serde_json::to_string_pretty(&plan::fitted_json(&prompt, &fitted.kept))
+            .context("serialising JSON")?,
+    };
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
@@ -356,7 +385,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     }
     match &args.out {
         Some(path) => {
-            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            crate::fsutil::write_atomic(path, text.as_bytes(), &inputs)?;
             drop(err);
             let fit = FitReport {
                 history: opts.history,
@@ -382,12 +411,18 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
 }
 
 /// Read the inputs into a [`Prompt`].
-fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
+/// With `--request`, its text comes back too: `--fit` copies what it keeps from it.
+fn load_prompt(
+    args: &PlanArgs,
+    history: Option<&Path>,
+    env: &Env,
+) -> Result<(Prompt, Option<String>)> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
         let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
         let base = base_dir(req);
-        return Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+        let prompt = Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"))?;
+        return Ok((prompt, Some(text)));
     }
     let mut parts = Parts::default();
     if let Some(p) = &args.system {
@@ -430,8 +465,9 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
     }
     match &args.user {
         Some(u) => parts.user = Some(read(u)?),
-        None if !env.stdin_is_terminal => {
-            let (label, text) = read("-")?;
+        // Piped stdin is the optional user message; closed stdin (cron, CI) is just none.
+        None if !env.stdin_is_terminal && !input::stdin_is_closed() => {
+            let (label, text) = read(Path::new("-"))?;
             if !text.is_empty() {
                 parts.user = Some((label, text));
             }
@@ -450,7 +486,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
              --history, --user or piped stdin, --tools)"
         );
     }
-    Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))
+    let prompt = Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))?;
+    Ok((prompt, None))
 }
 
 /// The messages of a messages-JSON value: an array (possibly empty), or a request body.
@@ -461,27 +498,27 @@ fn messages_of(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn base_dir(path: &str) -> PathBuf {
-    if path == "-" {
+fn base_dir(path: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
         return PathBuf::from(".");
     }
-    match Path::new(path).parent() {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
 }
 
 fn read_path(path: &Path) -> Result<(String, String)> {
-    read(&path.display().to_string())
+    read(path)
 }
 
-/// Read a file (or `-`, stdin) as UTF-8: (label, text).
-fn read(path: &str) -> Result<(String, String)> {
-    let source = if path == "-" {
+/// Read a file (or `-`, stdin) as UTF-8: (label, text). The name need not be UTF-8.
+fn read(path: &Path) -> Result<(String, String)> {
+    let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         Source::File {
-            path: PathBuf::from(path),
+            path: path.to_path_buf(),
             walked: false,
         }
     };

@@ -25,7 +25,7 @@ pub mod scan;
 pub mod time;
 
 pub use detect::{Burst, Loop, LoopRule, Rate, Spike};
-pub use options::{GroupBy, Input, ScanOptions};
+pub use options::{GroupBy, Input, ScanOptions, refuse_text_path, text_segment};
 pub use record::{ErrKind, FieldOverrides, Format};
 pub use report::*;
 pub use scan::{input_size, scan};

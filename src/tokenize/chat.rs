@@ -95,7 +95,7 @@ pub fn extract_messages(value: &Value) -> Option<Vec<Value>> {
 pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, ChatError> {
     let mut notes = Vec::new();
     let mut out = Vec::with_capacity(messages.len());
-    let mut total = REPLY_PRIMING;
+    let mut total = reply_priming(tok);
     for (index, message) in messages.iter().enumerate() {
         let tokens = count_message(tok, index, message, &mut notes)?;
         let role = message
@@ -116,6 +116,12 @@ pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, 
         messages: out,
         notes,
     })
+}
+
+/// Tokens that prime the reply for `tok`'s models: the cookbook's 3 for OpenAI's encodings,
+/// the chat template's (see `chat_open.rs`) for the open families.
+pub fn reply_priming(tok: &Tokenizer) -> u64 {
+    super::chat_open::reply_priming(tok).unwrap_or(REPLY_PRIMING)
 }
 
 /// Counts an image part: `Ok((tokens, note))` when its size is known (the note names the
@@ -154,6 +160,21 @@ pub fn count_message_with(
             "message {index} has unknown role '{role}' (expected one of: {})",
             ROLES.join(", ")
         )));
+    }
+    use super::chat_open::{Template, message_tokens};
+    match Template::of(tok.encoding()) {
+        t @ (Template::ChatMl | Template::DeepSeek) => {
+            return Ok(message_tokens(tok, t, index, role, obj, notes));
+        }
+        Template::Unsupported => note(
+            notes,
+            &format!(
+                "chat overhead counted by OpenAI's cookbook rule; {} models use their own chat \
+                 template (approximation)",
+                tok.encoding()
+            ),
+        ),
+        Template::Cookbook => {}
     }
     let mut tokens = TOKENS_PER_MESSAGE;
     for (key, value) in obj {

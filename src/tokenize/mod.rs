@@ -72,6 +72,7 @@
 
 mod bpe;
 pub mod chat;
+mod chat_open;
 pub mod model;
 mod pretok;
 mod pretok_open;

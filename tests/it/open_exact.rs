@@ -115,3 +115,45 @@ fn qwen_counts_nfc() {
     let ds = Encoding::DeepseekV3.tokenizer();
     assert_ne!(ds.encode("cafe\u{301}"), ds.encode("caf\u{e9}"));
 }
+
+/// Chat requests counted with each family's chat template equal the reference rendering's
+/// count (`scripts/gen-open-chat-fixtures.py`: jinja2 + the template, counted by the reference
+/// tokenizer with the template's special tokens); text-only conversations are exact (no note),
+/// tool calls and results are labelled approximate.
+#[test]
+fn chat_templates_match_reference_rendering() {
+    let cases: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir().join("open/chat.json")).expect("chat.json"),
+    )
+    .expect("JSON");
+    let cases = cases.as_array().expect("array");
+    assert!(cases.len() >= 12);
+    for c in cases {
+        let enc = Encoding::from_name(c["encoding"].as_str().expect("encoding")).expect("known");
+        let messages = c["messages"].as_array().expect("messages");
+        let got =
+            tokenbudget::tokenize::chat::count_messages(enc.tokenizer(), messages).expect("counts");
+        assert_eq!(
+            got.tokens,
+            c["tokens"].as_u64().expect("tokens"),
+            "{enc}: {messages:?}"
+        );
+        let tools = messages.iter().any(|m| m["role"] == "tool");
+        assert_eq!(!got.notes.is_empty(), tools, "{enc} notes {:?}", got.notes);
+    }
+}
+
+/// Without a template of its own here, a Tekken chat count says it is an approximation.
+#[test]
+fn tekken_chat_overhead_is_labelled_approximate() {
+    let messages: Vec<Value> =
+        serde_json::from_str(r#"[{"role":"user","content":"Hello"}]"#).expect("JSON");
+    let got =
+        tokenbudget::tokenize::chat::count_messages(Encoding::MistralTekken.tokenizer(), &messages)
+            .expect("counts");
+    assert!(
+        got.notes.iter().any(|n| n.contains("approximation")),
+        "{:?}",
+        got.notes
+    );
+}

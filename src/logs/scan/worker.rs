@@ -216,7 +216,11 @@ impl<'o> Worker<'o> {
         } else if tokens.total == 0 {
             Some(Money::ZERO)
         } else {
-            model.and_then(|m| pricing::cost(m, &r.usage, r.batch).ok().map(|c| c.total))
+            model.and_then(|m| {
+                pricing::cost_at(m, &r.usage, r.batch, r.time)
+                    .ok()
+                    .map(|c| c.total)
+            })
         };
         let agg = &mut self.agg;
         if cost.is_none() {
