@@ -263,9 +263,15 @@ pub enum Opened {
 pub fn open(source: &Source, limit: usize) -> Result<Opened> {
     let mut rest: Box<dyn Read + Send> = match source {
         Source::Text { text, .. } => return Ok(Opened::Whole(Loaded::Text(text.clone()))),
-        Source::Stdin => Box::new(std::io::stdin()),
+        Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
+            Box::new(std::io::stdin())
+        }
         Source::File { path, .. } => Box::new(
-            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?,
+            std::fs::File::open(path)
+                .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
         ),
     };
     let mut head = Vec::new();
