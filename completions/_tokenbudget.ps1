@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
             [CompletionResult]::new('scan-logs', 'scan-logs', [CompletionResultType]::ParameterValue, 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge partial scan-logs summaries into one report, identical to a single scan of all files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -171,9 +172,22 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('--loop-tolerance', '--loop-tolerance', [CompletionResultType]::ParameterName, 'Loop: prompt sizes within this share of the run''s first request (2% or 0.02)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when any outlier, spike, burst or loop was found')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--emit-summary', '--emit-summary', [CompletionResultType]::ParameterName, 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 2 when any line or file was skipped')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tokenbudget;merge' {
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when any outlier, spike, burst or loop was found')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 2 when any line or file was skipped in any part')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout (the `scan-logs --json` document)')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -188,6 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog: context windows, max output, tokenizers and prices')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded')
             [CompletionResult]::new('scan-logs', 'scan-logs', [CompletionResultType]::ParameterValue, 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge partial scan-logs summaries into one report, identical to a single scan of all files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -207,6 +222,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;help;scan-logs' {
+            break
+        }
+        'tokenbudget;help;merge' {
             break
         }
         'tokenbudget;help;help' {

@@ -28,6 +28,9 @@ _tokenbudget() {
             tokenbudget,help)
                 cmd="tokenbudget__subcmd__help"
                 ;;
+            tokenbudget,merge)
+                cmd="tokenbudget__subcmd__merge"
+                ;;
             tokenbudget,models)
                 cmd="tokenbudget__subcmd__models"
                 ;;
@@ -49,6 +52,9 @@ _tokenbudget() {
             tokenbudget__subcmd__help,help)
                 cmd="tokenbudget__subcmd__help__subcmd__help"
                 ;;
+            tokenbudget__subcmd__help,merge)
+                cmd="tokenbudget__subcmd__help__subcmd__merge"
+                ;;
             tokenbudget__subcmd__help,models)
                 cmd="tokenbudget__subcmd__help__subcmd__models"
                 ;;
@@ -65,7 +71,7 @@ _tokenbudget() {
 
     case "${cmd}" in
         tokenbudget)
-            opts="-h -V --color --no-progress --help --version count plan cost models check scan-logs help"
+            opts="-h -V --color --no-progress --help --version count plan cost models check scan-logs merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +271,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__help)
-            opts="count plan cost models check scan-logs help"
+            opts="count plan cost models check scan-logs merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +340,20 @@ _tokenbudget() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenbudget__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenbudget__subcmd__help__subcmd__models)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -369,6 +389,28 @@ _tokenbudget() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenbudget__subcmd__merge)
+            opts="-h -V --fail-on --strict --json --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fail-on)
+                    COMPREPLY=($(compgen -W "alerts" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -493,7 +535,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__scan__subcmd__logs)
-            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --color --no-progress --help --version"
+            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --emit-summary --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +606,10 @@ _tokenbudget() {
                     return 0
                     ;;
                 --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --emit-summary)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;count'= {
@@ -162,9 +163,21 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --loop-tolerance 'Loop: prompt sizes within this share of the run''s first request (2% or 0.02)'
             cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
             cand --threads 'Worker threads [default: all cores]'
+            cand --emit-summary 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
             cand --strict 'Exit 2 when any line or file was skipped'
             cand --json 'Print only JSON on stdout'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;merge'= {
+            cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --strict 'Exit 2 when any line or file was skipped in any part'
+            cand --json 'Print only JSON on stdout (the `scan-logs --json` document)'
             cand --no-progress 'Never draw progress bars'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -178,6 +191,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
@@ -191,6 +205,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;help;check'= {
         }
         &'tokenbudget;help;scan-logs'= {
+        }
+        &'tokenbudget;help;merge'= {
         }
         &'tokenbudget;help;help'= {
         }

@@ -36,6 +36,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "cost" -d 'W
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "merge" -d 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
@@ -159,6 +160,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l lo
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l loop-tolerance -d 'Loop: prompt sizes within this share of the run\'s first request (2% or 0.02)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l fail-on -d 'Exit 1 when any outlier, spike, burst or loop was found' -r -f -a "alerts\t'Any outlier, spike, burst or loop'"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l threads -d 'Worker threads [default: all cores]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l emit-summary -d 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -167,10 +169,20 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l js
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l fail-on -d 'Exit 1 when any outlier, spike, burst or loop was found' -r -f -a "alerts\t'Any outlier, spike, burst or loop'"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l strict -d 'Exit 2 when any line or file was skipped in any part'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l json -d 'Print only JSON on stdout (the `scan-logs --json` document)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "merge" -d 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

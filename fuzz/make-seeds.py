@@ -37,7 +37,7 @@ for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
         put("check_config", block.encode())
     if "[models." in block:
         put("price_file", block.encode())
-tests = (root / "tests/cli_check.rs").read_text()
+tests = (root / "tests/it/cli_check.rs").read_text()
 for block in re.findall(r'r#"(.*?)"#', tests, re.S):
     if "budget" in block or "model" in block:
         put("check_config", block.encode())
@@ -86,3 +86,9 @@ for s in [b"\0out.txt", b"\0in.txt", b"\0hard.txt", b"\0soft.txt", b"\0link.txt"
           b"\0fifo", b"\0sub", b"\0sub/new.txt", b"\0other.txt", b"\x01new.txt", b"\x01other.txt",
           b"\0caf\xe9.txt", b"\0./in.txt", b"\0fifo/x"]:
     put("out_path", s)
+
+# untrusted text for the terminal: escape sequences, controls, bidi, workflow commands
+for s in ["plain name.txt", "a\x1b]0;title\x07b", "x\n::error::forged", "rtl\u202egnp.txt",
+          "\x9b31m\x85\x7f", "  ::warning file=a::x", "###[error]y", "\u2066iso\u2069\u200f",
+          "\U000e0041tag", "emoji 👨‍👩‍👧 é \\ %"]:
+    put("escape_text", s.encode())

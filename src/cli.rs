@@ -14,7 +14,7 @@ use crate::commands;
     long_about = "tokenbudget counts tokens exactly as OpenAI's tiktoken does, checks prompts against \
 context windows and budgets, and prices requests and workloads from an embedded model catalog. \
 Nothing is fetched from the network.",
-    after_help = "Examples:\n  tokenbudget count prompt.txt\n  cat request.json | tokenbudget count --model gpt-4.1\n  tokenbudget count prompts/ --max-tokens 4000\n  tokenbudget cost prompt.txt --output-tokens 500 --compare gpt-4o,claude-sonnet-4-5\n  tokenbudget models --provider openai --sort input\n  tokenbudget scan-logs logs/ --by user --fail-on alerts\n\nExit codes: 0 ok, 1 a limit, budget or alert was hit, 2 usage or input error.",
+    after_help = "Examples:\n  tokenbudget count prompt.txt\n  cat request.json | tokenbudget count --model gpt-4.1\n  tokenbudget count prompts/ --max-tokens 4000\n  tokenbudget cost prompt.txt --output-tokens 500 --compare gpt-4o,claude-sonnet-4-5\n  tokenbudget models --provider openai --sort input\n  tokenbudget scan-logs logs/ --by user --fail-on alerts\n  tokenbudget merge part1.json part2.json\n\nExit codes: 0 ok, 1 a limit, budget or alert was hit, 2 usage or input error.",
     propagate_version = true
 )]
 pub struct Cli {
@@ -38,6 +38,7 @@ pub enum Command {
     Models(commands::models::ModelsArgs),
     Check(commands::check::CheckArgs),
     ScanLogs(commands::scan_logs::ScanLogsArgs),
+    Merge(commands::merge::MergeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -179,7 +179,7 @@ pub fn count_document_on(
         Mode::Jsonl => Ok(count_jsonl(tok, text, largest)),
         Mode::Messages => {
             let value = parse_json(text)?;
-            let messages = chat::extract_messages(&value).ok_or_else(|| {
+            let messages = chat::into_messages(value).ok_or_else(|| {
                 "not chat JSON: expected a messages array, or an object with \"messages\""
                     .to_string()
             })?;
@@ -188,7 +188,7 @@ pub fn count_document_on(
         Mode::Auto => {
             if looks_like_json(text)
                 && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
-                && let Some(messages) = chat::extract_messages(&value)
+                && let Some(messages) = chat::into_messages(value)
             {
                 return count_chat(tok, &messages);
             }
@@ -295,7 +295,7 @@ pub fn count_jsonl_record_in(
     if let Value::String(s) = &value {
         return Ok(counter.count(s) as u64);
     }
-    let messages = chat::extract_messages(&value).ok_or_else(|| {
+    let messages = chat::into_messages(value).ok_or_else(|| {
         "expected a JSON string, a messages array, or an object with \"messages\" or \
          \"body.messages\""
             .to_string()

@@ -1164,13 +1164,16 @@ pub fn fit(
 pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
     match (&prompt.body, prompt.shape) {
         (Some(body), Shape::OpenAi | Shape::Anthropic) => {
-            let dropped: Vec<usize> = prompt
-                .items
-                .iter()
-                .zip(kept)
-                .filter(|(_, k)| !**k)
-                .filter_map(|(i, _)| i.index)
-                .collect();
+            // Which messages of the body were dropped, by index (linear, however many).
+            let mut dropped: Vec<bool> = Vec::new();
+            for (item, _) in prompt.items.iter().zip(kept).filter(|(_, k)| !**k) {
+                if let Some(i) = item.index {
+                    if dropped.len() <= i {
+                        dropped.resize(i + 1, false);
+                    }
+                    dropped[i] = true;
+                }
+            }
             let mut body = body.clone();
             let request = if prompt.batch {
                 body.get_mut("body")
@@ -1180,7 +1183,7 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
             if let Some(Value::Array(messages)) = request.and_then(|r| r.get_mut("messages")) {
                 let mut i = 0;
                 messages.retain(|_| {
-                    let keep = !dropped.contains(&i);
+                    let keep = !dropped.get(i).copied().unwrap_or(false);
                     i += 1;
                     keep
                 });

@@ -12,12 +12,18 @@
 //! `include_ignored = true` also matches ignored files (generated prompts). A literal path
 //! (no glob characters) is always checked, ignored or not; a literal directory stands for every
 //! file below it.
+//!
+//! What may be read: only regular files inside the repository ([`boundary`]: the nearest
+//! ancestor of the config's directory holding `.git`, else that directory). [`confine`] turns a
+//! path that leads outside once `..` and symlinks are resolved into a config error at its line;
+//! walks never follow symlinks; a literal path naming a FIFO, socket or device is an error of its
+//! budget, and a file is checked to be regular again just before it is read.
 
 pub mod config;
 pub mod init;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -45,14 +51,20 @@ pub fn find_files(root: &Path, budget: &Budget) -> (Vec<MatchedFile>, Vec<String
     let mut errors = Vec::new();
     let Some(matcher) = &budget.matcher else {
         let path = root.join(&budget.pattern);
-        if path.is_file() {
-            files.push(MatchedFile {
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => files.push(MatchedFile {
                 rel: budget.pattern.clone(),
                 path,
                 walked: false,
-            });
-        } else if path.is_dir() {
-            walk(root, &path, budget, None, &mut files, &mut errors);
+            }),
+            Ok(m) if m.is_dir() => walk(root, &path, budget, None, &mut files, &mut errors),
+            Ok(m) => errors.push(format!(
+                "{} is {}; budgets read only regular files",
+                budget.pattern,
+                file_kind(&m.file_type())
+            )),
+            // Missing: the budget matches no file (reported by `evaluate`).
+            Err(_) => {}
         }
         return (files, errors);
     };
@@ -122,6 +134,116 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.join("/")
+}
+
+/// The directory a config may read below: the repository root (the nearest ancestor of
+/// `root` holding `.git`), else `root` itself, the config file's directory. `root` is
+/// canonical, so this is too.
+pub fn boundary(root: &Path) -> PathBuf {
+    root.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(root)
+        .to_path_buf()
+}
+
+/// Where `path` (absolute) leads once `..` and symlinks are resolved: the canonical form of its
+/// longest existing prefix, with the rest applied lexically (what does not exist cannot be a
+/// symlink; `..` pops).
+fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            for comp in rest.iter().rev() {
+                out.push(comp);
+            }
+            return lexical(&out);
+        }
+        match existing.file_name() {
+            Some(name) => {
+                rest.push(name.to_os_string());
+                existing.pop();
+            }
+            None => {
+                // Ends in `..`: its parent does not exist either, so no link can be met.
+                let flat = lexical(&existing);
+                if flat == existing {
+                    for comp in rest.iter().rev() {
+                        existing.push(comp);
+                    }
+                    return lexical(&existing);
+                }
+                existing = flat;
+            }
+        }
+    }
+}
+
+/// `path` with `.` removed and `..` applied, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Budgets whose path leads outside the repository (see [`boundary`]) once `..` and
+/// symlinks are resolved, as config errors at their `path`: `check` never reads there.
+pub fn confine(root: &Path, config: &Config) -> Vec<ConfigError> {
+    let limit = boundary(root);
+    let mut errors = Vec::new();
+    for b in &config.budgets {
+        // A glob is walked from the directories before its first glob character, and the
+        // walk never follows a symlink; a `..` after that matches nothing.
+        let mut base = PathBuf::new();
+        for comp in Path::new(&b.pattern).components() {
+            if b.matcher.is_some() && config::is_glob(&comp.as_os_str().to_string_lossy()) {
+                break;
+            }
+            base.push(comp);
+        }
+        let target = resolved(&root.join(&base));
+        if !target.starts_with(&limit) {
+            errors.push(ConfigError {
+                location: b.location,
+                error: format!(
+                    "path \"{}\" leads outside the repository (to {}); budgets read only files \
+                     below {}",
+                    b.pattern,
+                    target.display(),
+                    limit.display()
+                ),
+            });
+        }
+    }
+    errors
+}
+
+/// What a file that is neither a regular file nor a directory is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        } else if t.is_char_device() {
+            return "a character device";
+        } else if t.is_block_device() {
+            return "a block device";
+        } else if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = t;
+    "not a regular file"
 }
 
 /// Whether a budget passed.
@@ -368,6 +490,16 @@ fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
 }
 
 fn count_file(file: &MatchedFile, encoding: Encoding) -> Result<(&'static str, u64), FileProblem> {
+    // Matched as a regular file; if it was replaced since (by a FIFO or a device), do not read.
+    if let Ok(m) = std::fs::metadata(&file.path)
+        && !m.is_file()
+    {
+        return Err(FileProblem::Error(format!(
+            "{} is {}; budgets read only regular files",
+            file.rel,
+            file_kind(&m.file_type())
+        )));
+    }
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::check::{self, BudgetResult, CONFIG_FILE, CheckReport, ConfigError, Status, init};
 use crate::exit::ExitStatus;
+use crate::report::escape::{Shown, escape};
 use crate::report::github::Annotation;
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
@@ -181,6 +182,9 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         return run_init(&args, out);
     }
     let format = if args.json { Format::Json } else { args.format };
+    if format == Format::Github {
+        report::escape::set_github(true);
+    }
     let cfg = ConfigFile::locate(args.config.as_deref())?;
     let bytes = std::fs::read(&cfg.path).with_context(|| format!("reading {}", cfg.shown))?;
     let src = String::from_utf8(bytes).map_err(|e| {
@@ -198,6 +202,12 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             return Ok(ExitStatus::InputError);
         }
     };
+    // Nothing outside the repository is ever read: such a path is a config mistake.
+    let outside = check::confine(&cfg.root, &config);
+    if !outside.is_empty() {
+        report_config_errors(&cfg, &outside, format, env, out)?;
+        return Ok(ExitStatus::InputError);
+    }
     let report = check::evaluate(&cfg.root, &config);
 
     let mut status = ExitStatus::Success;
@@ -214,11 +224,12 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         for e in &b.errors {
             writeln!(
                 err,
-                "{} {}:{}:{}: {e}",
+                "{} {}:{}:{}: {}",
                 env.err.red("error:"),
-                cfg.shown,
+                Shown(&cfg.shown),
                 b.line,
-                b.column
+                b.column,
+                Shown(e)
             )?;
         }
     }
@@ -227,8 +238,8 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} skipped {}: {}",
             env.err.dim("note:"),
-            s.path,
-            s.reason
+            Shown(&s.path),
+            Shown(&s.reason)
         )?;
     }
     drop(err);
@@ -277,7 +288,13 @@ fn report_config_errors(
 ) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for e in errors {
-        writeln!(err, "{} {}:{e}", env.err.red("error:"), cfg.shown)?;
+        writeln!(
+            err,
+            "{} {}:{}",
+            env.err.red("error:"),
+            Shown(&cfg.shown),
+            Shown(e.to_string())
+        )?;
     }
     drop(err);
     match format {
@@ -436,8 +453,8 @@ fn write_table(
                 Status::Error => ("-".to_string(), env.out.red("error")),
             };
             t.add_row(vec![
-                Cell::new(&b.name),
-                Cell::new(&b.model),
+                Cell::new(escape(&b.name)),
+                Cell::new(escape(&b.model)),
                 Cell::new(b.files.len()),
                 Cell::new(tokens),
                 Cell::new(limit),
@@ -470,11 +487,11 @@ fn write_table(
             writeln!(
                 out,
                 "  {}{at}: {approx}{} tokens, {} over the limit of {} (\"{}\")",
-                f.path,
+                Shown(&f.path),
                 thousands(f.tokens),
                 env.out.red(&thousands(f.over_by.unwrap_or(0))),
                 thousands(b.limit),
-                b.name
+                Shown(&b.name)
             )?;
         }
     }
@@ -484,7 +501,11 @@ fn write_table(
         .collect();
     approximations.dedup();
     for a in approximations {
-        writeln!(out, "{}", env.out.dim(&format!("~ approximate: {a}")))?;
+        writeln!(
+            out,
+            "{}",
+            env.out.dim(&format!("~ approximate: {}", Shown(a)))
+        )?;
     }
 
     let s = summary(report);
@@ -576,14 +597,14 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     writeln!(
         out,
         "wrote {}: {} for {} (limits: current count + 20%, rounded up)",
-        target.display(),
+        report::escape::path(&target),
         plural(starter.budgets.len(), "budget"),
         plural(files, "file"),
     )?;
     let mut t = report::table(&["path", "files", "tokens", "max_tokens"]);
     for b in &starter.budgets {
         t.add_row(vec![
-            Cell::new(&b.path),
+            Cell::new(escape(&b.path)),
             Cell::new(b.files.len()),
             Cell::new(thousands(b.tokens)),
             Cell::new(thousands(b.max_tokens)),

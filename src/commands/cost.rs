@@ -17,6 +17,7 @@ use crate::cost::{
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::pricing::{Money, Price};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 use crate::resolve;
 
@@ -389,7 +390,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     // Problems go to stderr so stdout stays clean for --json.
     let mut err = std::io::stderr().lock();
     for e in &errors {
-        writeln!(err, "{} {}", env.err.red("error:"), e.reason)?;
+        writeln!(err, "{} {}", env.err.red("error:"), Shown(&e.reason))?;
     }
     let warned_rows = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     if rows.len() > 1 && warned_rows > 5 {
@@ -403,7 +404,13 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     } else {
         for r in &rows {
             for w in &r.warnings {
-                writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.yellow("warning:"),
+                    Shown(&r.model),
+                    Shown(w.to_string())
+                )?;
             }
         }
     }
@@ -421,8 +428,8 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                     err,
                     "{} skipped {} ({})",
                     env.err.dim("note:"),
-                    s.model,
-                    s.reason
+                    Shown(&s.model),
+                    Shown(&s.reason)
                 )?;
             }
         } else {
@@ -431,7 +438,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 "{} skipped {} models that cannot price this request (e.g. {}); --json lists them",
                 env.err.dim("note:"),
                 skipped.len(),
-                skipped[0].reason
+                Shown(&skipped[0].reason)
             )?;
         }
         // Per-model notes not already in the report: long-context rates are marked in the
@@ -442,7 +449,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 let in_report = n.contains("long-context rates")
                     || (!single && n.contains("no exact local tokenizer"));
                 if !in_report {
-                    writeln!(err, "{} {n}", env.err.dim("note:"))?;
+                    writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
                 }
             }
         }
@@ -488,7 +495,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         prompt_text.as_ref().map(|(l, _)| l.as_str()),
     );
     if !description.is_empty() {
-        writeln!(out, "{}", env.out.dim(&description))?;
+        writeln!(out, "{}", env.out.dim(&escape(&description)))?;
     }
     writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
     Ok(status)
@@ -634,7 +641,7 @@ fn render_single(
             title.push_str(&format!(", {e}"));
         }
     }
-    writeln!(out, "{}", env.out.bold(&title))?;
+    writeln!(out, "{}", env.out.bold(&escape(&title)))?;
     let mut header: Vec<String> = vec![
         "".into(),
         "tokens".into(),
@@ -738,8 +745,8 @@ fn render_comparison(
             ""
         };
         let mut cells = vec![
-            Cell::new(format!("{}{star}", r.model)),
-            Cell::new(&r.provider),
+            Cell::new(format!("{}{star}", Shown(&r.model))),
+            Cell::new(escape(&r.provider)),
             Cell::new(format!("{mark}{}", thousands(r.input_tokens))),
             Cell::new(r.cost.input.display()),
         ];

@@ -14,6 +14,7 @@ use crate::catalog::Catalog;
 use crate::count::{Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Opened, Source};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve::{self, Resolved};
 use crate::stream;
@@ -210,7 +211,12 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        let _ = writeln!(std::io::stderr(), "{} {why}", env.err.yellow("warning:"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {}",
+            env.err.yellow("warning:"),
+            Shown(why)
+        );
     }
 
     let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
@@ -313,7 +319,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} {}",
             env.err.red("error:"),
-            p.error.as_deref().unwrap_or_default()
+            Shown(p.error.as_deref().unwrap_or_default())
         )?;
     }
     for p in &skipped {
@@ -321,20 +327,29 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} skipped {}: {}",
             env.err.dim("note:"),
-            p.path,
-            p.reason.as_deref().unwrap_or_default()
+            Shown(&p.path),
+            Shown(p.reason.as_deref().unwrap_or_default())
         )?;
     }
     for r in &ok {
         if let Some(Counted::Jsonl { lines, .. }) = &r.counted {
-            for e in &lines.errors {
+            for e in lines.errors.iter().take(report::LISTED) {
                 writeln!(
                     err,
                     "{} {}:{}: {}",
                     env.err.red("error:"),
-                    r.path,
+                    Shown(&r.path),
                     e.line,
-                    e.error
+                    Shown(&e.error)
+                )?;
+            }
+            if lines.errors.len() > report::LISTED {
+                writeln!(
+                    err,
+                    "{} {}: {} bad lines (--json lists them)",
+                    env.err.red("error:"),
+                    Shown(&r.path),
+                    report::and_more(lines.errors.len() - report::LISTED)
                 )?;
             }
         }
@@ -342,7 +357,13 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             && !args.json
         {
             for n in &chat.notes {
-                writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.dim("note:"),
+                    Shown(&r.path),
+                    Shown(n)
+                )?;
             }
         }
     }
@@ -351,7 +372,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} {}: {} tokens, {} over --max-tokens {}",
             env.err.red("over limit:"),
-            r.path,
+            Shown(&r.path),
             thousands(r.tokens()),
             thousands(r.over_by.unwrap_or(0)),
             thousands(args.max_tokens.unwrap_or(0))
@@ -625,7 +646,7 @@ fn render_human(
     let mark = if approx { "~" } else { "" };
     for r in ok {
         let mut row = vec![
-            Cell::new(&r.path),
+            Cell::new(escape(&r.path)),
             Cell::new(format!("{mark}{}", thousands(r.tokens()))),
             Cell::new(thousands(r.bytes)),
         ];
@@ -663,12 +684,17 @@ fn render_human(
     for r in ok {
         match &r.counted {
             Some(Counted::Chat(chat)) if args.verbose => {
-                writeln!(out, "\n{} ({} messages)", r.path, chat.messages.len())?;
+                writeln!(
+                    out,
+                    "\n{} ({} messages)",
+                    Shown(&r.path),
+                    chat.messages.len()
+                )?;
                 let mut m = report::table(&["#", "role", tokens_header]);
                 for msg in &chat.messages {
                     m.add_row(vec![
                         Cell::new(msg.index),
-                        Cell::new(&msg.role),
+                        Cell::new(escape(&msg.role)),
                         Cell::new(format!("{mark}{}", thousands(msg.tokens))),
                     ]);
                 }
@@ -684,7 +710,7 @@ fn render_human(
                 writeln!(
                     out,
                     "\n{}: {} lines, min {}, median {}, p95 {}, max {}",
-                    r.path,
+                    Shown(&r.path),
                     thousands(lines.count),
                     thousands(lines.min),
                     thousands(lines.median),
@@ -695,7 +721,7 @@ fn render_human(
                     let mut m = report::table(&["largest line", tokens_header]);
                     for l in &lines.largest {
                         m.add_row(vec![
-                            Cell::new(format!("{}:{}", r.path, l.line)),
+                            Cell::new(format!("{}:{}", Shown(&r.path), l.line)),
                             Cell::new(format!("{mark}{}", thousands(l.tokens))),
                         ]);
                     }
@@ -714,7 +740,7 @@ fn render_human(
     if let Some(why) = &resolved.approximate {
         footer.push_str(&format!("; approximate: {why}"));
     }
-    writeln!(out, "{}", env.out.dim(&footer))?;
+    writeln!(out, "{}", env.out.dim(&escape(&footer)))?;
     Ok(())
 }
 
@@ -764,12 +790,13 @@ fn truncate(
         if args.out.is_some() {
             report::write_json(out, &summary)?;
         } else {
-            writeln!(std::io::stderr(), "{summary}")?;
+            writeln!(std::io::stderr(), "{}", report::json_line(&summary))?;
         }
     } else {
         writeln!(
             std::io::stderr(),
-            "{label}: kept {} of {} tokens ({} of {} bytes)",
+            "{}: kept {} of {} tokens ({} of {} bytes)",
+            Shown(&label),
             thousands(kept as u64),
             thousands(original as u64),
             thousands(cut.len() as u64),
@@ -797,7 +824,7 @@ fn output_inputs(expanded: &input::Expanded) -> Vec<crate::fsutil::InputFile> {
 /// holds only part of a UTF-8 character.
 pub fn token_repr(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
-        Ok(s) => format!("{s:?}"),
+        Ok(s) => escape(&format!("{s:?}")).into_owned(),
         Err(_) => {
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("<{}>", hex.join(" "))
@@ -850,7 +877,8 @@ fn show_tokens(
         std::io::stderr(),
         "{}",
         env.err.dim(&format!(
-            "{label}: {} tokens ({})",
+            "{}: {} tokens ({})",
+            Shown(&label),
             ids.len(),
             tok.encoding()
         ))

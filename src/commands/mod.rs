@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cost;
 pub mod count;
+pub mod merge;
 pub mod models;
 pub mod plan;
 pub mod scan_logs;
@@ -16,6 +17,7 @@ use anyhow::{Result, bail};
 
 use crate::catalog::Catalog;
 use crate::report::Env;
+use crate::report::escape::{Shown, escape};
 
 /// The environment variable naming a price file, like `--prices`.
 pub const PRICES_ENV: &str = "TOKENBUDGET_PRICES";
@@ -34,7 +36,7 @@ pub fn load_catalog(prices: Option<&Path>, env: &Env) -> Result<Cow<'static, Cat
     let (catalog, warnings) = base.with_overrides(path)?;
     let mut err = std::io::stderr().lock();
     for w in warnings {
-        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(&w))?;
     }
     Ok(Cow::Owned(catalog))
 }
@@ -56,9 +58,10 @@ pub fn check_providers(catalog: &Catalog, providers: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The closing line of every human price report: where prices come from and their date.
+/// The closing line of every human price report: where prices come from and their date (the
+/// price file's name escaped for the terminal).
 pub fn prices_footer(catalog: &Catalog) -> String {
-    let source = catalog.source();
+    let source = escape(catalog.source());
     match source.split_once(" + overrides from ") {
         Some((base, file)) => format!(
             "Prices: {base}; as of {}; overrides from {file}.",

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::catalog::list::{self, Filter, ModelRow, SortKey};
 use crate::commands::{check_providers, load_catalog, prices_footer};
 use crate::exit::ExitStatus;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, rate, thousands};
 
 /// List the model catalog: context windows, max output, tokenizers and prices.
@@ -156,13 +157,13 @@ pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatu
             (a, b) => format!("{} / {}", rate(a), rate(b)),
         };
         let name = if r.mode == "embedding" {
-            format!("{} (embedding)", r.id)
+            format!("{} (embedding)", Shown(r.id))
         } else {
-            r.id.to_string()
+            escape(r.id).into_owned()
         };
         t.add_row(vec![
             Cell::new(name),
-            Cell::new(r.provider),
+            Cell::new(escape(r.provider)),
             Cell::new(opt_num(r.context_window)),
             Cell::new(opt_num(r.max_output)),
             Cell::new(r.tokenizer.map_or("none", |e| e.name())),

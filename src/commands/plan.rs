@@ -21,6 +21,7 @@ use crate::plan::{
     self, Allocation, Budget, Cap, Counts, Dropped, Examples, FitOptions, Fitted, HistoryPolicy,
     ImageRule, Part, Parts, Prompt, Shape,
 };
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
 use crate::tokenize::Encoding;
@@ -300,14 +301,14 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        writeln!(err, "{} {why}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(why))?;
     }
     if !args.json {
         for n in &counts.notes {
-            writeln!(err, "{} {n}", env.err.dim("note:"))?;
+            writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
         }
         for w in &counts.warnings {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
     }
 
@@ -328,7 +329,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         if let Some(w) = window_warning(&before)
             && !args.json
         {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
         drop(err);
         ctx.render(out, &before, &warnings, None)?;
@@ -346,7 +347,12 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     let fitted = match plan::fit(&prompt, &counts, &budget, opts) {
         Ok(f) => f,
         Err(cannot) => {
-            writeln!(err, "{} {cannot}", env.err.red("does not fit:"))?;
+            writeln!(
+                err,
+                "{} {}",
+                env.err.red("does not fit:"),
+                Shown(&cannot.to_string())
+            )?;
             drop(err);
             if args.out.is_some() {
                 // stdout is the report's: show the allocation that could not be fitted.
@@ -381,7 +387,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     if let Some(w) = window_warning(&after)
         && !args.json
     {
-        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
     }
     match &args.out {
         Some(path) => {
@@ -587,7 +593,7 @@ fn report_dropped(
             d.len(),
             thousands(tokens)
         )?;
-        for x in d {
+        for x in d.iter().take(report::LISTED) {
             let reason = match x.reason {
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
@@ -597,9 +603,16 @@ fn report_dropped(
             writeln!(
                 err,
                 "  {} {} {} tokens ({reason})",
-                x.label,
-                x.role,
+                Shown(&x.label),
+                Shown(&x.role),
                 thousands(x.tokens)
+            )?;
+        }
+        if d.len() > report::LISTED {
+            writeln!(
+                err,
+                "  {} (--json --out lists them)",
+                report::and_more(d.len() - report::LISTED)
             )?;
         }
     }
@@ -801,7 +814,7 @@ impl Ctx<'_> {
         if let Some(why) = self.approximation {
             footer.push_str(&format!(": {why}"));
         }
-        writeln!(out, "{}", s.dim(&footer))?;
+        writeln!(out, "{}", s.dim(&escape(&footer)))?;
         Ok(())
     }
 

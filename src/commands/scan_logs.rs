@@ -1,9 +1,10 @@
 //! `tokenbudget scan-logs`: totals, costs, outliers, spikes, bursts and loops in usage logs.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 
@@ -13,6 +14,7 @@ use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
 };
 use crate::pricing::Money;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 
 /// Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost.
@@ -26,6 +28,7 @@ use crate::report::{self, Env, thousands};
   tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
   tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
   tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
+  tokenbudget scan-logs 2026-03-*.jsonl --by user --emit-summary part1.json   (see merge)
 
 Formats are recognised per line: app logs, OpenAI Chat Completions, Responses and Batch
 output, Anthropic Messages, Gemini, LiteLLM spend logs and Claude Code transcripts.
@@ -118,6 +121,11 @@ pub struct ScanLogsArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the
+    /// report), for `tokenbudget merge` to combine with other parts.
+    #[arg(long, value_name = "FILE")]
+    pub emit_summary: Option<String>,
 }
 
 /// A rate, or none (`off`).
@@ -170,7 +178,47 @@ pub fn parse_share(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+/// The scan options of `args`, and the same as `scan-logs` arguments (paths, output and exit
+/// flags left out): what a partial summary records, so `merge` rebuilds the same options.
+pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
+    let mut argv: Vec<String> = Vec::new();
+    let mut push = |flag: &str, v: String| {
+        argv.push(format!("--{flag}"));
+        argv.push(v);
+    };
+    if !args.by.is_empty() {
+        let names: Vec<&str> = args.by.iter().map(GroupBy::name).collect();
+        push("by", names.join(","));
+    }
+    push("top", args.top.to_string());
+    if let Some(s) = &args.since {
+        push("since", s.clone());
+    }
+    if let Some(s) = &args.until {
+        push("until", s.clone());
+    }
+    push("tz", args.tz.to_string());
+    for f in &args.field {
+        push("field", f.clone());
+    }
+    push("window-share", args.window_share.to_string());
+    if let Some(m) = args.max_tokens {
+        push("max-tokens", m.to_string());
+    }
+    push("spike-factor", args.spike_factor.to_string());
+    push("spike-days", args.spike_days.to_string());
+    let rate = |r: &Rate2| r.0.map_or_else(|| "off".to_string(), |r| r.label());
+    push("burst", rate(&args.burst));
+    if let Some(r) = &args.burst_tokens {
+        push("burst-tokens", rate(r));
+    }
+    push("loop-min", args.loop_min.to_string());
+    push("loop-gap", args.loop_gap.to_string());
+    push("loop-tolerance", args.loop_tolerance.to_string());
+    Ok((options(args)?, argv))
+}
+
+fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
     let mut fields = FieldOverrides::default();
     for f in &args.field {
         let Some((name, path)) = f.split_once('=') else {
@@ -195,6 +243,36 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
         bail!("--spike-factor must be a positive number");
     }
+    Ok(ScanOptions {
+        by: args.by.clone(),
+        tz: args.tz,
+        since,
+        until,
+        fields,
+        window_share: args.window_share,
+        max_tokens: args.max_tokens,
+        top: args.top,
+        spike_factor: args.spike_factor,
+        spike_days: args.spike_days.max(1),
+        burst: args.burst.0,
+        burst_tokens: args.burst_tokens.and_then(|r| r.0),
+        loops: LoopRule {
+            min_requests: args.loop_min.max(2),
+            max_gap: args.loop_gap,
+            tolerance: args.loop_tolerance,
+        },
+        threads: args.threads.unwrap_or(0),
+        // a hidden knob so tests can exercise the line cap with small files
+        max_line_bytes: std::env::var("TOKENBUDGET_SCAN_MAX_LINE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
+        ..ScanOptions::default()
+    })
+}
+
+pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+    let (opts, option_args) = scan_options(&args)?;
     let mut inputs = Vec::new();
     let mut missing = Vec::new();
     if args.paths.is_empty() {
@@ -226,70 +304,78 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
             inputs.push(Input::Path(p.clone()));
         }
     }
-    let opts = ScanOptions {
-        by: args.by.clone(),
-        tz: args.tz,
-        since,
-        until,
-        fields,
-        window_share: args.window_share,
-        max_tokens: args.max_tokens,
-        top: args.top,
-        spike_factor: args.spike_factor,
-        spike_days: args.spike_days.max(1),
-        burst: args.burst.0,
-        burst_tokens: args.burst_tokens.and_then(|r| r.0),
-        loops: LoopRule {
-            min_requests: args.loop_min.max(2),
-            max_gap: args.loop_gap,
-            tolerance: args.loop_tolerance,
-        },
-        threads: args.threads.unwrap_or(0),
-        // a hidden knob so tests can exercise the line cap with small files
-        max_line_bytes: std::env::var("TOKENBUDGET_SCAN_MAX_LINE_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
-        ..ScanOptions::default()
-    };
     let bar = progress_bar(&inputs, env, args.json);
     let progress = |n: u64| {
         if let Some(b) = &bar {
             b.inc(n);
         }
     };
-    let mut report = logs::scan(&inputs, &opts, Catalog::embedded(), &progress);
+    let raw = logs::scan_raw(&inputs, &opts, Catalog::embedded(), &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    for m in &missing {
-        let reason = match std::fs::metadata(m) {
-            Err(e) => format!("cannot read: {e}"),
-            Ok(_) => "cannot read".into(),
-        };
-        report.files_skipped.insert(
-            0,
-            logs::FileProblem {
-                path: crate::fsutil::path_label(m),
-                reason,
+    let missing_problems: Vec<logs::FileProblem> = missing
+        .iter()
+        .map(|m| logs::FileProblem {
+            path: crate::fsutil::path_label(m),
+            reason: match std::fs::metadata(m) {
+                Err(e) => format!("cannot read: {e}"),
+                Ok(_) => "cannot read".into(),
             },
-        );
+        })
+        .collect();
+    let summary = args
+        .emit_summary
+        .as_ref()
+        .map(|_| logs::summary::Summary::of(&raw, option_args, missing_problems.clone()));
+    let mut report = raw.finish(&opts);
+    for p in missing_problems.into_iter().rev() {
+        report.files_skipped.insert(0, p);
     }
-    if args.json {
-        report::write_json(out, &report)?;
-    } else {
-        render(&report, &args, env, out)?;
+    let summary_to_stdout = args.emit_summary.as_deref() == Some("-");
+    if let (Some(path), Some(summary)) = (&args.emit_summary, &summary) {
+        let mut text = serde_json::to_vec(summary).context("serialising the summary")?;
+        text.push(b'\n');
+        if summary_to_stdout {
+            out.write_all(&text).context("writing stdout")?;
+        } else {
+            crate::fsutil::write_atomic(std::path::Path::new(path), &text, &[])?;
+        }
+    }
+    if !summary_to_stdout {
+        show(&report, &args, env, out)?;
     }
     for m in &missing {
         eprintln!(
             "{} cannot read {}",
             env.err.red("error:"),
-            crate::fsutil::path_label(m)
+            Shown(crate::fsutil::path_label(m))
         );
     }
     for w in &report.warnings {
         eprintln!("{} {w}", env.err.yellow("warning:"));
     }
+    Ok(status_of(&report, &args, !missing.is_empty()))
+}
+
+/// The report as JSON (`--json`) or tables.
+pub fn show(
+    report: &ScanReport,
+    args: &ScanLogsArgs,
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if args.json {
+        report::write_json(out, report)?;
+    } else {
+        render(report, args, env, out)?;
+    }
+    Ok(())
+}
+
+/// The exit status of a scan: 1 for alerts with `--fail-on alerts`; 2 when a named input was
+/// missing, or with `--strict` when anything was skipped.
+pub fn status_of(report: &ScanReport, args: &ScanLogsArgs, missing: bool) -> ExitStatus {
     let mut status = ExitStatus::Success;
     // nothing read at all is an input error (a cron job must not pass while reading nothing);
     // records that were all outside --since/--until are only a warning
@@ -299,12 +385,10 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     if args.fail_on.is_some() && report.alerts > 0 {
         status = ExitStatus::LimitHit;
     }
-    if !missing.is_empty()
-        || args.strict && (report.skipped.count > 0 || !report.files_skipped.is_empty())
-    {
+    if missing || args.strict && (report.skipped.count > 0 || !report.files_skipped.is_empty()) {
         status = status.max(ExitStatus::InputError);
     }
-    Ok(status)
+    status
 }
 
 fn progress_bar(inputs: &[Input], env: &Env, json: bool) -> Option<indicatif::ProgressBar> {
@@ -459,7 +543,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .unpriced
             .models
             .iter()
-            .map(|m| format!("{} ({})", m.model, thousands(m.requests)))
+            .map(|m| format!("{} ({})", Shown(&m.model), thousands(m.requests)))
             .collect();
         writeln!(
             out,
@@ -480,7 +564,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             r.files_skipped.len()
         )?;
         for f in &r.files_skipped {
-            writeln!(out, "  {}: {}", f.path, f.reason)?;
+            writeln!(out, "  {}: {}", Shown(&f.path), Shown(&f.reason))?;
         }
     }
     if r.skipped.count > 0 {
@@ -488,7 +572,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .skipped
             .by_reason
             .iter()
-            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .map(|(k, v)| format!("{} {}", Shown(k), thousands(*v)))
             .collect();
         writeln!(
             out,
@@ -498,7 +582,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             reasons.join(", ")
         )?;
         for e in &r.skipped.examples {
-            writeln!(out, "  {}:{}: {}", e.file, e.line, e.reason)?;
+            writeln!(out, "  {}:{}: {}", Shown(&e.file), e.line, Shown(&e.reason))?;
         }
     }
     // groups
@@ -506,19 +590,20 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let title = if r.group_count > r.groups.len() {
             format!(
                 "By {} (top {} of {})",
-                r.by.join(", "),
+                Shown(r.by.join(", ")),
                 r.groups.len(),
                 thousands(r.group_count as u64)
             )
         } else {
-            format!("By {}", r.by.join(", "))
+            format!("By {}", Shown(r.by.join(", ")))
         };
         writeln!(out, "\n{}", s.bold(&title))?;
-        let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
+        let by: Vec<Cow<str>> = r.by.iter().map(|b| escape(b)).collect();
+        let mut header: Vec<&str> = by.iter().map(|b| b.as_ref()).collect();
         header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
         let mut tab = report::table(&header);
         for g in &r.groups {
-            let mut row: Vec<Cell> = g.values.iter().map(Cell::new).collect();
+            let mut row: Vec<Cell> = g.values.iter().map(|v| Cell::new(escape(v))).collect();
             let cost = if g.unpriced_requests > 0 {
                 format!("{} +{} unpriced", g.cost.display(), g.unpriced_requests)
             } else {
@@ -571,10 +656,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in &o.largest {
             tab.add_row(vec![
-                Cell::new(format!("{}:{}", x.file, x.line)),
-                Cell::new(x.time.as_deref().unwrap_or("-")),
-                Cell::new(x.user.as_deref().unwrap_or("-")),
-                Cell::new(x.model.as_deref().unwrap_or("-")),
+                Cell::new(format!("{}:{}", Shown(&x.file), x.line)),
+                Cell::new(escape(x.time.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.user.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.model.as_deref().unwrap_or("-"))),
                 Cell::new(thousands(x.prompt_tokens)),
                 Cell::new(
                     x.window_share
@@ -622,7 +707,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in r.bursts.iter().take(args.top) {
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(format!("{} {}", x.limit, x.by)),
@@ -655,7 +740,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
                 "0".into()
             };
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(thousands(x.span.requests)),

@@ -45,6 +45,13 @@ impl Seen {
             shards: (0..64).map(|_| Mutex::new(HashSet::default())).collect(),
         }
     }
+    /// Every hash seen.
+    pub(crate) fn into_ids(self) -> Vec<u64> {
+        self.shards
+            .into_iter()
+            .flat_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect()
+    }
     /// True the first time `h` is seen.
     pub(crate) fn first(&self, h: u64) -> bool {
         let shard = &self.shards[(h >> 58) as usize];

@@ -91,6 +91,39 @@ pub fn extract_messages(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// [`extract_messages`], taking the value: the messages are moved out, not copied, so a large
+/// document is held once.
+pub fn into_messages(value: Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|m| m.as_object().is_some_and(|o| o.contains_key("role"))) =>
+        {
+            Some(items)
+        }
+        Value::Object(mut obj) => {
+            if obj.get("body").is_some_and(|b| b.get("messages").is_some()) {
+                return into_messages(obj.remove("body")?);
+            }
+            let Value::Array(messages) = obj.remove("messages")? else {
+                return None;
+            };
+            let mut out = Vec::with_capacity(messages.len() + 1);
+            if let Some(system) = obj.remove("system") {
+                let mut m = serde_json::Map::new();
+                m.insert("role".into(), Value::String("system".into()));
+                m.insert("content".into(), system);
+                out.push(Value::Object(m));
+            }
+            out.extend(messages);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// Count `messages` with the cookbook rule.
 pub fn count_messages(tok: &Tokenizer, messages: &[Value]) -> Result<ChatCount, ChatError> {
     let mut notes = Vec::new();

@@ -268,6 +268,8 @@ fn ascii_other(b: &[u8], pos: usize, family: Family) -> Option<usize> {
                 i += 1;
             }
         }
+        // the open-weight families have their own scanners and never take this path
+        Family::Qwen2 | Family::Qwen3_5 | Family::Tekken | Family::DeepSeek => return None,
     }
     Some(i)
 }

@@ -407,7 +407,9 @@ fn d_match(b: &[u8], pos: usize, cjk: u8, k: u8, l: usize) -> Option<usize> {
     };
     if let Some(s) = s {
         let mut e = d_run(b, s, cjk, bit(D_PS));
-        while matches!(b.get(e), Some(b'\r' | b'\n')) {
+        // `[\r\n]*` stays inside the segment: CR and LF are never in a CJK/kana segment, so a
+        // symbol there (U+309B ゛) must not take the newline after it.
+        while cjk == 0 && matches!(b.get(e), Some(b'\r' | b'\n')) {
             e += 1;
         }
         return Some(e);
@@ -475,6 +477,11 @@ mod tests {
             [".foo", "\u{1}\u{2}", "!"]
         );
         assert_eq!(pieces(next_deepseek, "\u{1}\u{1}a"), ["\u{1}", "\u{1}a"]);
+        // a kana-block symbol keeps no newline: the segment ends before it (HF: [665, 252, 77968])
+        assert_eq!(
+            pieces(next_deepseek, "\u{309b}\n \n"),
+            ["\u{309b}", "\n \n"]
+        );
     }
 
     #[test]

@@ -97,7 +97,11 @@ fn non_ascii_argument_values_are_errors_not_panics() {
             assert_eq!(o.code, 2, "{all:?}: {}", o.stderr);
             assert!(
                 o.stderr
-                    .starts_with(&format!("error: invalid value '{w}' for '{flag}': ")),
+                    // shown escaped: an invisible format character is made visible
+                    .starts_with(&format!(
+                        "error: invalid value '{}' for '{flag}': ",
+                        tokenbudget::report::escape::escape(w)
+                    )),
                 "{all:?}: {}",
                 o.stderr
             );

@@ -3,12 +3,13 @@
 //! bad-input corpus. Run one part with `cargo test --test it cli_count::` (a module path filter).
 
 mod adversarial;
+mod bounds;
 mod case_files;
 mod cli_check;
 mod cli_cost;
 mod cli_count;
-
 mod cli_exit;
+mod cli_merge;
 mod cli_models;
 mod cli_names;
 mod cli_out;
@@ -18,6 +19,7 @@ mod cli_values;
 mod common;
 mod count_scale;
 mod crosscheck;
+mod escaping;
 mod exact_counts;
 mod generated;
 mod open_exact;

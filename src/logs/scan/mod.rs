@@ -46,6 +46,43 @@ pub fn scan(
     catalog: &'static Catalog,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ScanReport {
+    scan_raw(inputs, opts, catalog, progress).finish(opts)
+}
+
+/// What a scan accumulated before the report is built: what a partial summary
+/// ([`crate::logs::summary`]) holds.
+pub struct Raw {
+    pub(crate) agg: Agg,
+    pub(crate) files: Vec<input::FileInfo>,
+    pub(crate) items: Vec<input::Item>,
+    pub(crate) problems: Vec<FileProblem>,
+    pub(crate) bytes: u64,
+    /// The id hashes seen (duplicate dropping), and those of the Claude Code messages counted
+    /// (their message ids and message + request ids), in no order.
+    pub(crate) ids: Vec<u64>,
+}
+
+impl Raw {
+    /// The report of this scan.
+    pub fn finish(self, opts: &ScanOptions) -> ScanReport {
+        finish(
+            self.agg,
+            opts,
+            &self.files,
+            &self.items,
+            self.problems,
+            self.bytes,
+        )
+    }
+}
+
+/// Scan `inputs` into aggregates (see [`scan`]).
+pub fn scan_raw(
+    inputs: &[Input],
+    opts: &ScanOptions,
+    catalog: &'static Catalog,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Raw {
     let mut files = Vec::new();
     let mut items = Vec::new();
     let mut problems = Vec::new();
@@ -98,6 +135,7 @@ pub fn scan(
     });
     let mut agg = Agg::default();
     let mut deferred = Vec::new();
+    let mut claude_ids = Vec::new();
     for (a, d) in aggs {
         agg.merge(a, opts.top);
         deferred.extend(d);
@@ -106,6 +144,10 @@ pub fn scan(
         // Claude Code messages: the most complete copy of each counts
         let (best, dropped) = dedupe::best_copies(deferred);
         let mut w = Worker::new(opts, catalog, &seen);
+        for d in &best {
+            claude_ids.extend(d.record.dedupe);
+            claude_ids.extend(d.record.claude.map(|c| c.message));
+        }
         for d in best {
             w.count(d.record, d.loc, d.project.as_deref(), d.doc.as_ref(), false);
         }
@@ -122,7 +164,16 @@ pub fn scan(
             reason,
         });
     }
-    finish(agg, opts, &files, &items, problems, bytes)
+    let mut ids = seen.into_ids();
+    ids.extend(claude_ids);
+    Raw {
+        agg,
+        files,
+        items,
+        problems,
+        bytes,
+        ids,
+    }
 }
 
 #[cfg(test)]
