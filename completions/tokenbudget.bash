@@ -71,7 +71,7 @@ _tokenbudget() {
 
     case "${cmd}" in
         tokenbudget)
-            opts="-h -V --color --no-progress --help --version count plan cost models check scan-logs merge help"
+            opts="-h -V --color --no-progress --prices --exact --help --version count plan cost models check scan-logs merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -79,6 +79,10 @@ _tokenbudget() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -89,7 +93,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__check)
-            opts="-c -h -V --config --format --json --hide-passed --init --color --no-progress --help --version"
+            opts="-c -h -V --config --format --json --hide-passed --init --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,6 +115,10 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -119,7 +127,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__cost)
-            opts="-m -p -h -V --text --input-tokens --output-tokens --max-tokens --cached-tokens --cache-write-tokens --cached-ratio --cache-ttl --batch --model --compare --provider --all --requests --per --days-per-month --strict --json --prices --color --no-progress --help --version"
+            opts="-m -p -h -V --text --input-tokens --output-tokens --max-tokens --cached-tokens --cache-write-tokens --cached-ratio --cache-ttl --batch --model --compare --provider --all --requests --per --days-per-month --strict --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,12 +197,12 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --prices)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -205,7 +213,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__count)
-            opts="-m -e -q -v -h -V --text --model --encoding --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --color --no-progress --help --version"
+            opts="-m -e -q -v -h -V --text --model --encoding --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --field --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,8 +263,16 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -393,7 +409,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__merge)
-            opts="-h -V --fail-on --strict --json --color --no-progress --help --version"
+            opts="-h -V --fail-on --strict --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +423,10 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -415,7 +435,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__models)
-            opts="-p -h -V --provider --sort --reverse --json --prices --color --no-progress --help --version"
+            opts="-p -h -V --provider --sort --reverse --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,12 +453,12 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "name input cached cache-write output batch window max-output" -- "${cur}"))
                     return 0
                     ;;
-                --prices)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -449,7 +469,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__plan)
-            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --help --version"
+            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +543,10 @@ _tokenbudget() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -531,7 +555,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__scan__subcmd__logs)
-            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --emit-summary --color --no-progress --help --version"
+            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --json --threads --emit-summary --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -611,6 +635,10 @@ _tokenbudget() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

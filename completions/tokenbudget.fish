@@ -51,6 +51,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l max-to
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l truncate -d 'Write the input cut to its first N tokens (never splitting a character)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l out -d 'With --truncate, write to this file (atomically) instead of stdout' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l top -d 'How many of the largest JSONL lines to list' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l field -d 'With --jsonl, count only this field of each line (`text`, `prompt`, nested `request.prompt`, array index `messages.0.content`); repeat it to count the sum of several fields (`--field prompt --field completion`). A line without the field is an error at that line' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -184,9 +185,11 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l fail-o
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l strict -d 'Exit 2 when any line or file was skipped in any part'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l json -d 'Print only JSON on stdout (the `scan-logs --json` document)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'

@@ -544,11 +544,17 @@ impl<'a> PromptCounter<'a> {
             Encoding::O200kHarmony => Encoding::O200kBase,
             e => e,
         };
-        let opts = Options {
-            rule,
-            base_dir: self.base_dir.clone(),
-            // only the image formula depends on the provider
-            provider: (provider == Some("anthropic")).then(|| "anthropic".to_string()),
+        // Plain text counts the same whatever the message rule or provider: one count per
+        // encoding. A request is counted per (encoding, rule, provider).
+        let opts = if crate::count::looks_like_json(self.text) {
+            Options {
+                rule,
+                base_dir: self.base_dir.clone(),
+                // only the image formula depends on the provider
+                provider: (provider == Some("anthropic")).then(|| "anthropic".to_string()),
+            }
+        } else {
+            Options::default()
         };
         let key = (enc, opts);
         if !self.cache.contains_key(&key) {

@@ -243,8 +243,78 @@ pub fn load(source: &Source) -> Result<Loaded> {
         Source::File { path, .. } => std::fs::read(path)
             .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
     };
-    let walked = matches!(source, Source::File { walked: true, .. });
-    if walked && bytes[..bytes.len().min(8192)].contains(&0) {
+    decode(source, bytes)
+}
+
+/// A source opened for reading, read up to a limit.
+pub enum Opened {
+    /// All of it (it held at most the limit).
+    Whole(Loaded),
+    /// A source longer than the limit: its first bytes, and a reader for the rest.
+    Partial {
+        head: Vec<u8>,
+        rest: Box<dyn Read + Send>,
+    },
+}
+
+/// Open a source and read up to `limit` bytes of it: the whole of it, as [`load`] would give
+/// it, when it ends within the limit; otherwise the head and a reader for the rest. A walked
+/// file whose first 8 KiB hold a NUL byte is binary either way.
+pub fn open(source: &Source, limit: usize) -> Result<Opened> {
+    let mut rest: Box<dyn Read + Send> = match source {
+        Source::Text { text, .. } => return Ok(Opened::Whole(Loaded::Text(text.clone()))),
+        Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
+            Box::new(std::io::stdin())
+        }
+        Source::File { path, .. } => Box::new(
+            std::fs::File::open(path)
+                .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
+        ),
+    };
+    let mut head = Vec::new();
+    let ended =
+        crate::stream::fill(&mut *rest, &mut head, limit).with_context(|| match source {
+            Source::Stdin => "reading stdin".to_string(),
+            _ => format!("reading {}", source.label()),
+        })?;
+    if ended {
+        return decode(source, head).map(Opened::Whole);
+    }
+    if is_walked(source) && has_nul(&head) {
+        return Ok(Opened::Whole(Loaded::Binary(
+            "binary file (NUL byte)".into(),
+        )));
+    }
+    Ok(Opened::Partial { head, rest })
+}
+
+fn is_walked(source: &Source) -> bool {
+    matches!(source, Source::File { walked: true, .. })
+}
+
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// What invalid UTF-8 at `offset` means for `source`: a walked file is skipped as binary (the
+/// `Ok` reason), a named file or stdin is an error.
+pub fn invalid_utf8(source: &Source, offset: u64) -> Result<String> {
+    if is_walked(source) {
+        return Ok(format!("not UTF-8 (invalid byte at offset {offset})"));
+    }
+    Err(anyhow!(
+        "{}: invalid UTF-8 at byte offset {offset}",
+        source.label()
+    ))
+}
+
+/// A source's bytes as text (see [`load`]).
+fn decode(source: &Source, bytes: Vec<u8>) -> Result<Loaded> {
+    let walked = is_walked(source);
+    if walked && has_nul(&bytes) {
         return Ok(Loaded::Binary("binary file (NUL byte)".into()));
     }
     match String::from_utf8(bytes) {

@@ -33,4 +33,5 @@ pub mod pricing;
 pub mod report;
 pub mod request;
 pub mod resolve;
+pub mod stream;
 pub mod tokenize;

@@ -1,6 +1,6 @@
 //! `tokenbudget count`: exact token counts of files, directories, globs, stdin and inline text.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,13 +11,14 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::commands::{Shared, warn_resolved};
-use crate::count::{Counted, Mode, count_document_on};
+use crate::count::{Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines};
 use crate::exit::ExitStatus;
-use crate::input::{self, Loaded, Source};
+use crate::input::{self, Loaded, Opened, Source};
 use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::request;
 use crate::resolve::{self, Resolved};
+use crate::stream;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.
@@ -28,6 +29,8 @@ use crate::tokenize::{Encoding, Tokenizer};
   tokenbudget count prompts/ 'docs/**/*.md' --sort tokens
   tokenbudget count request.json --verbose        chat JSON: per-message breakdown
   tokenbudget count batch.jsonl --jsonl           per-line statistics
+  tokenbudget count train.jsonl --jsonl --field text
+  tokenbudget count sft.jsonl --jsonl --field prompt --field completion
   tokenbudget count --text 'Hello, world' --model gpt-4
   tokenbudget count system.txt --max-tokens 4000  exit 1 when over
   tokenbudget count odd.txt --show-tokens --ids   see the token boundaries
@@ -107,6 +110,13 @@ pub struct CountArgs {
     /// How many of the largest JSONL lines to list.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
+
+    /// With --jsonl, count only this field of each line (`text`, `prompt`, nested
+    /// `request.prompt`, array index `messages.0.content`); repeat it to count the sum of
+    /// several fields (`--field prompt --field completion`). A line without the field is an
+    /// error at that line.
+    #[arg(long, value_name = "PATH", requires = "jsonl", value_parser = FieldPath::parse)]
+    pub field: Vec<FieldPath>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,7 +247,14 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
         base_dir: PathBuf::from("."),
         provider: resolved.model.map(|m| m.provider.clone()),
     };
-    let mut reports = count_all(&expanded.sources, tok, &opts, mode, args.top, show_progress);
+    let job = Job {
+        tok,
+        opts: &opts,
+        mode,
+        top: args.top,
+        fields: &args.field,
+    };
+    let mut reports = count_all(&expanded.sources, &job, show_progress);
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
@@ -419,15 +436,19 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     Ok(status)
 }
 
-/// Count every source, in parallel on all cores.
-fn count_all(
-    sources: &[Source],
-    tok: &Tokenizer,
-    opts: &request::Options,
+/// What to count, and how.
+struct Job<'a> {
+    tok: &'a Tokenizer,
+    /// how a request is counted (message rule, provider); local images are relative to the
+    /// request file
+    opts: &'a request::Options,
     mode: Mode,
     top: usize,
-    show_progress: bool,
-) -> Vec<InputReport> {
+    fields: &'a [FieldPath],
+}
+
+/// Count every source, in parallel on all cores.
+fn count_all(sources: &[Source], job: &Job<'_>, show_progress: bool) -> Vec<InputReport> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(sources.len().max(1));
     // Cores left over when there are fewer inputs than cores split each large text.
@@ -442,10 +463,7 @@ fn count_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, opts, mode, top, inner);
-                    if let Some(b) = &bar {
-                        b.inc(r.bytes);
-                    }
+                    let r = count_one(source, job, inner, bar.as_ref());
                     if let Ok(mut v) = results.lock() {
                         v[i] = Some(r);
                     }
@@ -464,8 +482,12 @@ fn count_all(
         .collect()
 }
 
+/// Inputs of at least this many bytes in all get a progress bar (on a terminal). Tests lower
+/// it through `TOKENBUDGET_PROGRESS_MIN_BYTES` (undocumented) to see the bar drawn without
+/// writing 64 MiB.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
+
 fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar> {
-    const LARGE: u64 = 64 << 20;
     if !show {
         return None;
     }
@@ -476,7 +498,11 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
             _ => None,
         })
         .sum();
-    if bytes < LARGE {
+    let min = std::env::var("TOKENBUDGET_PROGRESS_MIN_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(PROGRESS_MIN_BYTES);
+    if bytes < min.max(1) {
         return None;
     }
     let bar = indicatif::ProgressBar::with_draw_target(
@@ -484,7 +510,7 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
         indicatif::ProgressDrawTarget::stderr(),
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} counting {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        "{spinner} counting {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
     ) {
         bar.set_style(style);
     }
@@ -493,11 +519,9 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
 
 fn count_one(
     source: &Source,
-    tok: &Tokenizer,
-    opts: &request::Options,
-    mode: Mode,
-    top: usize,
+    job: &Job<'_>,
     threads: usize,
+    bar: Option<&indicatif::ProgressBar>,
 ) -> InputReport {
     let mut report = InputReport {
         path: source.label(),
@@ -508,25 +532,124 @@ fn count_one(
         error: None,
         skipped: None,
     };
-    match input::load(source) {
-        Err(e) => report.error = Some(format!("{e:#}")),
-        Ok(Loaded::Binary(why)) => report.skipped = Some(why),
-        Ok(Loaded::Text(text)) => {
+    // file bytes go to the bar as they are read (stdin is not in its total)
+    let is_file = matches!(source, Source::File { .. });
+    let tick = |n: u64| {
+        if let (Some(b), true) = (bar, is_file) {
+            b.inc(n);
+        }
+    };
+    let loaded = match input::open(source, stream::BLOCK) {
+        Err(e) => {
+            report.error = Some(format!("{e:#}"));
+            return report;
+        }
+        Ok(Opened::Whole(l)) => l,
+        Ok(Opened::Partial { head, mut rest }) => {
+            let streamable = match job.mode {
+                Mode::Jsonl => true,
+                Mode::Text => true,
+                Mode::Auto => !crate::count::looks_like_json_bytes(&head),
+                Mode::Messages => false,
+            };
+            if streamable {
+                match count_stream(source, job, head, &mut *rest, threads, &tick) {
+                    Ok((bytes, Ok(c))) => {
+                        report.bytes = bytes;
+                        report.counted = Some(c);
+                    }
+                    Ok((_, Err(reason))) => report.skipped = Some(reason),
+                    Err(e) => report.error = Some(format!("{e:#}")),
+                }
+                return report;
+            }
+            // a large JSON document: parsed whole
+            let mut bytes = head;
+            match rest.read_to_end(&mut bytes) {
+                Ok(_) => {}
+                Err(e) => {
+                    report.error = Some(format!("reading {}: {e}", source.label()));
+                    return report;
+                }
+            }
+            match String::from_utf8(bytes) {
+                Ok(t) => Loaded::Text(t),
+                Err(e) => {
+                    match input::invalid_utf8(source, e.utf8_error().valid_up_to() as u64) {
+                        Ok(why) => report.skipped = Some(why),
+                        Err(e) => report.error = Some(format!("{e:#}")),
+                    }
+                    return report;
+                }
+            }
+        }
+    };
+    match loaded {
+        Loaded::Binary(why) => report.skipped = Some(why),
+        Loaded::Text(text) => {
             report.bytes = text.len() as u64;
+            tick(report.bytes);
             // local images in a request are relative to the request file
-            let mut opts = opts.clone();
+            let mut opts = job.opts.clone();
             if let Source::File { path, .. } = source
                 && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
             {
                 opts.base_dir = dir.to_path_buf();
             }
-            match count_document_on(tok, &opts, &text, mode, top, threads) {
+            let counted = if job.mode == Mode::Jsonl {
+                let mut acc = JsonlAcc::new(job.top);
+                let mut counter = job.tok.counter_for(text.len());
+                for (line, r) in jsonl_lines(&mut counter, &opts, &text, 1, job.fields) {
+                    acc.push(line, r);
+                }
+                Ok(acc.finish())
+            } else {
+                count_document_on(job.tok, &opts, &text, job.mode, job.top, threads)
+            };
+            match counted {
                 Ok(c) => report.counted = Some(c),
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }
         }
     }
     report
+}
+
+/// Count a large input as a stream (see [`crate::stream`]): plain text, or JSONL lines, on
+/// `threads` workers. `Ok((bytes, Err(reason)))` is a walked file skipped for invalid UTF-8.
+fn count_stream(
+    source: &Source,
+    job: &Job<'_>,
+    head: Vec<u8>,
+    rest: &mut dyn Read,
+    threads: usize,
+    tick: &dyn Fn(u64),
+) -> Result<(u64, Result<Counted, String>)> {
+    let read_err = |e: std::io::Error| anyhow::anyhow!("reading {}: {e}", source.label());
+    let (bytes, counted) = if job.mode == Mode::Jsonl {
+        let mut acc = JsonlAcc::new(job.top);
+        let (bytes, bad) = stream::count_jsonl(
+            job.tok,
+            job.opts,
+            rest,
+            head,
+            stream::BLOCK,
+            threads,
+            tick,
+            job.fields,
+            &mut acc,
+        )
+        .map_err(read_err)?;
+        (bytes, bad.map_or_else(|| Ok(acc.finish()), Err))
+    } else {
+        let (bytes, n) = stream::count_text(job.tok, rest, head, stream::BLOCK, threads, tick)
+            .map_err(read_err)?;
+        (bytes, n.map(|tokens| Counted::Text { tokens, note: None }))
+    };
+    match counted {
+        Ok(c) => Ok((bytes, Ok(c))),
+        Err(at) => Ok((bytes, Err(input::invalid_utf8(source, at)?))),
+    }
 }
 
 fn render_human(

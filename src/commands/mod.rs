@@ -36,7 +36,12 @@ impl<'a> Shared<'a> {
 /// Print the resolver's warning about a model name (a tiktoken prefix-only match), once.
 pub fn warn_resolved(env: &Env, resolved: &crate::resolve::Resolved) {
     if let Some(w) = resolved.warning() {
-        let _ = writeln!(std::io::stderr(), "{} {}", env.err.yellow("warning:"), Shown(&w));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {}",
+            env.err.yellow("warning:"),
+            Shown(&w)
+        );
     }
 }
 

@@ -101,12 +101,12 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
     let catalog = shared.catalog;
-    check_providers(&catalog, &args.provider)?;
+    check_providers(catalog, &args.provider)?;
     let filter = Filter {
         providers: args.provider.clone(),
         contains: args.filter.clone(),
     };
-    let rows = list::list(&catalog, &filter, args.sort.into(), args.reverse);
+    let rows = list::list(catalog, &filter, args.sort.into(), args.reverse);
 
     if args.json {
         let report = ModelsReport {
@@ -124,7 +124,7 @@ pub fn run(
             "{} no model matches",
             env.err.dim("note:")
         )?;
-        writeln!(out, "{}", env.out.dim(&prices_footer(&catalog)))?;
+        writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
         return Ok(ExitStatus::Success);
     }
     let mut t = report::table(&[
@@ -183,6 +183,6 @@ pub fn run(
         summary.push_str(" * higher rates above a prompt size (--json: tiers).");
     }
     writeln!(out, "{}", env.out.dim(&summary))?;
-    writeln!(out, "{}", env.out.dim(&prices_footer(&catalog)))?;
+    writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
     Ok(ExitStatus::Success)
 }

@@ -496,7 +496,8 @@ fn load_prompt(
                 && let Ok(value) = parse_json(&text)
                 && crate::request::detect(&value).is_some()
             {
-                let prompt = parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"))?;
+                let prompt =
+                    parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"))?;
                 return Ok((prompt, Some(text)));
             }
             if !text.is_empty() {

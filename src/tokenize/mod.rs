@@ -38,25 +38,32 @@
 //!
 //! **Merge (`bpe.rs`).** tiktoken's rule: repeatedly merge the adjacent pair whose concatenation
 //! has the lowest rank, leftmost on ties. A piece that is itself a token (most pieces of prose)
-//! is one lookup. Pieces up to 64 bytes use tiktoken's quadratic scan on stack arrays; longer
+//! is one lookup. Pieces up to 128 bytes use tiktoken's quadratic scan on stack arrays; longer
 //! pieces use a linked list plus a priority queue of `(rank, position)` with lazy deletion,
 //! O(n log n). The queue keeps one FIFO run per rank (keys of one rank mostly arrive in position
 //! order) with only the run fronts in a binary heap, so a megabyte of one repeated letter keeps
 //! the heap tiny.
 //!
-//! **Parallel counting ([`Tokenizer::count_parallel`]).** The text is cut only at a position `X`
-//! where (a) the char before `X` is a letter (`\p{L}`) or number (`\p{N}`), and (b) `X` holds
-//! `\n`, or `X` holds a space followed by a letter. Why this is safe, for all three regexes:
+//! **Parallel counting ([`Tokenizer::count_parallel`]) and streaming.** The text is cut only at
+//! a position `X` where (a) the char before `X` is a letter (`\p{L}`) or number (`\p{N}`), and
+//! (b) `X` holds `\n`, a space followed by a letter, a char of class "other" (not white
+//! space, letter, number or mark: punctuation, symbols, controls) other than `'`, or a number
+//! after a letter or a letter after a number. Why this is safe, for all three regexes:
 //! 1. A piece boundary falls at `X` in the whole text. Pieces containing a letter or number
-//!    are letter runs (with an optional one-char prefix and, in o200k, a contraction suffix),
-//!    number runs, or contractions; none continues over a space or newline. Runs that do absorb
-//!    newlines (`[^\s\p{L}\p{N}]+[\r\n]*`) end in a non-letter, and whitespace pieces hold
-//!    no letter or number.
+//!    are letter runs (with an optional one-char prefix and, in o200k, a contraction suffix
+//!    starting with `'`), number runs, or contractions; none continues over a space, a newline
+//!    or an "other" char (o200k's runs also take marks, which is why marks are excluded), a
+//!    letter run never takes a number, a number run never takes a letter, and the one-char
+//!    prefix of a letter run is never a number. Runs
+//!    that do absorb newlines (`[^\s\p{L}\p{N}]+[\r\n]*`) end in a non-letter, and
+//!    whitespace pieces hold no letter or number.
 //! 2. The pieces from `X` on do not depend on the text before `X`: no regex has a look-behind
 //!    or `^`, so matching restarts at `X` exactly as at the start of a text.
 //! 3. The pieces before `X` are unchanged when the text is cut at `X`: the only decisions that
 //!    read position `X` are "does this letter/number run, or a contraction, continue here?",
-//!    which fail for a space or newline exactly as they fail at the end of the text. The
+//!    which fail for a space, a newline, an "other" char other than `'`, or a char of the other
+//!    kind (number after letter, letter after number) exactly as they fail at the end of the
+//!    text (a number run's `{1,3}` chunks count from the run's start, which lies before `X`). The
 //!    end-sensitive alternatives (`\s++$`, `\s+(?!\S)`) apply to whitespace runs, and no
 //!    whitespace run ends at `X` because the char before `X` is a letter or number.
 //!
@@ -306,9 +313,42 @@ impl Tokenizer {
     pub fn count(&self, text: &str) -> usize {
         let text = &*self.normalize(text);
         let mut sc = bpe::Scratch::for_text_len(text.len());
-        self.pieces(text)
-            .map(|p| bpe::count_piece(self.vocab, p.as_bytes(), &mut sc))
-            .sum()
+        self.count_with(text, &mut sc)
+    }
+
+    fn count_with(&self, text: &str, sc: &mut bpe::Scratch) -> usize {
+        // the loop of `Pieces`, on bytes (no `&str` slicing per piece)
+        let b = text.as_bytes();
+        let mut pos = 0;
+        let mut n = 0;
+        while pos < b.len() {
+            let mut end = self.family.next(b, pos);
+            if end <= pos || end > b.len() {
+                end = b.len();
+            }
+            while b.get(end).is_some_and(|&c| c & 0xC0 == 0x80) {
+                end += 1;
+            }
+            n += bpe::count_piece(self.vocab, b.get(pos..end).unwrap_or(&[]), sc);
+            pos = end;
+        }
+        n
+    }
+
+    /// A counter that keeps its caches (the piece memo and the lookup cache) from one text to
+    /// the next: for counting many texts (lines, blocks of a stream) on one thread. Its counts
+    /// are those of [`Tokenizer::count`].
+    pub fn counter(&self) -> Counter<'_> {
+        self.counter_for(usize::MAX)
+    }
+
+    /// A [`Tokenizer::counter`] for about `text_len` bytes of text in all: below 16 KB it keeps
+    /// no caches (setting them up would cost more than they save).
+    pub fn counter_for(&self, text_len: usize) -> Counter<'_> {
+        Counter {
+            tok: self,
+            sc: bpe::Scratch::for_text_len(text_len),
+        }
     }
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
@@ -424,6 +464,25 @@ impl Tokenizer {
     }
 }
 
+/// Counts texts with one tokenizer, keeping its caches warm between texts (see
+/// [`Tokenizer::counter`]).
+pub struct Counter<'t> {
+    tok: &'t Tokenizer,
+    sc: bpe::Scratch,
+}
+
+impl<'t> Counter<'t> {
+    pub fn tokenizer(&self) -> &'t Tokenizer {
+        self.tok
+    }
+
+    /// Number of tokens of `text`, equal to [`Tokenizer::count`].
+    pub fn count(&mut self, text: &str) -> usize {
+        let text = &*self.tok.normalize(text);
+        self.tok.count_with(text, &mut self.sc)
+    }
+}
+
 impl Tokenizer {
     /// [`Tokenizer::truncate`] for a text that normalization changes (`norm` is its normal
     /// form): the prefix of `norm` that fits is found as usual, then the longest prefix of
@@ -478,20 +537,48 @@ pub fn split_chunks(text: &str, parts: usize) -> Vec<&str> {
 }
 
 /// The first position `x >= from` where every pre-tokenizer is guaranteed to cut: the char
-/// before `x` is a letter or number and `x` holds `\n`, or `x` holds a space followed by a
-/// letter.
+/// before `x` is a letter or number and `x` holds `\n`, a space followed by a letter, or a char
+/// of class "other" (punctuation, symbols, controls: not white space, letter, number or mark)
+/// that is not an apostrophe, or a number after a letter, or a letter after a number (see the
+/// module documentation).
 fn next_safe_split(b: &[u8], from: usize) -> Option<usize> {
     (from.max(1)..b.len()).find(|&x| is_safe_split(b, x))
 }
 
 /// The last safe split point of `b` (as in [`next_safe_split`], judged within `b` alone).
 fn prev_safe_split(b: &[u8]) -> Option<usize> {
-    (1..b.len()).rev().find(|&x| is_safe_split(b, x))
+    last_safe_split(b, 1)
 }
 
 fn is_safe_split(b: &[u8], x: usize) -> bool {
-    let c = b[x];
-    (c == b'\n' || (c == b' ' && has_letter_at(b, x + 1))) && is_letter_or_number_before(b, x)
+    let Some(before) = class_before(b, x) else {
+        return false;
+    };
+    let letter_before = pretok::M_L & (1 << before) != 0;
+    if !letter_before && before != pretok::NUM {
+        return false;
+    }
+    match b[x] {
+        b'\n' => true,
+        b' ' => has_letter_at(b, x + 1),
+        // a contraction suffix (`'s`) may continue the letter run; a UTF-8 continuation
+        // byte is not a char boundary
+        b'\'' | 0x80..=0xBF => false,
+        _ => {
+            let k = pretok::cls_at(b, x).0;
+            k == pretok::OTHER
+                || (letter_before && k == pretok::NUM)
+                || (before == pretok::NUM && pretok::M_L & (1 << k) != 0)
+        }
+    }
+}
+
+/// The last safe split point of `b` at or after `from` (as in [`next_safe_split`], judged
+/// within `b` alone). A position judged within a shorter prefix `b[..n]` of the same bytes
+/// only changes its verdict when it lies within 4 bytes of `n`, so a caller growing a buffer
+/// can resume the search at `n - 4`.
+pub fn last_safe_split(b: &[u8], from: usize) -> Option<usize> {
+    (from.max(1)..b.len()).rev().find(|&x| is_safe_split(b, x))
 }
 
 fn has_letter_at(b: &[u8], i: usize) -> bool {
@@ -499,12 +586,12 @@ fn has_letter_at(b: &[u8], i: usize) -> bool {
     pretok::M_L & (1 << k) != 0
 }
 
-fn is_letter_or_number_before(b: &[u8], x: usize) -> bool {
+/// The class of the char before `x` (`None` at the start).
+fn class_before(b: &[u8], x: usize) -> Option<u8> {
     // step back to the start of the previous char
-    let mut i = x - 1;
+    let mut i = x.checked_sub(1)?;
     while i > 0 && (b[i] & 0xC0) == 0x80 {
         i -= 1;
     }
-    let (k, _) = pretok::cls_at(b, i);
-    (pretok::M_L | (1 << pretok::NUM)) & (1 << k) != 0
+    Some(pretok::cls_at(b, i).0)
 }

@@ -5,7 +5,8 @@
 mod hash {
     include!("vocab_hash.rs");
 }
-use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len, hash_bytes, key8};
+use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len};
+pub(crate) use hash::{hash_bytes, key8};
 
 /// One embedded vocabulary.
 pub(crate) struct Vocab {

@@ -568,7 +568,8 @@ fn bad_configs_exit_2_naming_the_line_and_column() {
         (
             "encoding = \"o300k\"\n[[budget]]\npath = \"prompts/chat.json\"\nmax_tokens = 5\n",
             "1:12: unknown encoding \"o300k\" (expected one of: o200k_base, o200k_harmony, \
-             cl100k_base, p50k_base, r50k_base, qwen2, qwen3_5, deepseek_v3, mistral_tekken)",
+             cl100k_base, p50k_base, r50k_base, qwen2, qwen3_5, deepseek_v3, mistral_tekken, p50k_edit, \
+             gpt2)",
         ),
         // A glob that does not parse.
         (

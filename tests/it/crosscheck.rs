@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 use tokenbudget::tokenize::Encoding;
 
 fn reference(enc: Encoding) -> &'static tiktoken_rs::CoreBPE {
-    static CELLS: [OnceLock<tiktoken_rs::CoreBPE>; 7] = [const { OnceLock::new() }; 7];
+    static CELLS: [OnceLock<tiktoken_rs::CoreBPE>; Encoding::ALL.len()] =
+        [const { OnceLock::new() }; Encoding::ALL.len()];
     let idx = Encoding::ALL.iter().position(|e| *e == enc).unwrap();
     CELLS[idx].get_or_init(|| {
         match enc {

@@ -17,6 +17,7 @@ mod cli_plan;
 mod cli_scan_logs;
 mod cli_values;
 mod common;
+mod count_scale;
 mod crosscheck;
 mod escaping;
 mod exact_counts;

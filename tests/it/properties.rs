@@ -10,8 +10,10 @@ use std::process::Stdio;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tokenbudget::count::{JsonlAcc, Mode, count_document};
 use tokenbudget::plan::{self, Budget, FitOptions, HistoryPolicy, ImageRule, Prompt};
 use tokenbudget::pricing::{Money, Price};
+use tokenbudget::stream;
 use tokenbudget::tokenize::{Encoding, split_chunks};
 
 /// Text that exercises the pre-tokenizer's edges: letters, case, digits, contractions,
@@ -45,6 +47,15 @@ fn text() -> impl Strategy<Value = String> {
         "\0",
         "ſ",
         "<|endoftext|>",
+        "a1",
+        "1a",
+        "x.",
+        "(",
+        "+=",
+        "\u{2014}",
+        "\u{663}",
+        "\u{216B}",
+        "\u{1C5}",
     ]);
     prop::collection::vec(atoms, 0..120).prop_map(|v| v.concat())
 }
@@ -68,6 +79,81 @@ proptest! {
         // above the 64 KiB threshold: the text repeated, joined by a letter-newline seam
         let big = format!("{s}z\n").repeat(70_000 / (s.len() + 2) + 1);
         prop_assert_eq!(t.count_parallel(&big, parts), t.count(&big));
+    }
+
+    /// Streaming cuts blocks only at safe split points: at any block size (down to one byte,
+    /// so nearly every split point is used), on 1–3 workers, with the input's head read apart,
+    /// the count is the whole text's. A counter that keeps its piece memo across texts (hits
+    /// on the second pass) counts the same.
+    #[test]
+    fn streaming_and_cached_counting_equal_the_count(
+        s in text(), block in 1usize..300, workers in 1usize..4, head in 0usize..64,
+        enc in encoding(),
+    ) {
+        let t = enc.tokenizer();
+        let n = t.count(&s);
+        let b = s.as_bytes();
+        let head = head.min(b.len());
+        let (bytes, got) = stream::count_text(
+            t, &mut &b[head..], b[..head].to_vec(), block, workers, &|_| {},
+        ).expect("reading a slice");
+        prop_assert_eq!(bytes, b.len() as u64);
+        prop_assert_eq!(got, Ok(n as u64));
+        let mut c = t.counter();
+        prop_assert_eq!(c.count(&s), n);
+        prop_assert_eq!(c.count(&s), n);
+        for piece in t.pieces(&s) {
+            prop_assert_eq!(c.count(piece), t.count(piece));
+        }
+    }
+
+    /// Invalid UTF-8 anywhere in a stream is reported at the offset reading it whole gives.
+    #[test]
+    fn streaming_reports_the_first_invalid_byte(
+        s in text(), at in 0usize..2000, bad in 0x80u8..=0xFF, block in 1usize..100,
+    ) {
+        let mut b = s.into_bytes();
+        let at = at.min(b.len());
+        b.insert(at, bad);
+        let t = Encoding::O200kBase.tokenizer();
+        let (_, got) = stream::count_text(t, &mut &b[..], Vec::new(), block, 2, &|_| {})
+            .expect("reading a slice");
+        match std::str::from_utf8(&b) {
+            Ok(text) => prop_assert_eq!(got, Ok(t.count(text) as u64)),
+            Err(e) => prop_assert_eq!(got, Err(e.valid_up_to() as u64)),
+        }
+    }
+
+    /// JSONL streamed in blocks of whole lines on several workers gives exactly the per-line
+    /// results of one pass: totals, statistics, largest lines and errors in line order.
+    #[test]
+    fn streamed_jsonl_equals_one_pass(
+        lines in prop::collection::vec((text(), 0u8..6), 0..40), block in 1usize..400,
+        workers in 1usize..4, enc in encoding(),
+    ) {
+        let mut doc = String::new();
+        for (s, kind) in &lines {
+            match kind {
+                0 => doc.push_str("{\"messages\": ["),
+                1 => {}
+                2 => doc.push_str(&json!({"messages": [{"role": "user", "content": s}]}).to_string()),
+                3 => { doc.push_str(&Value::String(s.clone()).to_string()); doc.push('\r'); }
+                _ => doc.push_str(&Value::String(s.clone()).to_string()),
+            }
+            doc.push('\n');
+        }
+        let t = enc.tokenizer();
+        let whole = count_document(t, &doc, Mode::Jsonl, 3).expect("jsonl");
+        let mut acc = JsonlAcc::new(3);
+        let (bytes, bad) = stream::count_jsonl(
+            t, &tokenbudget::request::Options::default(), &mut doc.as_bytes(), Vec::new(), block, workers, &|_| {}, &[], &mut acc,
+        ).expect("reading a slice");
+        prop_assert_eq!(bytes, doc.len() as u64);
+        prop_assert_eq!(bad, None);
+        prop_assert_eq!(
+            serde_json::to_value(acc.finish()).expect("json"),
+            serde_json::to_value(whole).expect("json")
+        );
     }
 
     /// `truncate(s, max)` is a prefix of `s` (so valid UTF-8, as a `&str`), counts at most

@@ -30,7 +30,7 @@ const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
     (
         "anthropic.json",
         "claude-sonnet-4-5",
-        0,
+        1505,
         "claude-sonnet-4-5",
         1024,
     ),
@@ -39,7 +39,7 @@ const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
     (
         "batch-anthropic.json",
         "claude-haiku-4-5",
-        0,
+        18,
         "claude-haiku-4-5",
         100,
     ),
