@@ -49,7 +49,7 @@ fn readme_tree() -> BTreeSet<String> {
             continue;
         };
         // a description continued on the next line is indented past the names
-        if indent > 0 && indent >= 20 {
+        if indent >= 20 {
             continue;
         }
         if indent == 0 {
