@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::estimate::{ContentKind, Estimate, Rule};
 use crate::tokenize::Tokenizer;
 use crate::tokenize::chat::{self, ChatCount};
 
@@ -43,6 +44,34 @@ impl Counted {
             Counted::Jsonl { .. } => "jsonl",
         }
     }
+}
+
+/// Turn the exact o200k_base counts of `c` into estimates by `rule` for text of `kind`: every
+/// count in it (messages, line statistics) becomes its central estimate, and the range of the
+/// total is returned.
+pub fn scale_counted(c: &mut Counted, rule: &Rule, kind: ContentKind) -> Estimate {
+    let (point, est) = rule.estimate(c.tokens(), kind);
+    let s = |n: u64| rule.estimate(n, kind).0;
+    match c {
+        Counted::Text { tokens } => *tokens = point,
+        Counted::Chat(chat) => {
+            for m in &mut chat.messages {
+                m.tokens = s(m.tokens);
+            }
+            chat.tokens = point;
+        }
+        Counted::Jsonl { tokens, lines } => {
+            *tokens = point;
+            lines.min = s(lines.min);
+            lines.median = s(lines.median);
+            lines.p95 = s(lines.p95);
+            lines.max = s(lines.max);
+            for l in &mut lines.largest {
+                l.tokens = s(l.tokens);
+            }
+        }
+    }
+    est
 }
 
 /// Per-line statistics of a JSONL document. Percentiles use the nearest-rank method
@@ -189,8 +218,16 @@ pub fn count_document_on(
     }
 }
 
+/// The note a chat count made with a tokenizer file carries.
+pub const FILE_CHAT_NOTE: &str = "chat overhead follows OpenAI's cookbook rule (3 tokens per \
+     message, 3 to prime the reply); the chat template of the model behind the --tokenizer file \
+     may add a different number of tokens";
+
 fn count_chat(tok: &Tokenizer, messages: &[Value]) -> Result<Counted, String> {
-    let chat = chat::count_messages(tok, messages).map_err(|e| e.to_string())?;
+    let mut chat = chat::count_messages(tok, messages).map_err(|e| e.to_string())?;
+    if tok.file().is_some() {
+        chat.notes.push(FILE_CHAT_NOTE.to_string());
+    }
     Ok(Counted::Chat(chat))
 }
 

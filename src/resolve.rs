@@ -6,9 +6,13 @@
 //! an encoding to approximate with, and then every count is labelled approximate.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::catalog::{Catalog, Model};
-use crate::tokenize::{Encoding, model::encoding_for_model};
+use crate::estimate::{self, Rule};
+use crate::tokenize::external::{self, Split};
+use crate::tokenize::{Encoding, Tokenizer, model::encoding_for_model};
 
 /// The environment variable that sets the default model.
 pub const MODEL_ENV: &str = "TOKENBUDGET_MODEL";
@@ -37,9 +41,27 @@ pub struct Resolved<'a> {
     pub encoding: Encoding,
     /// Why counts are an approximation, when they are (shown wherever a count appears).
     pub approximate: Option<String>,
+    /// The tokenizer file every count uses instead of `encoding` (`--tokenizer FILE`).
+    pub file: Option<Arc<Tokenizer>>,
+    /// Counts are calibrated estimates with a range (Claude, Gemini): the o200k_base count
+    /// scaled by this rule (see [`crate::estimate`]).
+    pub estimate: Option<&'static Rule>,
 }
 
 impl Resolved<'_> {
+    /// The tokenizer every count uses: the `--tokenizer` file, else the encoding's.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        match &self.file {
+            Some(t) => t,
+            None => self.encoding.tokenizer(),
+        }
+    }
+
+    /// What reports name the tokenizer by: the encoding (`o200k_base`) or the file's label.
+    pub fn tokenizer_name(&self) -> String {
+        self.tokenizer().name()
+    }
+
     pub fn context_window(&self) -> Option<u64> {
         self.model.and_then(|m| m.context_window)
     }
@@ -55,6 +77,8 @@ pub enum ResolveError {
     NoTokenizer { model: String, provider: String },
     /// Not in the catalog and not an OpenAI model tiktoken knows.
     Unknown(crate::catalog::UnknownModel),
+    /// The `--tokenizer` file could not be used.
+    File(external::LoadError),
 }
 
 impl fmt::Display for ResolveError {
@@ -66,15 +90,32 @@ impl fmt::Display for ResolveError {
                  encoding it uses, so a local count could be silently wrong. Pass --encoding \
                  o200k_base to approximate (every count is then labelled approximate)"
             ),
-            ResolveError::NoTokenizer { model, provider } => write!(
-                f,
-                "{model} ({provider}) has no exact local tokenizer: {} does not publish \
-                 one, so a local count would be silently wrong. Use the provider's token-counting \
-                 API for an exact count, or pass --encoding o200k_base to approximate (every count \
-                 is then labelled approximate)",
-                provider_name(provider)
-            ),
+            ResolveError::NoTokenizer { model, provider } => {
+                if let Some(hint) = external::licensed_family_hint(model) {
+                    let provider = if provider.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({provider})")
+                    };
+                    return write!(
+                        f,
+                        "{model}{provider} has no embedded tokenizer. {hint}; or pass \
+                         --encoding o200k_base to approximate (every count is then labelled \
+                         approximate)"
+                    );
+                }
+                write!(
+                    f,
+                    "{model} ({provider}) has no exact local tokenizer: {} does not publish \
+                     one, so a local count would be silently wrong. Use the provider's \
+                     token-counting API for an exact count, pass --tokenizer FILE if you have \
+                     the model's tokenizer file, or pass --encoding o200k_base to approximate \
+                     (every count is then labelled approximate)",
+                    provider_name(provider)
+                )
+            }
             ResolveError::Unknown(e) => write!(f, "{e}"),
+            ResolveError::File(e) => write!(f, "--tokenizer {e}"),
         }
     }
 }
@@ -94,12 +135,21 @@ pub fn resolve<'a>(
             model: None,
             encoding: encoding.unwrap_or(Encoding::O200kBase),
             approximate: None,
+            file: None,
+            estimate: None,
         });
     };
     let (entry, exact) = match catalog.lookup(name) {
         Ok(m) => (Some(m), m.encoding()),
         Err(unknown) => match encoding_for_model(name) {
             Some(e) => (None, Some(e)),
+            // Llama, Gemma: not in the catalog, but the user can bring the tokenizer file
+            None if encoding.is_none() && external::licensed_family_hint(name).is_some() => {
+                return Err(ResolveError::NoTokenizer {
+                    model: name.to_string(),
+                    provider: String::new(),
+                });
+            }
             None => return Err(ResolveError::Unknown(unknown)),
         },
     };
@@ -122,6 +172,20 @@ pub fn resolve<'a>(
         ),
         (None, None) => {
             let provider = entry.map(|m| m.provider.clone()).unwrap_or_default();
+            if let Some(rule) = estimate::rule_for(name, &provider) {
+                return Ok(Resolved {
+                    model_name: Some(name.to_string()),
+                    model: entry,
+                    encoding: Encoding::O200kBase,
+                    approximate: Some(format!(
+                        "{name} has no exact local tokenizer: counts are estimates from \
+                         o200k_base with their range ({})",
+                        rule.generation
+                    )),
+                    file: None,
+                    estimate: Some(rule),
+                });
+            }
             return Err(ResolveError::NoTokenizer {
                 model: name.to_string(),
                 provider,
@@ -133,6 +197,30 @@ pub fn resolve<'a>(
         model: entry,
         encoding,
         approximate,
+        file: None,
+        estimate: None,
+    })
+}
+
+/// Like [`resolve`], counting with the tokenizer file `path` (`--tokenizer`) instead of the
+/// model's encoding. The model (when given) still decides the context window and prices, and
+/// may be any model, even one with no exact local tokenizer or not in the catalog at all: the
+/// file is taken to be that model's tokenizer. `encoding` must be `None` (the flags conflict).
+pub fn resolve_file<'a>(
+    catalog: &'a Catalog,
+    model: Option<&str>,
+    path: &Path,
+    split: Option<Split>,
+) -> Result<Resolved<'a>, ResolveError> {
+    let tok = Tokenizer::from_file(path, split).map_err(ResolveError::File)?;
+    let entry = model.and_then(|m| catalog.lookup(m).ok());
+    Ok(Resolved {
+        model_name: model.map(str::to_string),
+        model: entry,
+        encoding: Encoding::O200kBase,
+        approximate: None,
+        file: Some(Arc::new(tok)),
+        estimate: None,
     })
 }
 

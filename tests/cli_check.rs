@@ -490,11 +490,13 @@ fn bad_configs_exit_2_naming_the_line_and_column() {
         (
             "[[budget]]\npath = \"prompts/chat.json\"\nmax_token = 5\n",
             "3:1: unknown field `max_token`, expected one of `path`, `name`, `model`, \
-             `encoding`, `max_tokens`, `max_share`, `each`, `allow_empty`, `include_ignored`",
+             `encoding`, `tokenizer`, `split`, `max_tokens`, `max_share`, `each`, \
+             `allow_empty`, `include_ignored`",
         ),
         (
             "[[budgets]]\npath = \"x\"\n",
-            "1:3: unknown field `budgets`, expected one of `model`, `encoding`, `budget`",
+            "1:3: unknown field `budgets`, expected one of `model`, `encoding`, `tokenizer`, \
+             `split`, `budget`",
         ),
         // Limits that are not positive whole numbers.
         (
@@ -530,13 +532,24 @@ fn bad_configs_exit_2_naming_the_line_and_column() {
             "1:9: unknown model 'gpt-9o'…",
         ),
         (
-            "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"claude-sonnet-4-5\"\n\
+            "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"mistral-large-latest\"\n\
              max_tokens = 5\n",
-            "3:9: claude-sonnet-4-5 (anthropic) has no exact local tokenizer: Anthropic does \
+            "3:9: mistral-large-latest (mistral) has no exact local tokenizer: Mistral does \
              not publish one, so a local count would be silently wrong. Use the provider's \
-             token-counting API for an exact count, or pass --encoding o200k_base to \
-             approximate (every count is then labelled approximate); in tokenbudget.toml, set \
-             encoding = \"o200k_base\" on the budget (or at the top) to approximate",
+             token-counting API for an exact count, pass --tokenizer FILE if you have the \
+             model's tokenizer file, or pass --encoding o200k_base to approximate (every count \
+             is then labelled approximate); in tokenbudget.toml, set encoding = \"o200k_base\" \
+             on the budget (or at the top) to approximate",
+        ),
+        (
+            "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"gpt-4o\"\n\
+             tokenizer = \"missing.json\"\nmax_tokens = 5\n",
+            "4:13: tokenizer \"missing.json\": cannot read it: No such file or directory (os \
+             error 2)",
+        ),
+        (
+            "[[budget]]\npath = \"prompts/chat.json\"\nsplit = \"cl100k\"\nmax_tokens = 5\n",
+            "3:9: split applies only with a tokenizer rank file (tokenizer = \"...\")",
         ),
         (
             "[[budget]]\npath = \"prompts/chat.json\"\nmodel = \"davinci-002\"\n\

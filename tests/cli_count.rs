@@ -264,11 +264,19 @@ fn truncate_cuts_to_n_tokens_without_splitting_characters() {
 
 #[test]
 fn models_without_a_local_tokenizer_are_refused_unless_approximated() {
-    let o = count(&["hello.txt", "--model", "claude-sonnet-4-5"]);
+    let o = count(&["hello.txt", "--model", "mistral-large-latest"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.starts_with("error: claude-sonnet-4-5 (anthropic) has no exact local tokenizer: Anthropic does not publish one"), "{}", o.stderr);
+    assert!(o.stderr.starts_with("error: mistral-large-latest (mistral) has no exact local tokenizer: Mistral does not publish one"), "{}", o.stderr);
     assert!(o.stderr.contains("--encoding o200k_base"));
     assert_eq!(o.stdout, "");
+    // Claude and Gemini get a calibrated estimate with its range instead (tests/cli_estimates.rs)
+    let o = count(&["hello.txt", "--model", "claude-sonnet-4-5"]);
+    assert_eq!(
+        (o.code, o.stdout.as_str()),
+        (0, "~3 (3–4)\n"),
+        "{}",
+        o.stderr
+    );
     let o = count(&[
         "hello.txt",
         "--model",

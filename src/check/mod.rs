@@ -26,8 +26,9 @@ use serde::Serialize;
 pub use config::{Budget, CONFIG_FILE, Config, ConfigError, Location, Share};
 
 use crate::count::{Mode, count_document};
+use crate::estimate::{self, ContentKind, Estimate};
 use crate::input::{self, Loaded, Source};
-use crate::tokenize::Encoding;
+use crate::tokenize::{Encoding, Tokenizer};
 
 /// A file a budget matched: its path relative to the config directory (with `/`) and on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,10 +149,20 @@ pub struct FileResult {
     /// Tokens over the limit (per-file budgets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_by: Option<u64>,
+    /// The range of an estimated count; `tokens` is its central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
     /// For a plain-text file over a per-file limit: the 1-based line holding the first token
     /// past the limit (where the budget runs out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_at_line: Option<usize>,
+}
+
+impl FileResult {
+    /// What the limit is compared with: the high end of an estimate, else the count.
+    pub fn upper(&self) -> u64 {
+        self.estimate.as_ref().map_or(self.tokens, |e| e.high)
+    }
 }
 
 /// The result of one budget.
@@ -163,7 +174,11 @@ pub struct BudgetResult {
     pub line: usize,
     pub column: usize,
     pub model: String,
-    pub encoding: Encoding,
+    /// `null` when the budget counts with a tokenizer file.
+    pub encoding: Option<Encoding>,
+    /// The tokenizer file's label, when the budget counts with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<String>,
     pub approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximation: Option<String>,
@@ -176,7 +191,10 @@ pub struct BudgetResult {
     pub limit: u64,
     /// The largest file's tokens for a per-file budget, the sum for a summed one.
     pub tokens: u64,
-    /// `limit - tokens`; negative when over.
+    /// The range of an estimated `tokens` (Claude, Gemini).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+    /// `limit - tokens` (for an estimate, `limit - estimate.high`); negative when over.
     pub headroom: i64,
     pub status: Status,
     pub files: Vec<FileResult>,
@@ -220,7 +238,26 @@ impl CheckReport {
     }
 }
 
-type Counts = HashMap<(PathBuf, Encoding), Result<(&'static str, u64), FileProblem>>;
+/// Counts by (file, tokenizer name): each file is counted once per tokenizer.
+type Counts = HashMap<(PathBuf, String), Result<(&'static str, u64, ContentKind), FileProblem>>;
+
+/// The tokenizer a budget counts with.
+fn budget_tokenizer(b: &Budget) -> &Tokenizer {
+    match &b.tokenizer {
+        Some(t) => t,
+        None => b.encoding.tokenizer(),
+    }
+}
+
+/// The key a budget's counts are cached under: the encoding name, or the tokenizer file.
+fn tokenizer_key(b: &Budget) -> String {
+    match &b.tokenizer {
+        Some(t) => t
+            .file()
+            .map_or_else(|| t.name(), |f| f.path().display().to_string()),
+        None => b.encoding.name().to_string(),
+    }
+}
 
 #[derive(Debug, Clone)]
 enum FileProblem {
@@ -233,12 +270,13 @@ enum FileProblem {
 pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     let matched: Vec<(Vec<MatchedFile>, Vec<String>)> =
         config.budgets.iter().map(|b| find_files(root, b)).collect();
-    let mut jobs: Vec<(MatchedFile, Encoding)> = Vec::new();
+    let mut jobs: Vec<(MatchedFile, String, &Tokenizer)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (budget, (files, _)) in config.budgets.iter().zip(&matched) {
+        let key = tokenizer_key(budget);
         for f in files {
-            if seen.insert((f.path.clone(), budget.encoding)) {
-                jobs.push((f.clone(), budget.encoding));
+            if seen.insert((f.path.clone(), key.clone())) {
+                jobs.push((f.clone(), key.clone(), budget_tokenizer(budget)));
             }
         }
     }
@@ -249,15 +287,26 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     for (budget, (files, walk_errors)) in config.budgets.iter().zip(matched) {
         let mut errors = walk_errors;
         let mut results = Vec::new();
+        let key = tokenizer_key(budget);
         for f in &files {
-            match counts.get(&(f.path.clone(), budget.encoding)) {
-                Some(Ok((kind, tokens))) => results.push(FileResult {
-                    path: f.rel.clone(),
-                    kind,
-                    tokens: *tokens,
-                    over_by: None,
-                    over_at_line: None,
-                }),
+            match counts.get(&(f.path.clone(), key.clone())) {
+                Some(Ok((kind, tokens, content))) => {
+                    let (tokens, estimate) = match budget.estimate {
+                        Some(rule) => {
+                            let (point, e) = rule.estimate(*tokens, *content);
+                            (point, Some(e))
+                        }
+                        None => (*tokens, None),
+                    };
+                    results.push(FileResult {
+                        path: f.rel.clone(),
+                        kind,
+                        tokens,
+                        estimate,
+                        over_by: None,
+                        over_at_line: None,
+                    })
+                }
                 Some(Err(FileProblem::Skipped(reason))) => {
                     if !skipped.iter().any(|s| s.path == f.rel) {
                         skipped.push(Skipped {
@@ -277,23 +326,35 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
                 budget.pattern
             ));
         }
-        let tokens = if budget.each {
-            results.iter().map(|r| r.tokens).max().unwrap_or(0)
+        // An estimate is compared with the limit by its high end.
+        let (tokens, estimate) = if budget.each {
+            let top = results.iter().max_by_key(|r| (r.upper(), r.tokens));
+            (
+                top.map_or(0, |r| r.tokens),
+                top.and_then(|r| r.estimate.clone()),
+            )
         } else {
-            results.iter().map(|r| r.tokens).sum()
+            let estimate = budget.estimate.and_then(|_| {
+                results
+                    .iter()
+                    .filter_map(|r| r.estimate.clone())
+                    .reduce(|a, b| a.add(&b))
+            });
+            (results.iter().map(|r| r.tokens).sum(), estimate)
         };
+        let upper = estimate.as_ref().map_or(tokens, |e| e.high);
         if budget.each {
             for r in &mut results {
-                r.over_by = r.tokens.checked_sub(budget.limit).filter(|d| *d > 0);
-                if r.over_by.is_some() && r.kind == "text" {
+                r.over_by = r.upper().checked_sub(budget.limit).filter(|d| *d > 0);
+                if r.over_by.is_some() && r.kind == "text" && budget.estimate.is_none() {
                     r.over_at_line = files
                         .iter()
                         .find(|f| f.rel == r.path)
-                        .and_then(|f| over_at_line(f, budget.encoding, budget.limit));
+                        .and_then(|f| over_at_line(f, budget_tokenizer(budget), budget.limit));
                 }
             }
         }
-        let headroom = budget.limit as i64 - tokens as i64;
+        let headroom = budget.limit as i64 - upper as i64;
         let status = if !errors.is_empty() {
             Status::Error
         } else if headroom < 0 {
@@ -309,7 +370,8 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             line: budget.location.line,
             column: budget.location.column,
             model: budget.model.clone(),
-            encoding: budget.encoding,
+            encoding: budget.tokenizer.is_none().then_some(budget.encoding),
+            tokenizer: budget.tokenizer.as_ref().map(|t| t.name()),
             approximate: budget.approximate.is_some(),
             approximation: budget.approximate.clone(),
             context_window: budget.context_window,
@@ -318,6 +380,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             max_share: budget.max_share.as_ref().map(Share::fraction),
             limit: budget.limit,
             tokens,
+            estimate,
             headroom,
             status,
             files: results,
@@ -329,7 +392,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
 
 /// The line of `file` where a budget of `limit` tokens runs out: the line of the first byte
 /// after the longest prefix that fits.
-fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<usize> {
+fn over_at_line(file: &MatchedFile, tok: &Tokenizer, limit: u64) -> Option<usize> {
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,
@@ -338,11 +401,11 @@ fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<us
         return None;
     };
     let limit = usize::try_from(limit).ok()?;
-    let fits = encoding.tokenizer().truncate(&text, limit);
+    let fits = tok.truncate(&text, limit);
     Some(fits.matches('\n').count() + 1)
 }
 
-fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
+fn count_parallel(jobs: &[(MatchedFile, String, &Tokenizer)]) -> Counts {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
@@ -353,12 +416,12 @@ fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, encoding)) = jobs.get(i) else {
+                    let Some((file, key, tok)) = jobs.get(i) else {
                         break;
                     };
-                    let r = count_file(file, *encoding);
+                    let r = count_file(file, tok);
                     if let Ok(mut m) = results.lock() {
-                        m.insert((file.path.clone(), *encoding), r);
+                        m.insert((file.path.clone(), key.clone()), r);
                     }
                 }
             });
@@ -367,7 +430,10 @@ fn count_parallel(jobs: &[(MatchedFile, Encoding)]) -> Counts {
     results.into_inner().unwrap_or_default()
 }
 
-fn count_file(file: &MatchedFile, encoding: Encoding) -> Result<(&'static str, u64), FileProblem> {
+fn count_file(
+    file: &MatchedFile,
+    tok: &Tokenizer,
+) -> Result<(&'static str, u64, ContentKind), FileProblem> {
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,
@@ -382,8 +448,13 @@ fn count_file(file: &MatchedFile, encoding: Encoding) -> Result<(&'static str, u
             return Err(FileProblem::Error(msg.replace(&shown, &file.rel)));
         }
     };
-    match count_document(encoding.tokenizer(), &text, Mode::Auto, 0) {
-        Ok(c) => Ok((c.kind(), c.tokens())),
+    match count_document(tok, &text, Mode::Auto, 0) {
+        Ok(_) if tok.failure().is_some() => Err(FileProblem::Error(format!(
+            "{}: {}",
+            file.rel,
+            tok.failure().unwrap_or_default()
+        ))),
+        Ok(c) => Ok((c.kind(), c.tokens(), estimate::classify(&text))),
         Err(e) => Err(FileProblem::Error(format!("{}: {e}", file.rel))),
     }
 }

@@ -11,11 +11,13 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::count::{Counted, Mode, count_document_on};
+use crate::count::{Counted, Mode, count_document_on, scale_counted};
+use crate::estimate::{self, Estimate, Rule};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve::{self, Resolved};
+use crate::tokenize::external::Split;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.
@@ -50,6 +52,16 @@ pub struct CountArgs {
     /// Encoding to count with, overriding the model's.
     #[arg(short, long, value_name = "ENCODING", value_parser = parse_encoding)]
     pub encoding: Option<Encoding>,
+
+    /// Count with this tokenizer file instead of the model's: a Hugging Face tokenizer.json,
+    /// a tiktoken rank file (with --split) or a SentencePiece .model.
+    #[arg(long, value_name = "FILE", conflicts_with = "encoding")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// How text is split before merging, for a tiktoken rank file given with --tokenizer:
+    /// o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2's rule).
+    #[arg(long, value_name = "RULE", requires = "tokenizer", value_parser = parse_split)]
+    pub split: Option<Split>,
 
     /// Read every input as chat JSON (messages array, OpenAI or Anthropic request body).
     /// Without it, JSON that has a chat shape is detected automatically.
@@ -116,6 +128,16 @@ pub enum SortBy {
     Path,
 }
 
+/// Parse a split rule name for `--split`.
+pub fn parse_split(s: &str) -> Result<Split, String> {
+    Split::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown split rule '{s}' (expected one of: {})",
+            Split::NAMES.join(", ")
+        )
+    })
+}
+
 /// Parse an encoding name for `--encoding`.
 pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
     Encoding::from_name(s).ok_or_else(|| {
@@ -134,6 +156,9 @@ struct InputReport {
     #[serde(flatten)]
     counted: Option<Counted>,
     bytes: u64,
+    /// The range of an estimated count (Claude, Gemini); `tokens` is its central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<Estimate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +172,10 @@ struct InputReport {
 impl InputReport {
     fn tokens(&self) -> u64 {
         self.counted.as_ref().map_or(0, Counted::tokens)
+    }
+    /// What limits are compared with: the high end of an estimate, else the count.
+    fn upper(&self) -> u64 {
+        self.estimate.as_ref().map_or(self.tokens(), |e| e.high)
     }
 }
 
@@ -162,6 +191,8 @@ struct Problem {
 #[derive(Debug, Serialize)]
 struct Total {
     tokens: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<Estimate>,
     bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
@@ -172,7 +203,11 @@ struct Total {
 #[derive(Debug, Serialize)]
 struct CountReport<'a> {
     model: Option<&'a str>,
-    encoding: Encoding,
+    /// `null` when counting with a `--tokenizer` file.
+    encoding: Option<Encoding>,
+    /// The `--tokenizer` file, when one is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokenizer: Option<String>,
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
@@ -188,15 +223,18 @@ struct CountReport<'a> {
 pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
     let catalog = Catalog::embedded();
     let model = if args.model.is_none()
-        && args.encoding.is_some()
+        && (args.encoding.is_some() || args.tokenizer.is_some())
         && std::env::var_os(resolve::MODEL_ENV).is_none()
     {
         None
     } else {
         Some(resolve::default_model(args.model.as_deref()))
     };
-    let resolved = resolve::resolve(catalog, model.as_deref(), args.encoding)?;
-    let tok = resolved.encoding.tokenizer();
+    let resolved = match &args.tokenizer {
+        Some(path) => resolve::resolve_file(catalog, model.as_deref(), path, args.split)?,
+        None => resolve::resolve(catalog, model.as_deref(), args.encoding)?,
+    };
+    let tok = resolved.tokenizer();
     if let Some(why) = &resolved.approximate
         && !args.json
     {
@@ -221,11 +259,22 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     };
     let window = resolved.context_window();
     let show_progress = env.progress && !args.json && !args.quiet;
-    let mut reports = count_all(&expanded.sources, tok, mode, args.top, show_progress);
+    let mut reports = count_all(
+        &expanded.sources,
+        tok,
+        resolved.estimate,
+        mode,
+        args.top,
+        show_progress,
+    );
+    if let Some(why) = tok.failure() {
+        bail!("{}: {why}; no count is reported", tok.name());
+    }
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
             counted: None,
+            estimate: None,
             bytes: 0,
             window_share: None,
             over_by: None,
@@ -238,7 +287,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             r.window_share = window.map(|w| r.tokens() as f64 / w as f64);
             r.over_by = args
                 .max_tokens
-                .and_then(|m| r.tokens().checked_sub(m).filter(|d| *d > 0));
+                .and_then(|m| r.upper().checked_sub(m).filter(|d| *d > 0));
         }
     }
     match args.sort {
@@ -250,13 +299,20 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     let (ok, problems): (Vec<InputReport>, Vec<InputReport>) =
         reports.into_iter().partition(|r| r.counted.is_some());
     let total_tokens: u64 = ok.iter().map(InputReport::tokens).sum();
+    let total_estimate = resolved.estimate.and_then(|_| {
+        ok.iter()
+            .filter_map(|r| r.estimate.clone())
+            .reduce(|a, b| a.add(&b))
+    });
+    let total_upper = total_estimate.as_ref().map_or(total_tokens, |e| e.high);
     let total = Total {
         tokens: total_tokens,
+        estimate: total_estimate,
         bytes: ok.iter().map(|r| r.bytes).sum(),
         window_share: window.map(|w| total_tokens as f64 / w as f64),
         over_by: args
             .max_total
-            .and_then(|m| total_tokens.checked_sub(m).filter(|d| *d > 0)),
+            .and_then(|m| total_upper.checked_sub(m).filter(|d| *d > 0)),
     };
     let errors: Vec<Problem> = problems
         .iter()
@@ -331,22 +387,28 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         }
     }
     for r in ok.iter().filter(|r| r.over_by.is_some()) {
+        let (tokens, upper) = match &r.estimate {
+            Some(e) => (estimate::display(r.tokens(), e), " (the high end)"),
+            None => (thousands(r.tokens()), ""),
+        };
         writeln!(
             err,
-            "{} {}: {} tokens, {} over --max-tokens {}",
+            "{} {}: {tokens} tokens, {} over --max-tokens {}{upper}",
             env.err.red("over limit:"),
             r.path,
-            thousands(r.tokens()),
             thousands(r.over_by.unwrap_or(0)),
             thousands(args.max_tokens.unwrap_or(0))
         )?;
     }
     if let Some(over) = total.over_by {
+        let (tokens, upper) = match &total.estimate {
+            Some(e) => (estimate::display(total.tokens, e), " (the high end)"),
+            None => (thousands(total.tokens), ""),
+        };
         writeln!(
             err,
-            "{} total: {} tokens, {} over --max-total {}",
+            "{} total: {tokens} tokens, {} over --max-total {}{upper}",
             env.err.red("over limit:"),
-            thousands(total.tokens),
             thousands(over),
             thousands(args.max_total.unwrap_or(0))
         )?;
@@ -357,7 +419,8 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     if args.json {
         let report = CountReport {
             model: resolved.model_name.as_deref(),
-            encoding: resolved.encoding,
+            encoding: tok.encoding(),
+            tokenizer: tok.file().map(|f| f.path().display().to_string()),
             approximate: resolved.is_approximate(),
             approximation: resolved.approximate.as_deref(),
             context_window: window,
@@ -375,7 +438,10 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             && !(args.verbose && matches!(ok[0].counted, Some(Counted::Chat(_))))
             && args.max_tokens.is_none())
     {
-        writeln!(out, "{approx}{}", total.tokens)?;
+        match &total.estimate {
+            Some(e) => writeln!(out, "~{} ({}–{})", total.tokens, e.low, e.high)?,
+            None => writeln!(out, "{approx}{}", total.tokens)?,
+        }
     } else if !ok.is_empty() {
         render_human(&args, env, &resolved, &ok, &total, out)?;
     }
@@ -386,6 +452,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
 fn count_all(
     sources: &[Source],
     tok: &Tokenizer,
+    rule: Option<&'static Rule>,
     mode: Mode,
     top: usize,
     show_progress: bool,
@@ -404,7 +471,7 @@ fn count_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, mode, top, inner);
+                    let r = count_one(source, tok, rule, mode, top, inner);
                     if let Some(b) = &bar {
                         b.inc(r.bytes);
                     }
@@ -456,6 +523,7 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
 fn count_one(
     source: &Source,
     tok: &Tokenizer,
+    rule: Option<&'static Rule>,
     mode: Mode,
     top: usize,
     threads: usize,
@@ -463,6 +531,7 @@ fn count_one(
     let mut report = InputReport {
         path: source.label(),
         counted: None,
+        estimate: None,
         bytes: 0,
         window_share: None,
         over_by: None,
@@ -475,7 +544,13 @@ fn count_one(
         Ok(Loaded::Text(text)) => {
             report.bytes = text.len() as u64;
             match count_document_on(tok, &text, mode, top, threads) {
-                Ok(c) => report.counted = Some(c),
+                Ok(mut c) => {
+                    if let Some(rule) = rule {
+                        let kind = estimate::classify(&text);
+                        report.estimate = Some(scale_counted(&mut c, rule, kind));
+                    }
+                    report.counted = Some(c);
+                }
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }
         }
@@ -504,9 +579,13 @@ fn render_human(
     let mut t = report::table(&header);
     let mark = if approx { "~" } else { "" };
     for r in ok {
+        let tokens = match &r.estimate {
+            Some(e) => estimate::display(r.tokens(), e),
+            None => format!("{mark}{}", thousands(r.tokens())),
+        };
         let mut row = vec![
             Cell::new(&r.path),
-            Cell::new(format!("{mark}{}", thousands(r.tokens()))),
+            Cell::new(tokens),
             Cell::new(thousands(r.bytes)),
         ];
         if let Some(w) = window {
@@ -523,7 +602,10 @@ fn render_human(
     if ok.len() > 1 {
         let mut row = vec![
             Cell::new(env.out.bold("total")),
-            Cell::new(env.out.bold(&format!("{mark}{}", thousands(total.tokens)))),
+            Cell::new(env.out.bold(&match &total.estimate {
+                Some(e) => estimate::display(total.tokens, e),
+                None => format!("{mark}{}", thousands(total.tokens)),
+            })),
             Cell::new(thousands(total.bytes)),
         ];
         if let Some(w) = window {
@@ -587,7 +669,7 @@ fn render_human(
         }
     }
     let model = resolved.model_name.as_deref().unwrap_or("-");
-    let mut footer = format!("{model}, {}", resolved.encoding);
+    let mut footer = format!("{model}, {}", resolved.tokenizer_name());
     if let Some(w) = window {
         footer.push_str(&format!(", context window {}", thousands(w)));
     }
@@ -694,7 +776,7 @@ fn show_tokens(
         report::write_json(
             out,
             &serde_json::json!({
-                "path": label, "encoding": tok.encoding(), "count": ids.len(), "tokens": tokens,
+                "path": label, "encoding": tok.name(), "count": ids.len(), "tokens": tokens,
             }),
         )?;
         return Ok(ExitStatus::Success);
@@ -710,11 +792,8 @@ fn show_tokens(
     writeln!(
         std::io::stderr(),
         "{}",
-        env.err.dim(&format!(
-            "{label}: {} tokens ({})",
-            ids.len(),
-            tok.encoding()
-        ))
+        env.err
+            .dim(&format!("{label}: {} tokens ({})", ids.len(), tok.name()))
     )?;
     Ok(ExitStatus::Success)
 }

@@ -212,7 +212,19 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         .or_else(|| prompt.model.clone())
         .unwrap_or_else(|| resolve::default_model(None));
     let resolved = resolve::resolve(catalog, Some(&model_name), args.encoding)?;
-    let tok = resolved.encoding.tokenizer();
+    if resolved.estimate.is_some() {
+        // plan does not show estimate ranges yet: it still needs --encoding to approximate
+        let provider = resolved
+            .model
+            .map(|m| m.provider.clone())
+            .unwrap_or_default();
+        return Err(resolve::ResolveError::NoTokenizer {
+            model: model_name,
+            provider,
+        }
+        .into());
+    }
+    let tok = resolved.tokenizer();
     let window = match args.context_window.or(resolved.context_window()) {
         Some(w) => w,
         None => bail!("no context window known for {model_name}: pass --context-window N"),

@@ -65,6 +65,7 @@
 
 mod bpe;
 pub mod chat;
+pub mod external;
 pub mod model;
 mod pretok;
 mod vocab;
@@ -123,39 +124,63 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// A tokenizer for one encoding: a pre-tokenizer family plus an embedded vocabulary.
-/// Obtaining one is free (no parsing, no allocation).
+/// A tokenizer: one of the embedded encodings (a pre-tokenizer family plus an embedded
+/// vocabulary; obtaining one is free, no parsing, no allocation), or a tokenizer file read at
+/// run time ([`Tokenizer::from_file`], see [`external`]).
 pub struct Tokenizer {
     encoding: Encoding,
-    family: Family,
-    vocab: &'static Vocab,
+    engine: Engine,
+}
+
+enum Engine {
+    Bpe {
+        family: Family,
+        vocab: &'static Vocab,
+    },
+    File(Box<external::FileTokenizer>),
+}
+
+impl fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 static TOKENIZERS: [Tokenizer; 5] = [
     Tokenizer {
         encoding: Encoding::O200kBase,
-        family: Family::O200k,
-        vocab: &vocab::O200K,
+        engine: Engine::Bpe {
+            family: Family::O200k,
+            vocab: &vocab::O200K,
+        },
     },
     Tokenizer {
         encoding: Encoding::O200kHarmony,
-        family: Family::O200k,
-        vocab: &vocab::O200K,
+        engine: Engine::Bpe {
+            family: Family::O200k,
+            vocab: &vocab::O200K,
+        },
     },
     Tokenizer {
         encoding: Encoding::Cl100kBase,
-        family: Family::Cl100k,
-        vocab: &vocab::CL100K,
+        engine: Engine::Bpe {
+            family: Family::Cl100k,
+            vocab: &vocab::CL100K,
+        },
     },
     Tokenizer {
         encoding: Encoding::P50kBase,
-        family: Family::Gpt2,
-        vocab: &vocab::P50K,
+        engine: Engine::Bpe {
+            family: Family::Gpt2,
+            vocab: &vocab::P50K,
+        },
     },
     Tokenizer {
         encoding: Encoding::R50kBase,
-        family: Family::Gpt2,
-        vocab: &vocab::R50K,
+        engine: Engine::Bpe {
+            family: Family::Gpt2,
+            vocab: &vocab::R50K,
+        },
     },
 ];
 
@@ -163,29 +188,82 @@ static TOKENIZERS: [Tokenizer; 5] = [
 const PARALLEL_MIN_BYTES: usize = 64 * 1024;
 
 impl Tokenizer {
-    pub fn encoding(&self) -> Encoding {
-        self.encoding
+    /// Read a tokenizer file (`tokenizer.json`, a tiktoken rank file with its `split` rule, or
+    /// a SentencePiece `.model`); see [`external`].
+    pub fn from_file(
+        path: &std::path::Path,
+        split: Option<external::Split>,
+    ) -> Result<Tokenizer, external::LoadError> {
+        let file = external::FileTokenizer::open(path, split)?;
+        Ok(Tokenizer {
+            encoding: Encoding::O200kBase,
+            engine: Engine::File(Box::new(file)),
+        })
     }
 
-    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE).
+    /// The embedded encoding, or `None` for a tokenizer read from a file.
+    pub fn encoding(&self) -> Option<Encoding> {
+        match self.engine {
+            Engine::Bpe { .. } => Some(self.encoding),
+            Engine::File(_) => None,
+        }
+    }
+
+    /// The tokenizer file, when this tokenizer was read from one.
+    pub fn file(&self) -> Option<&external::FileTokenizer> {
+        match &self.engine {
+            Engine::Bpe { .. } => None,
+            Engine::File(f) => Some(f),
+        }
+    }
+
+    /// What reports call this tokenizer: the encoding name (`o200k_base`) or the file's label
+    /// (`tokenizer.json (tokenizer.json)`).
+    pub fn name(&self) -> String {
+        match &self.engine {
+            Engine::Bpe { .. } => self.encoding.name().to_string(),
+            Engine::File(f) => f.label().to_string(),
+        }
+    }
+
+    /// The first error a tokenizer file met while encoding (see
+    /// [`external::FileTokenizer::failure`]); always `None` for embedded encodings.
+    pub fn failure(&self) -> Option<String> {
+        self.file().and_then(external::FileTokenizer::failure)
+    }
+
+    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE). A
+    /// tokenizer file yields the whole text as one piece.
     pub fn pieces<'a>(&self, text: &'a str) -> Pieces<'a> {
-        Pieces::new(text, self.family)
+        match self.engine {
+            Engine::Bpe { family, .. } => Pieces::new(text, family),
+            Engine::File(_) => Pieces::whole(text),
+        }
     }
 
-    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))`.
+    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))` (for a file,
+    /// to its reference implementation's count).
     pub fn count(&self, text: &str) -> usize {
+        let (family, vocab) = match &self.engine {
+            Engine::Bpe { family, vocab } => (*family, *vocab),
+            Engine::File(f) => return f.count(text),
+        };
         let mut sc = bpe::Scratch::for_text_len(text.len());
-        self.pieces(text)
-            .map(|p| bpe::count_piece(self.vocab, p.as_bytes(), &mut sc))
+        Pieces::new(text, family)
+            .map(|p| bpe::count_piece(vocab, p.as_bytes(), &mut sc))
             .sum()
     }
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        let (family, vocab) = match &self.engine {
+            Engine::Bpe { family, vocab } => (*family, *vocab),
+            Engine::File(f) => return f.encode(text),
+        };
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         let mut sc = bpe::Scratch::for_text_len(text.len());
-        for p in self.pieces(text) {
-            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
+        for p in Pieces::new(text, family) {
+            bpe::encode_piece(vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
         }
         out
     }
@@ -193,19 +271,26 @@ impl Tokenizer {
     /// The bytes of one token (a token may hold part of a UTF-8 character). Empty for an id
     /// that is not an ordinary token of this encoding (e.g. a special token).
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
-        self.vocab.token(id).to_vec()
+        match &self.engine {
+            Engine::Bpe { vocab, .. } => vocab.token(id).to_vec(),
+            Engine::File(f) => f.token_bytes(id),
+        }
     }
 
-    /// Like [`Tokenizer::token_bytes`], without copying.
+    /// Like [`Tokenizer::token_bytes`], without copying (empty for a tokenizer file).
     pub fn token_slice(&self, id: u32) -> &'static [u8] {
-        self.vocab.token(id)
+        match &self.engine {
+            Engine::Bpe { vocab, .. } => vocab.token(id),
+            Engine::File(_) => &[],
+        }
     }
 
     /// Number of tokens of `text`, counted on up to `threads` threads. Always equal to
     /// [`Tokenizer::count`]: the text is only cut where the pre-tokenizer cuts anyway (see the
-    /// module documentation).
+    /// module documentation). A tokenizer file counts on one thread (its split rules are its
+    /// own, so no cut is known to be safe).
     pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
-        if threads <= 1 || text.len() < PARALLEL_MIN_BYTES {
+        if threads <= 1 || text.len() < PARALLEL_MIN_BYTES || self.file().is_some() {
             return self.count(text);
         }
         let chunks = split_chunks(text, threads);
@@ -228,8 +313,17 @@ impl Tokenizer {
     }
 
     /// The longest prefix of `text` that ends on a character boundary, is made of the first
-    /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` tokens itself.
+    /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` itself.
+    ///
+    /// For a tokenizer file (whose normaliser may rewrite the text, so tokens do not map back
+    /// to input bytes) the prefix is found by binary search over character boundaries: it
+    /// always counts at most `max_tokens`, and is the longest such prefix whenever a longer
+    /// prefix never counts fewer tokens (true of every real tokenizer but pathological ones).
     pub fn truncate<'a>(&self, text: &'a str, max_tokens: usize) -> &'a str {
+        let vocab = match &self.engine {
+            Engine::Bpe { vocab, .. } => *vocab,
+            Engine::File(f) => return truncate_by_search(text, max_tokens, |s| f.count(s)),
+        };
         let mut end = 0usize;
         let mut n = 0usize;
         let mut full = true;
@@ -237,14 +331,14 @@ impl Tokenizer {
         let mut toks = Vec::new();
         'outer: for p in self.pieces(text) {
             toks.clear();
-            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| toks.push(r));
+            bpe::encode_piece(vocab, p.as_bytes(), &mut sc, &mut |r| toks.push(r));
             for &t in &toks {
                 if n == max_tokens {
                     full = false;
                     break 'outer;
                 }
                 n += 1;
-                end += self.vocab.token(t).len();
+                end += vocab.token(t).len();
             }
         }
         if full {
@@ -280,6 +374,30 @@ impl Tokenizer {
             end -= 1;
         }
     }
+}
+
+/// The longest char-boundary prefix of `text` whose count is at most `max_tokens`, found by
+/// binary search (see [`Tokenizer::truncate`]).
+fn truncate_by_search(text: &str, max_tokens: usize, count: impl Fn(&str) -> usize) -> &str {
+    if count(text) <= max_tokens {
+        return text;
+    }
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    // bounds[lo] always fits (the empty prefix counts 0), bounds[hi] never does
+    let (mut lo, mut hi) = (0usize, bounds.len() - 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if count(&text[..bounds[mid]]) <= max_tokens {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    &text[..bounds[lo]]
 }
 
 /// Cut `text` into about `parts` chunks at safe split points (see the module docs).
