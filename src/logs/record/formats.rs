@@ -1,0 +1,171 @@
+//! The raw shapes of the recognised formats: [`RawLine`] names only the fields any format
+//! uses (everything else, prompt and response text included, is skipped by the parser without
+//! being copied), with borrowed strings.
+
+use serde::Deserialize;
+
+use super::values::{CostVal, ErrorVal, Num, Obj, Text, TimeVal};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct Details {
+    pub(super) cached_tokens: Num,
+    pub(super) reasoning_tokens: Num,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CacheCreation {
+    pub(super) ephemeral_5m_input_tokens: Num,
+    pub(super) ephemeral_1h_input_tokens: Num,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RawUsage {
+    pub(super) prompt_tokens: Num,
+    pub(super) completion_tokens: Num,
+    pub(super) total_tokens: Num,
+    pub(super) prompt_tokens_details: Obj<Details>,
+    pub(super) completion_tokens_details: Obj<Details>,
+    pub(super) input_tokens: Num,
+    pub(super) output_tokens: Num,
+    pub(super) input_tokens_details: Obj<Details>,
+    pub(super) output_tokens_details: Obj<Details>,
+    pub(super) cache_creation_input_tokens: Num,
+    pub(super) cache_read_input_tokens: Num,
+    pub(super) cache_creation: Obj<CacheCreation>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct GeminiUsage {
+    pub(super) prompt_token_count: Num,
+    pub(super) candidates_token_count: Num,
+    pub(super) cached_content_token_count: Num,
+    pub(super) thoughts_token_count: Num,
+    pub(super) tool_use_prompt_token_count: Num,
+    pub(super) total_token_count: Num,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RawMessage<'a> {
+    #[serde(borrow)]
+    pub(super) id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) model: Text<'a>,
+    pub(super) usage: Obj<RawUsage>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct BatchBody<'a> {
+    #[serde(borrow)]
+    pub(super) id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) object: Text<'a>,
+    #[serde(borrow)]
+    pub(super) model: Text<'a>,
+    pub(super) created: TimeVal,
+    pub(super) created_at: TimeVal,
+    pub(super) usage: Obj<RawUsage>,
+    pub(super) error: ErrorVal,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct BatchResponse<'a> {
+    pub(super) status_code: Num,
+    #[serde(borrow)]
+    pub(super) body: Obj<BatchBody<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct LiteMeta<'a> {
+    #[serde(borrow)]
+    pub(super) user_api_key_user_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) user_api_key_end_user_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) user_api_key_alias: Text<'a>,
+    #[serde(borrow)]
+    pub(super) user_api_key_team_alias: Text<'a>,
+    #[serde(borrow)]
+    pub(super) user_api_key_team_id: Text<'a>,
+}
+
+/// The fields of one line that any recognised format uses.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RawLine<'a> {
+    #[serde(borrow)]
+    pub(super) id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) object: Text<'a>,
+    #[serde(borrow, rename = "type")]
+    pub(super) kind: Text<'a>,
+    pub(super) timestamp: TimeVal,
+    pub(super) created: TimeVal,
+    pub(super) created_at: TimeVal,
+    #[serde(rename = "startTime")]
+    pub(super) start_time: TimeVal,
+    #[serde(rename = "createTime")]
+    pub(super) create_time: TimeVal,
+    #[serde(borrow)]
+    pub(super) user_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) user: Text<'a>,
+    #[serde(borrow)]
+    pub(super) end_user: Text<'a>,
+    #[serde(borrow)]
+    pub(super) feature: Text<'a>,
+    #[serde(borrow)]
+    pub(super) project: Text<'a>,
+    #[serde(borrow)]
+    pub(super) model: Text<'a>,
+    #[serde(borrow, rename = "modelVersion")]
+    pub(super) model_version: Text<'a>,
+    #[serde(borrow, rename = "responseId")]
+    pub(super) response_id: Text<'a>,
+    #[serde(borrow, rename = "sessionId")]
+    pub(super) session_id_camel: Text<'a>,
+    #[serde(borrow)]
+    pub(super) session_id: Text<'a>,
+    #[serde(borrow, rename = "requestId")]
+    pub(super) request_id_camel: Text<'a>,
+    #[serde(borrow)]
+    pub(super) request_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) call_type: Text<'a>,
+    pub(super) prompt_tokens: Num,
+    pub(super) completion_tokens: Num,
+    pub(super) total_tokens: Num,
+    pub(super) input_tokens: Num,
+    pub(super) output_tokens: Num,
+    pub(super) cached_tokens: Num,
+    pub(super) reasoning_tokens: Num,
+    pub(super) cost_usd: CostVal,
+    #[serde(rename = "costUSD")]
+    pub(super) cost_usd_camel: CostVal,
+    pub(super) response_cost: CostVal,
+    pub(super) spend: CostVal,
+    #[serde(borrow)]
+    pub(super) status: Text<'a>,
+    pub(super) status_code: Num,
+    pub(super) error: ErrorVal,
+    #[serde(borrow)]
+    pub(super) error_str: Text<'a>,
+    pub(super) usage: Obj<RawUsage>,
+    #[serde(rename = "usageMetadata")]
+    pub(super) usage_metadata: Obj<GeminiUsage>,
+    #[serde(borrow)]
+    pub(super) message: Obj<RawMessage<'a>>,
+    #[serde(borrow)]
+    pub(super) response: Obj<BatchResponse<'a>>,
+    #[serde(borrow)]
+    pub(super) custom_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) metadata: Obj<LiteMeta<'a>>,
+}

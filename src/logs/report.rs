@@ -1,0 +1,469 @@
+//! The scan report (the `--json` document) and how the merged aggregates become it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::agg::{Agg, Bucket, Event, Loc, Tokens};
+use super::detect;
+use super::options::{GroupBy, ScanOptions};
+use super::record::{ErrKind, Format};
+use super::scan::input::{FileInfo, Item};
+use super::time::Tz;
+use crate::pricing::Money;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineProblem {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub count: u64,
+    pub by_reason: BTreeMap<String, u64>,
+    /// The first few, in input order.
+    pub examples: Vec<LineProblem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeRange {
+    pub first: String,
+    pub last: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnpricedModel {
+    /// The model name as logged (`(none)` when the record names no model).
+    pub model: String,
+    pub requests: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unpriced {
+    pub requests: u64,
+    pub models: Vec<UnpricedModel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    pub key: BTreeMap<String, String>,
+    /// The key values in `--by` order (for tables).
+    #[serde(skip)]
+    pub values: Vec<String>,
+    pub requests: u64,
+    pub tokens: Tokens,
+    pub cost: Money,
+    pub unpriced_requests: u64,
+    pub failed_requests: u64,
+    pub largest_request: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BucketRow {
+    /// `2026-03-01`, or `2026-03-01 14:00` for hours.
+    pub period: String,
+    pub requests: u64,
+    pub tokens: u64,
+    pub cost: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutlierRow {
+    pub file: String,
+    pub line: u64,
+    pub time: Option<String>,
+    pub user: Option<String>,
+    pub model: Option<String>,
+    pub prompt_tokens: u64,
+    pub total_tokens: u64,
+    pub context_window: Option<u64>,
+    pub window_share: Option<f64>,
+    pub cost: Option<Money>,
+    pub error: Option<ErrKind>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outliers {
+    pub window_share: f64,
+    pub max_tokens: Option<u64>,
+    pub count: u64,
+    pub tokens: u64,
+    pub cost: Money,
+    /// The largest, at most `--top`.
+    pub largest: Vec<OutlierRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpikeRow {
+    pub day: String,
+    pub tokens: u64,
+    pub trailing_average: u64,
+    pub ratio: f64,
+    pub requests: u64,
+    pub cost: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpanRow {
+    pub user: String,
+    pub start: String,
+    pub end: String,
+    pub requests: u64,
+    pub tokens: u64,
+    pub cost: Money,
+    pub unpriced_requests: u64,
+    pub failed: u64,
+    pub errors: BTreeMap<ErrKind, u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BurstRow {
+    /// `requests` or `tokens`.
+    pub by: &'static str,
+    pub limit: String,
+    /// The most requests (or tokens) in one window.
+    pub peak: u64,
+    #[serde(flatten)]
+    pub span: SpanRow,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoopRow {
+    /// Prompt size of the run's first request.
+    pub prompt_tokens: u64,
+    #[serde(flatten)]
+    pub span: SpanRow,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub tz: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub window_share: f64,
+    pub max_tokens: Option<u64>,
+    pub spike_factor: f64,
+    pub spike_days: u32,
+    pub burst: Option<String>,
+    pub burst_tokens: Option<String>,
+    pub loop_min_requests: usize,
+    pub loop_max_gap_seconds: u32,
+    pub loop_tolerance: f64,
+}
+
+/// Everything `scan` found. Serialized as the `--json` document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub settings: Settings,
+    pub files: u64,
+    pub files_skipped: Vec<FileProblem>,
+    pub bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub duplicates: u64,
+    /// Known non-usage lines (Claude Code user messages, summaries, …).
+    pub ignored: u64,
+    /// Records outside `--since`/`--until` (or without a time when either is given).
+    pub filtered: u64,
+    /// Records without a timestamp: counted, but not in per-day reports or detectors.
+    pub untimed: u64,
+    /// Records whose cost came from their own cost field.
+    pub own_cost: u64,
+    pub skipped: Skipped,
+    pub formats: BTreeMap<Format, u64>,
+    pub time_range: Option<TimeRange>,
+    pub tokens: Tokens,
+    /// Cost of the priced records.
+    pub cost: Money,
+    pub unpriced: Unpriced,
+    pub errors: BTreeMap<ErrKind, u64>,
+    pub by: Vec<String>,
+    /// Number of groups (rows are cut to `--top`).
+    pub group_count: usize,
+    pub groups: Vec<GroupRow>,
+    pub days: Vec<BucketRow>,
+    pub hours: Option<Vec<BucketRow>>,
+    pub outliers: Outliers,
+    pub spikes: Vec<SpikeRow>,
+    pub bursts: Vec<BurstRow>,
+    pub loops: Vec<LoopRow>,
+    /// outliers + spikes + bursts + loops found.
+    pub alerts: u64,
+}
+
+pub(crate) fn finish(
+    mut agg: Agg,
+    opts: &ScanOptions,
+    files: &[FileInfo],
+    items: &[Item],
+    files_skipped: Vec<FileProblem>,
+    bytes: u64,
+) -> ScanReport {
+    let tz = opts.tz;
+    agg.fold_user_groups();
+    // item-local line numbers → file line numbers
+    let mut offset = vec![0u64; items.len()];
+    let mut per_file: Vec<u64> = vec![0; files.len()];
+    for (i, item) in items.iter().enumerate() {
+        offset[i] = per_file[item.file];
+        per_file[item.file] += agg.item_lines.get(&(i as u32)).copied().unwrap_or(0);
+    }
+    let lines: u64 = per_file.iter().sum();
+    let locate = |loc: Loc| -> (String, u64) {
+        let item = &items[loc.item as usize];
+        (
+            files[item.file].label.clone(),
+            offset[loc.item as usize] + loc.line,
+        )
+    };
+    let examples = agg
+        .skip_examples
+        .iter()
+        .map(|e| {
+            let (file, line) = locate(e.loc);
+            LineProblem {
+                file,
+                line,
+                reason: e.reason.clone(),
+            }
+        })
+        .collect();
+    let skipped = Skipped {
+        count: agg.skipped.values().sum(),
+        by_reason: agg
+            .skipped
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        examples,
+    };
+    // groups
+    let mut groups: Vec<GroupRow> = agg
+        .groups
+        .iter()
+        .map(|(k, t)| {
+            let values: Vec<String> = k.split('\u{1f}').map(str::to_string).collect();
+            GroupRow {
+                key: opts
+                    .by
+                    .iter()
+                    .map(|b| b.name().to_string())
+                    .zip(values.iter().cloned())
+                    .collect(),
+                values,
+                requests: t.requests,
+                tokens: t.tokens,
+                cost: t.cost,
+                unpriced_requests: t.unpriced,
+                failed_requests: t.errors,
+                largest_request: t.largest,
+            }
+        })
+        .collect();
+    let time_dims = opts
+        .by
+        .iter()
+        .all(|b| matches!(b, GroupBy::Day | GroupBy::Hour));
+    if time_dims {
+        groups.sort_by(|a, b| a.values.cmp(&b.values));
+    } else {
+        groups.sort_by(|a, b| {
+            b.cost
+                .cmp(&a.cost)
+                .then(b.tokens.total.cmp(&a.tokens.total))
+                .then(a.values.cmp(&b.values))
+        });
+    }
+    let group_count = groups.len();
+    if !time_dims {
+        groups.truncate(opts.top);
+    }
+    let days_map: BTreeMap<i64, Bucket> = agg.days.iter().map(|(k, v)| (*k, *v)).collect();
+    let days: Vec<BucketRow> = days_map
+        .iter()
+        .map(|(d, b)| BucketRow {
+            period: Tz::format_day(*d),
+            requests: b.requests,
+            tokens: b.tokens,
+            cost: b.cost,
+        })
+        .collect();
+    let hours = opts.by.contains(&GroupBy::Hour).then(|| {
+        let mut h: Vec<(i64, Bucket)> = agg.hours.iter().map(|(k, v)| (*k, *v)).collect();
+        h.sort_by_key(|x| x.0);
+        h.into_iter()
+            .map(|(k, b)| BucketRow {
+                period: Tz::format_hour(k),
+                requests: b.requests,
+                tokens: b.tokens,
+                cost: b.cost,
+            })
+            .collect()
+    });
+    // outliers
+    agg.outlier_list
+        .sort_by(|a, b| b.total.cmp(&a.total).then(a.loc.cmp(&b.loc)));
+    let largest = agg
+        .outlier_list
+        .iter()
+        .map(|o| {
+            let (file, line) = locate(o.loc);
+            OutlierRow {
+                file,
+                line,
+                time: o.time.map(|t| tz.format(t)),
+                user: o.user.clone(),
+                model: o.model.clone(),
+                prompt_tokens: o.prompt,
+                total_tokens: o.total,
+                context_window: o.context_window,
+                window_share: o
+                    .context_window
+                    .filter(|w| *w > 0)
+                    .map(|w| (o.prompt as f64 / w as f64 * 1000.0).round() / 1000.0),
+                cost: o.cost,
+                error: o.error,
+            }
+        })
+        .collect();
+    let outliers = Outliers {
+        window_share: opts.window_share,
+        max_tokens: opts.max_tokens,
+        count: agg.outliers.requests,
+        tokens: agg.outliers.tokens.total,
+        cost: agg.outliers.cost,
+        largest,
+    };
+    let spikes: Vec<SpikeRow> = detect::spikes(&days_map, opts.spike_factor, opts.spike_days)
+        .into_iter()
+        .map(|s| SpikeRow {
+            day: Tz::format_day(s.day),
+            tokens: s.tokens,
+            trailing_average: s.trailing_average,
+            ratio: s.ratio,
+            requests: s.requests,
+            cost: s.cost,
+        })
+        .collect();
+    // per-user detectors
+    let mut users: Vec<(Box<str>, Vec<Event>)> =
+        agg.users.drain().map(|(k, u)| (k, u.events)).collect();
+    users.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut bursts = Vec::new();
+    let mut loops = Vec::new();
+    let span_row = |user: &str, s: &detect::Span| SpanRow {
+        user: user.to_string(),
+        start: tz.format(s.start),
+        end: tz.format(s.end),
+        requests: s.requests,
+        tokens: s.tokens,
+        cost: s.cost,
+        unpriced_requests: s.unpriced,
+        failed: s.failed,
+        errors: s.errors.clone(),
+    };
+    for (user, mut evs) in users {
+        evs.sort_unstable_by_key(|e| {
+            let e = *e;
+            (e.ts, e.prompt, e.total(), e.kind(), e.cost)
+        });
+        for (rate, by_tokens) in [(opts.burst, false), (opts.burst_tokens, true)] {
+            if let Some(rate) = rate {
+                for b in detect::bursts(&user, &evs, rate, by_tokens) {
+                    bursts.push(BurstRow {
+                        by: b.by,
+                        limit: b.limit,
+                        peak: b.peak,
+                        span: span_row(&user, &b.span),
+                    });
+                }
+            }
+        }
+        for l in detect::loops(&user, &evs, opts.loops) {
+            loops.push(LoopRow {
+                prompt_tokens: l.prompt_tokens,
+                span: span_row(&user, &l.span),
+            });
+        }
+    }
+    bursts.sort_by(|a, b| {
+        b.span
+            .cost
+            .cmp(&a.span.cost)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    loops.sort_by(|a, b| {
+        b.span
+            .cost
+            .cmp(&a.span.cost)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut unpriced_models: Vec<UnpricedModel> = agg
+        .unpriced
+        .iter()
+        .map(|(m, n)| UnpricedModel {
+            model: m.to_string(),
+            requests: *n,
+        })
+        .collect();
+    unpriced_models.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.model.cmp(&b.model)));
+    let alerts = outliers.count + spikes.len() as u64 + bursts.len() as u64 + loops.len() as u64;
+    let fmt_bound = |b: Option<i64>| b.map(|t| tz.format(t));
+    ScanReport {
+        settings: Settings {
+            tz: tz.to_string(),
+            since: fmt_bound(opts.since),
+            until: fmt_bound(opts.until),
+            window_share: opts.window_share,
+            max_tokens: opts.max_tokens,
+            spike_factor: opts.spike_factor,
+            spike_days: opts.spike_days,
+            burst: opts.burst.map(|r| r.label()),
+            burst_tokens: opts.burst_tokens.map(|r| r.label()),
+            loop_min_requests: opts.loops.min_requests,
+            loop_max_gap_seconds: opts.loops.max_gap,
+            loop_tolerance: opts.loops.tolerance,
+        },
+        files: files.len() as u64,
+        files_skipped,
+        bytes,
+        lines,
+        records: agg.records,
+        duplicates: agg.duplicates,
+        ignored: agg.ignored,
+        filtered: agg.filtered,
+        untimed: agg.untimed,
+        own_cost: agg.own_cost,
+        skipped,
+        formats: agg.formats,
+        time_range: agg.first.zip(agg.last).map(|(f, l)| TimeRange {
+            first: tz.format(f),
+            last: tz.format(l),
+        }),
+        tokens: agg.totals.tokens,
+        cost: agg.totals.cost,
+        unpriced: Unpriced {
+            requests: agg.totals.unpriced,
+            models: unpriced_models,
+        },
+        errors: agg.errors,
+        by: opts.by.iter().map(|b| b.name().to_string()).collect(),
+        group_count,
+        groups,
+        days,
+        hours,
+        outliers,
+        spikes,
+        bursts,
+        loops,
+        alerts,
+    }
+}

@@ -1,0 +1,390 @@
+//! The per-worker scanner: lines → records → aggregates.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+use crate::catalog::{Catalog, Model};
+use crate::logs::agg::{
+    Agg, Bucket, Contribution, Event, FxMap, Loc, Outlier, Tokens, Totals, UNPRICED,
+};
+use crate::logs::dedupe::Seen;
+use crate::logs::options::{GroupBy, ScanOptions};
+use crate::logs::record::{self, ErrKind, Format, Parsed, Record};
+use crate::logs::time::Tz;
+use crate::pricing::{self, Money};
+
+pub(crate) struct ModelInfo {
+    model: Option<&'static Model>,
+}
+
+pub(crate) struct Worker<'o> {
+    opts: &'o ScanOptions,
+    catalog: &'static Catalog,
+    seen: &'o Seen,
+    pub(crate) agg: Agg,
+    models: FxMap<Box<str>, ModelInfo>,
+    /// The first few model names, searched linearly before the map (logs name few models).
+    recent_models: Vec<(Box<str>, Option<&'static Model>)>,
+    /// The day (and hour) being filled: logs are mostly in time order, so most records add to
+    /// these without a map lookup; they are flushed into the maps when the period changes.
+    cur_day: Option<(i64, Bucket)>,
+    cur_hour: Option<(i64, Bucket)>,
+    key: String,
+    day_cache: (i64, String),
+    hour_cache: (i64, String),
+    needs_doc: bool,
+    by_user_only: bool,
+    by_day: bool,
+    by_hour: bool,
+}
+
+pub(crate) const NONE: &str = "-";
+
+impl<'o> Worker<'o> {
+    pub(crate) fn new(
+        opts: &'o ScanOptions,
+        catalog: &'static Catalog,
+        seen: &'o Seen,
+    ) -> Worker<'o> {
+        Worker {
+            opts,
+            catalog,
+            seen,
+            agg: Agg::default(),
+            models: FxMap::default(),
+            recent_models: Vec::new(),
+            cur_day: None,
+            cur_hour: None,
+            key: String::new(),
+            day_cache: (i64::MIN, String::new()),
+            hour_cache: (i64::MIN, String::new()),
+            needs_doc: !opts.fields.is_empty()
+                || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
+            by_user_only: opts.by == [GroupBy::User],
+            by_day: opts.by.contains(&GroupBy::Day),
+            by_hour: opts.by.contains(&GroupBy::Hour),
+        }
+    }
+
+    fn model(&mut self, name: &str) -> Option<&'static Model> {
+        if let Some((_, m)) = self.recent_models.iter().find(|(n, _)| &**n == name) {
+            return *m;
+        }
+        if let Some(m) = self.models.get(name) {
+            return m.model;
+        }
+        let model = self.catalog.lookup(name).ok();
+        if self.recent_models.len() < 8 {
+            self.recent_models.push((name.into(), model));
+        } else {
+            self.models.insert(name.into(), ModelInfo { model });
+        }
+        model
+    }
+
+    /// Add to the bucket of `period`, flushing the current one into `map` when it changes.
+    fn bucket(
+        cur: &mut Option<(i64, Bucket)>,
+        map: &mut FxMap<i64, Bucket>,
+        period: i64,
+        c: &Contribution,
+    ) {
+        match cur {
+            Some((p, b)) if *p == period => b.add(c),
+            _ => {
+                if let Some((p, b)) = cur.take() {
+                    map.entry(p).or_default().merge(&b);
+                }
+                let mut b = Bucket::default();
+                b.add(c);
+                *cur = Some((period, b));
+            }
+        }
+    }
+
+    /// Flush the current buckets and return the aggregates.
+    pub(crate) fn finish(mut self) -> Agg {
+        if let Some((p, b)) = self.cur_day.take() {
+            self.agg.days.entry(p).or_default().merge(&b);
+        }
+        if let Some((p, b)) = self.cur_hour.take() {
+            self.agg.hours.entry(p).or_default().merge(&b);
+        }
+        self.agg.trim(self.opts.top);
+        self.agg
+    }
+
+    pub(crate) fn line(
+        &mut self,
+        line: &[u8],
+        loc: Loc,
+        project: Option<&str>,
+        unterminated: bool,
+    ) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // a byte order mark (logs written on Windows) is not part of the record
+        let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let doc: Option<serde_json::Value> = if self.needs_doc {
+            serde_json::from_slice(line).ok()
+        } else {
+            None
+        };
+        match record::parse_line(line, &self.opts.fields, doc.as_ref()) {
+            Err(skip) => {
+                if unterminated && skip.kind == "malformed JSON" {
+                    self.agg.skip(
+                        loc,
+                        "truncated last line",
+                        "truncated last line (no newline at end of file)".into(),
+                    );
+                } else {
+                    self.agg.skip(loc, skip.kind, skip.detail);
+                }
+            }
+            Ok(Parsed::Ignored) => self.agg.ignored += 1,
+            Ok(Parsed::Record(r)) => self.record(r, loc, project, doc.as_ref()),
+        }
+    }
+
+    fn record(
+        &mut self,
+        mut r: Record<'_>,
+        loc: Loc,
+        project: Option<&str>,
+        doc: Option<&serde_json::Value>,
+    ) {
+        if let Some(h) = r.dedupe
+            && !self.seen.first(h)
+        {
+            self.agg.duplicates += 1;
+            return;
+        }
+        if self.opts.since.is_some() || self.opts.until.is_some() {
+            let inside = r.time.is_some_and(|t| {
+                self.opts.since.is_none_or(|s| t >= s) && self.opts.until.is_none_or(|u| t < u)
+            });
+            if !inside {
+                self.agg.filtered += 1;
+                return;
+            }
+        }
+        if r.format == Some(Format::ClaudeCode) && r.project.is_none() {
+            r.project = project.map(|p| Cow::Owned(p.to_string()));
+        }
+        let agg = &mut self.agg;
+        agg.records += 1;
+        if let Some(f) = r.format {
+            *agg.formats.entry(f).or_default() += 1;
+        }
+        if let Some(e) = r.error {
+            *agg.errors.entry(e).or_default() += 1;
+        }
+        let tokens = Tokens::of(&r.usage, r.reasoning);
+        let model = r.model.as_deref().and_then(|n| self.model(n));
+        let cost = if r.cost.is_some() {
+            self.agg.own_cost += 1;
+            r.cost
+        } else if tokens.total == 0 {
+            Some(Money::ZERO)
+        } else {
+            model.and_then(|m| pricing::cost(m, &r.usage, r.batch).ok().map(|c| c.total))
+        };
+        let agg = &mut self.agg;
+        if cost.is_none() {
+            let name = r.model.as_deref().unwrap_or("(none)");
+            match agg.unpriced.get_mut(name) {
+                Some(n) => *n += 1,
+                None => {
+                    agg.unpriced.insert(name.into(), 1);
+                }
+            }
+        }
+        let c = Contribution {
+            tokens,
+            prompt: r.usage.prompt_tokens(),
+            cost,
+            error: r.error,
+        };
+        agg.totals.add(&c);
+        let mut grouped = false;
+        match r.time {
+            Some(t) => {
+                agg.first = Some(agg.first.map_or(t, |f| f.min(t)));
+                agg.last = Some(agg.last.map_or(t, |l| l.max(t)));
+                Self::bucket(&mut self.cur_day, &mut agg.days, self.opts.tz.day(t), &c);
+                if self.by_hour {
+                    Self::bucket(&mut self.cur_hour, &mut agg.hours, self.opts.tz.hour(t), &c);
+                }
+                let user = r.user.as_deref().or(r.session.as_deref()).unwrap_or(NONE);
+                let kind = match (cost, r.error) {
+                    (None, _) => UNPRICED,
+                    (_, Some(e)) => {
+                        1 + ErrKind::ALL.iter().position(|k| *k == e).unwrap_or(6) as u8
+                    }
+                    _ => 0,
+                };
+                let ev = Event::new(
+                    u32::try_from(t.max(0)).unwrap_or(u32::MAX),
+                    u32::try_from(c.prompt).unwrap_or(u32::MAX),
+                    tokens.total,
+                    kind,
+                    cost.map_or(0, |m| u64::try_from(m.femto()).unwrap_or(u64::MAX)),
+                );
+                // with `--by user` alone, a record with a user is grouped under that same key
+                let group_here =
+                    self.by_user_only && r.user.as_deref().is_some_and(|u| !u.contains('\u{1f}'));
+                let entry = match agg.users.get_mut(user) {
+                    Some(u) => u,
+                    None => agg.users.entry(user.into()).or_default(),
+                };
+                // grow by half, not double: these vectors are most of the memory
+                if entry.events.len() == entry.events.capacity() {
+                    entry.events.reserve_exact((entry.events.len() / 2).max(8));
+                }
+                entry.events.push(ev);
+                if group_here {
+                    entry.group.add(&c);
+                    grouped = true;
+                }
+            }
+            None => agg.untimed += 1,
+        }
+        // outliers
+        let window = model.and_then(|m| m.context_window);
+        let over_window =
+            window.is_some_and(|w| w > 0 && c.prompt as f64 > self.opts.window_share * w as f64);
+        let over_max = self.opts.max_tokens.is_some_and(|m| tokens.total > m);
+        if over_window || over_max {
+            let o = Outlier {
+                loc,
+                time: r.time,
+                user: r.user.as_deref().map(str::to_string),
+                model: r.model.as_deref().map(str::to_string),
+                prompt: c.prompt,
+                total: tokens.total,
+                context_window: window,
+                cost,
+                error: r.error,
+            };
+            self.agg.add_outlier(o, &c, self.opts.top);
+        }
+        // groups
+        if self.opts.by.is_empty() || grouped {
+            return;
+        }
+        self.key.clear();
+        for (i, dim) in self.opts.by.iter().enumerate() {
+            if i > 0 {
+                self.key.push('\u{1f}');
+            }
+            let v: Option<Cow<'_, str>> = match dim {
+                GroupBy::User => r.user.as_deref().map(Cow::Borrowed),
+                GroupBy::Feature => r.feature.as_deref().map(Cow::Borrowed),
+                GroupBy::Model => r.model.as_deref().map(Cow::Borrowed),
+                GroupBy::Session => r.session.as_deref().map(Cow::Borrowed),
+                GroupBy::Project => r.project.as_deref().map(Cow::Borrowed),
+                GroupBy::Format => r.format.map(|f| Cow::Borrowed(f.name())),
+                GroupBy::Day if self.by_day => r.time.map(|t| {
+                    let d = self.opts.tz.day(t);
+                    if self.day_cache.0 != d {
+                        self.day_cache = (d, Tz::format_day(d));
+                    }
+                    Cow::Owned(self.day_cache.1.clone())
+                }),
+                GroupBy::Hour => r.time.map(|t| {
+                    let h = self.opts.tz.hour(t);
+                    if self.hour_cache.0 != h {
+                        self.hour_cache = (h, Tz::format_hour(h));
+                    }
+                    Cow::Owned(self.hour_cache.1.clone())
+                }),
+                GroupBy::Day => None,
+                GroupBy::Field(path) => doc
+                    .and_then(|d| record::lookup_path(d, path))
+                    .and_then(record::value_text)
+                    .map(Cow::Owned),
+            };
+            let v = v.as_deref().unwrap_or(NONE);
+            // the separator cannot appear inside a value
+            if v.contains('\u{1f}') {
+                self.key.push_str(&v.replace('\u{1f}', " "));
+            } else {
+                self.key.push_str(v);
+            }
+        }
+        match self.agg.groups.get_mut(self.key.as_str()) {
+            Some(t) => t.add(&c),
+            None => {
+                let mut t = Totals::default();
+                t.add(&c);
+                self.agg.groups.insert(self.key.as_str().into(), t);
+            }
+        }
+    }
+
+    /// Read lines from `r`, counting them in `item`; returns the number of lines.
+    pub(crate) fn read(
+        &mut self,
+        item: u32,
+        mut r: impl Read,
+        project: Option<&str>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> io::Result<u64> {
+        const BLOCK: usize = 1 << 20;
+        let mut buf: Vec<u8> = vec![0; 4 * BLOCK];
+        let mut filled = 0usize;
+        let mut line_no = 0u64;
+        loop {
+            if buf.len() - filled < BLOCK {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = match r.read(&mut buf[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.agg.item_lines.insert(item, line_no);
+                    return Err(e);
+                }
+            };
+            progress(n as u64);
+            if n == 0 {
+                if filled > 0 {
+                    line_no += 1;
+                    let rest = std::mem::take(&mut buf);
+                    self.line(
+                        &rest[..filled],
+                        Loc {
+                            item,
+                            line: line_no,
+                        },
+                        project,
+                        true,
+                    );
+                }
+                self.agg.item_lines.insert(item, line_no);
+                return Ok(line_no);
+            }
+            let end = filled + n;
+            let mut start = 0usize;
+            for nl in memchr::memchr_iter(b'\n', &buf[filled..end]) {
+                let pos = filled + nl;
+                line_no += 1;
+                self.line(
+                    &buf[start..pos],
+                    Loc {
+                        item,
+                        line: line_no,
+                    },
+                    project,
+                    false,
+                );
+                start = pos + 1;
+            }
+            buf.copy_within(start..end, 0);
+            filled = end - start;
+        }
+    }
+}

@@ -1,0 +1,695 @@
+//! `tokenbudget scan-logs`, run as a user would. Expected totals and costs are worked out by
+//! hand from the fixtures (tests/fixtures/scan) and the embedded catalog's prices.
+
+use crate::common;
+use common::*;
+
+use std::io::Write;
+use std::path::Path;
+
+fn scan_dir() -> std::path::PathBuf {
+    fixtures().join("scan")
+}
+
+fn scan(args: &[&str]) -> Out {
+    let mut all = vec!["scan-logs"];
+    all.extend_from_slice(args);
+    run_in(&scan_dir(), &all, None)
+}
+
+fn scan_json(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let o = scan(&all);
+    assert!(o.code == 0 || o.code == 1, "exit {}: {}", o.code, o.stderr);
+    assert!(
+        !o.stdout.contains("SECRET"),
+        "prompt or response text printed"
+    );
+    json(&o)
+}
+
+/// (records, duplicates, untimed, [input, cached, cache_write, output, reasoning, total], cost)
+fn summary(j: &serde_json::Value) -> (u64, u64, u64, [u64; 6], String) {
+    let t = &j["tokens"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    (
+        n(&j["records"]),
+        n(&j["duplicates"]),
+        n(&j["untimed"]),
+        [
+            n(&t["input"]),
+            n(&t["cached_input"]),
+            n(&t["cache_write"]),
+            n(&t["output"]),
+            n(&t["reasoning"]),
+            n(&t["total"]),
+        ],
+        j["cost"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn app_logs() {
+    let j = scan_json(&["app.jsonl", "--by", "user"]);
+    // gpt-4o 1000 in + 200 out = $0.0045; gpt-4o-mini 2000 + 500 = $0.0006;
+    // gpt-4o 3000 in (failed, as logged) = $0.0075; own cost_usd $0.5; my-finetune-x unpriced
+    assert_eq!(
+        summary(&j),
+        (5, 0, 0, [6110, 0, 0, 755, 0, 6865], "0.5126".into())
+    );
+    assert_eq!(j["formats"]["app"], 5);
+    assert_eq!(j["own_cost"], 1);
+    assert_eq!(j["unpriced"]["requests"], 1);
+    assert_eq!(j["unpriced"]["models"][0]["model"], "my-finetune-x");
+    assert_eq!(j["errors"]["context_length_exceeded"], 1);
+    assert_eq!(j["time_range"]["first"], "2026-03-01T10:00:00Z");
+    assert_eq!(j["time_range"]["last"], "2026-03-02T12:00:00Z");
+    let groups = j["groups"].as_array().unwrap();
+    assert_eq!(groups[0]["key"]["user"], "carol");
+    assert_eq!(groups[0]["cost"], "0.5");
+    assert_eq!(groups[1]["key"]["user"], "alice");
+    assert_eq!(groups[1]["requests"], 2);
+    assert_eq!(groups[1]["cost"], "0.012");
+    assert_eq!(groups[1]["largest_request"], 3000);
+    // a numeric user id is text
+    assert!(
+        groups
+            .iter()
+            .any(|g| g["key"]["user"] == "42" && g["unpriced_requests"] == 1)
+    );
+}
+
+#[test]
+fn human_summary() {
+    let o = scan(&["app.jsonl", "--by", "feature"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines[0], "Scanned 1 files, 5 lines: 5 records (app 5)");
+    assert_eq!(lines[1], "Time 2026-03-01T10:00:00Z → 2026-03-02T12:00:00Z");
+    assert_eq!(
+        lines[2],
+        "Tokens 6,865 total: input 6,110, cached 0, cache write 0, output 755 (reasoning 0)"
+    );
+    assert_eq!(
+        lines[3],
+        "Cost $0.513 (1 records priced by their own cost field)"
+    );
+    assert!(
+        o.stdout.contains(
+            "1 requests not priced (not in the catalog, cost not included): my-finetune-x (1)"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("By feature"));
+    assert!(o.stdout.contains("Tokens per day"));
+    assert!(o.stdout.contains("2026-03-01 │"));
+    assert!(o.stdout.ends_with("Alerts none\n"), "{}", o.stdout);
+    assert_eq!(o.stderr, "");
+}
+
+#[test]
+fn openai_chat_and_responses() {
+    let j = scan_json(&["openai.jsonl"]);
+    // chat: 976 uncached × $2.5/M + 1024 cached × $1.25/M + 300 × $10/M = $0.00672
+    // o4-mini: 500 × $1.1/M + 1500 (1200 reasoning) × $4.4/M = $0.00715
+    // responses gpt-4.1: 2000 × $2/M + 8000 cached × $0.5/M + 1000 × $8/M = $0.016
+    assert_eq!(
+        summary(&j),
+        (
+            3,
+            2,
+            0,
+            [3476, 9024, 0, 2800, 1200, 15300],
+            "0.02987".into()
+        )
+    );
+    assert_eq!(j["formats"]["openai_chat"], 2);
+    assert_eq!(j["formats"]["openai_responses"], 1);
+}
+
+#[test]
+fn openai_batch_output() {
+    let j = scan_json(&["batch.jsonl"]);
+    // batch rates for gpt-4o-mini: $0.075/M in (and cached: no batch cached rate), $0.3/M out
+    assert_eq!(
+        summary(&j),
+        (4, 0, 2, [12000, 2000, 0, 3000, 0, 17000], "0.00195".into())
+    );
+    assert_eq!(j["errors"]["context_length_exceeded"], 1);
+    assert_eq!(j["errors"]["other"], 1);
+    assert_eq!(j["skipped"]["count"], 0);
+}
+
+#[test]
+fn anthropic_messages() {
+    let j = scan_json(&["anthropic.jsonl"]);
+    // sonnet 4.5: 100 × $3 + 10000 read × $0.3 + 2000 write × $3.75 + 500 × $15 (per M) = $0.0183
+    // haiku 4.5: 50 × $1 + 1000 5m × $1.25 + 2000 1h × $2 + 100 × $5 = $0.0058
+    assert_eq!(
+        summary(&j),
+        (2, 1, 2, [150, 10000, 5000, 600, 0, 15750], "0.0241".into())
+    );
+    assert_eq!(j["formats"]["anthropic"], 2);
+}
+
+#[test]
+fn gemini_responses() {
+    let j = scan_json(&["gemini.jsonl"]);
+    // 6000 uncached × $0.3 + 4000 cached × $0.03 + (1000 + 500 thoughts) × $2.5 = $0.00567
+    // 200 × $0.3 + 50 × $2.5 = $0.000185
+    assert_eq!(
+        summary(&j),
+        (
+            2,
+            0,
+            1,
+            [6200, 4000, 0, 1550, 500, 11750],
+            "0.005855".into()
+        )
+    );
+}
+
+#[test]
+fn litellm_spend_logs() {
+    let j = scan_json(&["litellm.jsonl", "--by", "user,project"]);
+    assert_eq!(
+        summary(&j),
+        (3, 1, 0, [3000, 0, 0, 400, 0, 3400], "0.0105".into())
+    );
+    assert_eq!(j["own_cost"], 3);
+    assert_eq!(j["errors"]["rate_limited"], 1);
+    let g = &j["groups"][0];
+    assert_eq!(g["key"]["user"], "cust-7");
+    assert_eq!(g["key"]["project"], "growth");
+    assert_eq!(g["cost"], "0.006");
+    assert_eq!(j["groups"][1]["key"]["user"], "dev-2");
+    assert_eq!(j["groups"][1]["cost"], "0.0045");
+    assert_eq!(j["groups"][2]["key"]["user"], "cust-7");
+    assert_eq!(j["groups"][2]["key"]["project"], "-");
+    assert_eq!(j["groups"][2]["failed_requests"], 1);
+}
+
+#[test]
+fn claude_code_folder() {
+    let j = scan_json(&["claude", "--by", "project"]);
+    // msg_A (written twice) sonnet 4.5: 4 × $3 + 12000 × $0.3 + 5000 × $3.75 + 300 × $15 = $0.026862
+    // msg_B: its own costUSD $0.1; msg_C haiku 4.5: 100 × $1 + 50 × $5 = $0.00035
+    assert_eq!(
+        summary(&j),
+        (
+            3,
+            1,
+            0,
+            [114, 29000, 5000, 1350, 0, 35464],
+            "0.127212".into()
+        )
+    );
+    assert_eq!(j["ignored"], 3);
+    assert_eq!(j["files"], 2);
+    assert_eq!(j["groups"][0]["key"]["project"], "-home-dev-app");
+    assert_eq!(j["groups"][0]["cost"], "0.126862");
+    assert_eq!(j["groups"][1]["key"]["project"], "-home-dev-web");
+    let j = scan_json(&["claude", "--by", "session,model"]);
+    assert_eq!(j["group_count"], 3);
+}
+
+#[test]
+fn every_format_in_one_run() {
+    let j = scan_json(&[
+        "app.jsonl",
+        "openai.jsonl",
+        "batch.jsonl",
+        "anthropic.jsonl",
+        "gemini.jsonl",
+        "litellm.jsonl",
+        "claude",
+        "--by",
+        "format",
+    ]);
+    let cost = [
+        "0.5126", "0.02987", "0.00195", "0.0241", "0.005855", "0.0105", "0.127212",
+    ]
+    .iter()
+    .map(|c| tokenbudget::pricing::Money::parse(c).unwrap())
+    .sum::<tokenbudget::pricing::Money>();
+    assert_eq!(j["cost"], cost.to_decimal_string());
+    assert_eq!(j["records"], 5 + 3 + 4 + 2 + 2 + 3 + 3);
+    assert_eq!(j["duplicates"], 2 + 1 + 1 + 1);
+    assert_eq!(j["group_count"], 8);
+    assert_eq!(
+        j["tokens"]["total"],
+        6865 + 15300 + 17000 + 15750 + 11750 + 3400 + 35464
+    );
+}
+
+#[test]
+fn incident_names_the_loop_the_burst_the_spikes_and_the_outliers() {
+    let o = scan(&["incident.jsonl.gz", "--json", "--fail-on", "alerts"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["records"], 7626);
+    assert_eq!(j["cost"], "4038.59292");
+    // the loop: 2,880 retries of a 139,000-token prompt, every 10 s for 8 hours
+    let loops = j["loops"].as_array().unwrap();
+    assert_eq!(loops.len(), 1);
+    let l = &loops[0];
+    assert_eq!(l["user"], "u-chat-42");
+    assert_eq!(l["requests"], 2880);
+    assert_eq!(l["prompt_tokens"], 139000);
+    assert_eq!(l["tokens"], 400_320_000u64);
+    assert_eq!(l["cost"], "4003.2");
+    assert_eq!(l["failed"], 2880);
+    assert_eq!(l["errors"]["context_length_exceeded"], 2880);
+    assert_eq!(l["start"], "2026-03-09T00:23:00Z");
+    assert_eq!(l["end"], "2026-03-09T08:22:50Z");
+    // the burst: 500 requests in 10 minutes
+    let bursts = j["bursts"].as_array().unwrap();
+    assert_eq!(bursts.len(), 1);
+    let b = &bursts[0];
+    assert_eq!(b["user"], "u-buggy-7");
+    assert_eq!(b["requests"], 500);
+    assert_eq!(b["peak"], 500);
+    assert_eq!(b["tokens"], 25_250_000u64);
+    assert_eq!(b["cost"], "3.9");
+    assert_eq!(b["start"], "2026-03-05T14:00:00Z");
+    // spike days
+    let spikes: Vec<&str> = j["spikes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["day"].as_str().unwrap())
+        .collect();
+    assert_eq!(spikes, ["2026-03-05", "2026-03-09"]);
+    assert_eq!(j["spikes"][1]["cost"], "4033.02483");
+    // outliers: the 2,880 retries and the 4 largest growing-history requests (> 115,200)
+    assert_eq!(j["outliers"]["count"], 2884);
+    let top = &j["outliers"]["largest"][0];
+    assert_eq!(top["file"], "incident.jsonl.gz");
+    assert_eq!(top["line"], 3947);
+    assert_eq!(top["prompt_tokens"], 139000);
+    assert_eq!(top["window_share"], 1.086);
+    assert_eq!(top["cost"], "1.39");
+    assert_eq!(j["alerts"], 2884 + 2 + 1 + 1);
+    // without --fail-on the same report exits 0
+    assert_eq!(scan(&["incident.jsonl.gz"]).code, 0);
+}
+
+#[test]
+fn incident_human_report() {
+    let o = scan(&["incident.jsonl.gz", "--top", "3"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(s.contains("Cost $4,038.59"), "{s}");
+    assert!(s.contains("Failed 2,880 context_length_exceeded"));
+    assert!(s.contains("Outliers 2,884 requests above 90% of their model's context window"));
+    assert!(s.contains("incident.jsonl.gz:3947"));
+    assert!(s.contains("Spikes 2 days above 2× the trailing 7-day average"));
+    assert!(s.contains(" u-buggy-7 "));
+    assert!(s.contains("$4,003.20"));
+    assert!(s.contains("2,880 context_length_exceeded"));
+    assert!(s.contains("Alerts 2,888 (outliers 2,884, spikes 2, bursts 1, loops 1)"));
+    // thresholds are adjustable
+    let j = scan_json(&[
+        "incident.jsonl.gz",
+        "--burst",
+        "off",
+        "--loop-min",
+        "5000",
+        "--spike-factor",
+        "100",
+        "--window-share",
+        "200%",
+    ]);
+    assert_eq!(j["alerts"], 0);
+    let j = scan_json(&[
+        "incident.jsonl.gz",
+        "--burst-tokens",
+        "40M/1h",
+        "--burst",
+        "off",
+    ]);
+    let b = &j["bursts"][0];
+    assert_eq!(
+        (b["user"].as_str(), b["by"].as_str()),
+        (Some("u-chat-42"), Some("tokens"))
+    );
+}
+
+#[test]
+fn by_hour_day_since_until_and_tz() {
+    let j = scan_json(&[
+        "app.jsonl",
+        "--by",
+        "day",
+        "--tz",
+        "+02:00",
+        "--since",
+        "2026-03-01T13:00",
+    ]);
+    // 10:00Z is 12:00 local, before the bound; 11:00Z = 13:00 local is kept
+    assert_eq!(j["filtered"], 1);
+    assert_eq!(j["records"], 4);
+    let days: Vec<(&str, u64)> = j["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"]["day"].as_str().unwrap(),
+                g["requests"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(days, [("2026-03-01", 1), ("2026-03-02", 3)]);
+    assert_eq!(j["time_range"]["first"], "2026-03-01T13:00:00+02:00");
+    let j = scan_json(&["app.jsonl", "--by", "hour", "--until", "2026-03-02"]);
+    assert_eq!(j["records"], 2);
+    assert_eq!(j["hours"][0]["period"], "2026-03-01 10:00");
+    assert_eq!(j["hours"][1]["period"], "2026-03-01 11:00");
+    let o = scan(&["app.jsonl", "--by", "hour"]);
+    assert!(o.stdout.contains("Tokens per hour"));
+    let o = scan(&["app.jsonl", "--tz", "Mars/Olympus"]);
+    assert_eq!(o.code, 2);
+}
+
+#[test]
+fn field_overrides_and_custom_group_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("custom.jsonl");
+    std::fs::write(
+        &p,
+        concat!(
+            r#"{"ts":"2026-03-01T00:00:00Z","engine":"gpt-4o","metadata":{"customer":"acme","team":"x"},"tokens":{"in":1000,"out":100}}"#,
+            "\n",
+            r#"{"ts":1772323300,"engine":"gpt-4o","metadata":{"customer":"globex","team":"x"},"tokens":{"in":2000,"out":0}}"#,
+            "\n",
+            r#"{"ts":"2026-03-01T00:05:00Z","engine":"gpt-4o","metadata":{"customer":"acme"},"tokens":{"in":"lots","out":0}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "scan-logs",
+            "custom.jsonl",
+            "--field",
+            "user=metadata.customer",
+            "--field",
+            "time=ts",
+            "--field",
+            "model=engine",
+            "--field",
+            "input=tokens.in",
+            "--field",
+            "output=tokens.out",
+            "--by",
+            "user,metadata.team",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["records"], 2);
+    assert_eq!(j["formats"]["custom"], 2);
+    // 3000 × $2.5/M + 100 × $10/M
+    assert_eq!(j["cost"], "0.0085");
+    assert_eq!(
+        j["skipped"]["examples"][0]["reason"],
+        "token count tokens.in is a string"
+    );
+    assert_eq!(j["groups"][0]["key"]["user"], "globex");
+    assert_eq!(j["groups"][0]["key"]["metadata.team"], "x");
+    let o = run_in(
+        dir.path(),
+        &["scan-logs", "custom.jsonl", "--field", "colour=x"],
+        None,
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("unknown field 'colour'"), "{}", o.stderr);
+}
+
+/// Every bad input of the issue, in one file: each line skipped with its reason.
+#[test]
+fn bad_lines_are_skipped_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = r#""timestamp":"2026-03-01T00:00:00Z","model":"gpt-4o""#;
+    let mut data: Vec<u8> = Vec::new();
+    let mut line = |s: &str| {
+        data.extend_from_slice(s.as_bytes());
+        data.push(b'\n');
+    };
+    line(&format!(
+        r#"{{{t},"user_id":"u","prompt_tokens":1000,"completion_tokens":100}}"#
+    )); // 1 ok
+    line("\u{0}\u{1}garbage"); // 2 binary
+    line("[1,2,3]"); // 3
+    line(r#""just a string""#); // 4
+    line(&format!(r#"{{{t},"prompt_tokens":"1000"}}"#)); // 5
+    line(&format!(r#"{{{t},"prompt_tokens":-5}}"#)); // 6
+    line(&format!(r#"{{{t},"prompt_tokens":12.5}}"#)); // 7
+    line(&format!(r#"{{{t},"prompt_tokens":NaN}}"#)); // 8
+    line(&format!(r#"{{{t},"prompt_tokens":9007199254740993}}"#)); // 9
+    line(r#"{"model":"gpt-4o","prompt_tokens":10}"#); // 10 no timestamp
+    line(""); // 11 blank: not counted
+    line(r#"{"timestamp":"not a time","model":"gpt-4o","prompt_tokens":10}"#); // 12
+    line(&format!(r#"{{{t},"prompt_tokens":10,"cost_usd":-1}}"#)); // 13
+    line(r#"{"hello":"world"}"#); // 14
+    data.extend_from_slice(&[0xff, 0xfe, 0x00, 0x89, b'P', b'N', b'G', b'\n']); // 15
+    data.extend_from_slice(format!(r#"{{{t},"prompt_tok"#).as_bytes()); // 16, truncated
+    std::fs::write(dir.path().join("bad.jsonl"), &data).unwrap();
+    let o = run_in(dir.path(), &["scan-logs", "bad.jsonl", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["records"], 1);
+    assert_eq!(j["cost"], "0.0035");
+    assert_eq!(j["lines"], 16);
+    let s = &j["skipped"];
+    assert_eq!(s["count"], 14);
+    let reasons: Vec<(String, u64)> = s["by_reason"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
+    let want = [
+        ("bad cost", 1),
+        ("bad token count", 4),
+        ("invalid timestamp", 1),
+        ("malformed JSON", 3),
+        ("missing timestamp", 1),
+        ("no token usage", 1),
+        ("not a JSON object", 2),
+        ("truncated last line", 1),
+    ];
+    assert_eq!(
+        reasons,
+        want.iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect::<Vec<_>>()
+    );
+    let ex: Vec<(u64, &str)> = s["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ex[1], (3, "not a JSON object (an array)"));
+    assert_eq!(ex[2], (4, "not a JSON object (a string)"));
+    assert_eq!(ex[3], (5, "token count prompt_tokens is a string"));
+    assert_eq!(ex[4], (6, "token count prompt_tokens is negative"));
+    assert_eq!(ex.len(), 5);
+    // the human report lists them as file:line
+    let o = run_in(dir.path(), &["scan-logs", "bad.jsonl"], None);
+    assert!(o.stdout.contains("Skipped lines 14 ("), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("  bad.jsonl:5: token count prompt_tokens is a string")
+    );
+    // --strict: exit 2, the report is still printed
+    let o = run_in(dir.path(), &["scan-logs", "bad.jsonl", "--strict"], None);
+    assert_eq!(o.code, 2);
+    assert!(o.stdout.contains("Scanned 1 files"));
+}
+
+#[test]
+fn each_bad_count_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (r#""7""#, "token count completion_tokens is a string"),
+        ("-1", "token count completion_tokens is negative"),
+        ("0.5", "token count completion_tokens is fractional"),
+        ("1e300", "token count completion_tokens is larger than 2^53"),
+        (
+            "18446744073709551616",
+            "token count completion_tokens is larger than 2^53",
+        ),
+        ("true", "token count completion_tokens is a boolean"),
+    ];
+    for (v, want) in cases {
+        let line = format!(
+            r#"{{"timestamp":"2026-03-01T00:00:00Z","model":"gpt-4o","prompt_tokens":1,"completion_tokens":{v}}}"#
+        );
+        std::fs::write(dir.path().join("x.jsonl"), line + "\n").unwrap();
+        let o = run_in(dir.path(), &["scan-logs", "x.jsonl", "--json"], None);
+        let j = json(&o);
+        assert_eq!(j["skipped"]["examples"][0]["reason"], want, "{v}");
+        assert_eq!(j["records"], 0);
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn directories_compression_and_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(logs.join("sub")).unwrap();
+    let app = std::fs::read(scan_dir().join("app.jsonl")).unwrap();
+    let openai = std::fs::read(scan_dir().join("openai.jsonl")).unwrap();
+    std::fs::write(logs.join("a.jsonl.gz"), gzip(&app)).unwrap();
+    std::fs::write(
+        logs.join("sub/b.jsonl.zst"),
+        zstd::encode_all(openai.as_slice(), 3).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        logs.join("c.jsonl.xz"),
+        [0xfd, b'7', b'z', b'X', b'Z', 0, 1, 2],
+    )
+    .unwrap();
+    std::fs::write(logs.join("d.jsonl.bz2"), b"BZh91AY&SY").unwrap();
+    std::fs::write(logs.join("e.jsonl.gz"), b"not gzip at all").unwrap();
+    std::fs::write(logs.join("notes.txt"), b"not a log").unwrap();
+    // a corrupt gzip stream: the lines before the damage count, the file is reported
+    let mut broken = gzip(&app);
+    let n = broken.len();
+    broken.truncate(n - 12);
+    std::fs::write(logs.join("f.jsonl.gz"), broken).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), logs.join("g.jsonl")).unwrap();
+    let o = run_in(dir.path(), &["scan-logs", "logs", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    let problems: Vec<(String, String)> = j["files_skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let path = p["path"].as_str().unwrap();
+            let name = Path::new(path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            (name, p["reason"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let names: Vec<&str> = problems.iter().map(|p| p.0.as_str()).collect();
+    #[cfg(unix)]
+    assert_eq!(
+        names,
+        [
+            "g.jsonl",
+            "c.jsonl.xz",
+            "d.jsonl.bz2",
+            "e.jsonl.gz",
+            "f.jsonl.gz"
+        ]
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.1 == "unsupported compression (xz); use .gz or .zst")
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.1 == "unsupported compression (bzip2); use .gz or .zst")
+    );
+    assert!(problems.iter().any(|p| p.1 == "not gzip data"));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.0 == "f.jsonl.gz" && p.1.starts_with("read error after line")),
+        "{problems:?}"
+    );
+    // a.jsonl.gz and b.jsonl.zst in full, plus what f.jsonl.gz had before its damage
+    assert!(j["records"].as_u64().unwrap() >= 5 + 3);
+    assert_eq!(j["formats"]["openai_chat"], 2);
+    // only the good files: exact totals
+    let o = run_in(
+        dir.path(),
+        &[
+            "scan-logs",
+            "logs/a.jsonl.gz",
+            "logs/sub/b.jsonl.zst",
+            "--json",
+        ],
+        None,
+    );
+    let j = json(&o);
+    assert_eq!(j["records"], 8);
+    assert_eq!(j["cost"], "0.54247");
+    // with --strict a skipped file is exit 2
+    let o = run_in(dir.path(), &["scan-logs", "logs", "--strict"], None);
+    assert_eq!(o.code, 2);
+}
+
+#[test]
+fn stdin_and_missing_files() {
+    let app = std::fs::read(scan_dir().join("app.jsonl")).unwrap();
+    let o = run_in(&scan_dir(), &["scan-logs", "-", "--json"], Some(&app));
+    assert_eq!(json(&o)["cost"], "0.5126");
+    // compressed stdin is recognised by its magic bytes
+    let o = run_in(&scan_dir(), &["scan-logs", "--json"], Some(&gzip(&app)));
+    assert_eq!(json(&o)["cost"], "0.5126");
+    let zst = zstd::encode_all(app.as_slice(), 3).unwrap();
+    let o = run_in(&scan_dir(), &["scan-logs", "-", "--json"], Some(&zst));
+    assert_eq!(json(&o)["records"], 5);
+    let o = run_in(&scan_dir(), &["scan-logs", "--json"], Some(&app));
+    assert_eq!(json(&o)["records"], 5);
+    let o = scan(&["app.jsonl", "missing.jsonl", "--json"]);
+    assert_eq!(o.code, 2);
+    let j = json(&o);
+    assert_eq!(j["records"], 5);
+    assert_eq!(j["files_skipped"][0]["path"], "missing.jsonl");
+    assert!(
+        o.stderr.contains("cannot read missing.jsonl"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn top_and_max_tokens() {
+    let j = scan_json(&[
+        "app.jsonl",
+        "--by",
+        "user",
+        "--top",
+        "2",
+        "--max-tokens",
+        "1000",
+    ]);
+    assert_eq!(j["group_count"], 4);
+    assert_eq!(j["groups"].as_array().unwrap().len(), 2);
+    // 1,200 (alice), 2,500 (bob), 3,000 (alice) tokens are over 1,000
+    assert_eq!(j["outliers"]["count"], 3);
+    let largest: Vec<u64> = j["outliers"]["largest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(largest, [3, 2]);
+    let o = scan(&["app.jsonl", "--max-tokens", "1000", "--fail-on", "alerts"]);
+    assert_eq!(o.code, 1);
+}
