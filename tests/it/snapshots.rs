@@ -86,7 +86,7 @@ const CASES: &[(&str, &str, &[&str], Option<&str>)] = &[
         None,
     ),
     (
-        "count_claude_refused",
+        "count_claude_estimate",
         "count",
         &["count", "hello.txt", "-m", "claude-sonnet-4-5", "--json"],
         None,
