@@ -59,6 +59,10 @@ fn main() {
         Encoding::Cl100kBase => tiktoken_rs::cl100k_base(),
         Encoding::P50kBase => tiktoken_rs::p50k_base(),
         Encoding::R50kBase => tiktoken_rs::r50k_base(),
+        Encoding::P50kEdit => tiktoken_rs::p50k_edit(),
+        // tiktoken's gpt2 has r50k_base's ranks and pattern
+        Encoding::Gpt2 => tiktoken_rs::r50k_base(),
+        other => panic!("{other} is not an OpenAI encoding"),
     }
     .expect("tiktoken-rs loads");
     println!(

@@ -19,7 +19,9 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
     var completions = [
         &'tokenbudget'= {
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -30,6 +32,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;count'= {
@@ -46,7 +49,9 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --truncate 'Write the input cut to its first N tokens (never splitting a character)'
             cand --out 'With --truncate, write to this file (atomically) instead of stdout'
             cand --top 'How many of the largest JSONL lines to list'
+            cand --field 'With --jsonl, count only this field of each line (`text`, `prompt`, nested `request.prompt`, array index `messages.0.content`); repeat it to count the sum of several fields (`--field prompt --field completion`). A line without the field is an error at that line'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --messages 'Read every input as chat JSON (messages array, OpenAI or Anthropic request body). Without it, JSON that has a chat shape is detected automatically'
             cand --jsonl 'Read every input as JSONL: each line a JSON string, a messages array, or a request (`messages` or Batch API `body.messages`); report per-line statistics'
             cand --json 'Print only JSON on stdout'
@@ -57,6 +62,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --show-tokens 'Print each token (its text, escaped) instead of counts'
             cand --ids 'With --show-tokens, also print token ids'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -80,9 +86,11 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --keep-last 'With --fit, never drop the last N history messages'
             cand --out 'With --fit, write the fitted JSON to this file (atomically); stdout then gets the report'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --fit 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
             cand --json 'Print only JSON on stdout (with --fit, requires --out)'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -105,13 +113,14 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --requests 'Number of requests: per --per period, or in total without --per'
             cand --per 'The period --requests is counted over; per-day and per-month costs are shown'
             cand --days-per-month 'Days in a month, for per-day ↔ per-month'
-            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --batch 'Use batch-API prices (an error for a model without them)'
             cand --all 'Compare every model in the catalog; models that cannot price the request are skipped with a note'
             cand --strict 'Exit 1 when a request exceeds a model''s max output or context window'
             cand --json 'Print only JSON on stdout'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -121,11 +130,12 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand -p 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
             cand --provider 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices'
             cand --sort 'Sort by a price (cheapest first), the context window or max output (largest first), or name (by provider, then name). Models without the value come last'
-            cand --prices 'Price file that overrides or extends the catalog: LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --reverse 'Reverse the sort order'
             cand --json 'Print only JSON on stdout'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -136,10 +146,12 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --config 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write'
             cand --format 'Output format: a table, JSON, or GitHub Actions annotations (followed by the table)'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --json 'Print only JSON on stdout (same as --format json)'
             cand --hide-passed 'Leave passing budgets out of the output (the summary still counts them)'
             cand --init 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -163,10 +175,26 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --loop-tolerance 'Loop: prompt sizes within this share of the run''s first request (2% or 0.02)'
             cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
             cand --threads 'Worker threads [default: all cores]'
+            cand --emit-summary 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts'
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --strict 'Exit 2 when any line or file was skipped'
             cand --json 'Print only JSON on stdout'
             cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenbudget;merge'= {
+            cand --fail-on 'Exit 1 when any outlier, spike, burst or loop was found'
+            cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
+            cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
+            cand --strict 'Exit 2 when any line or file was skipped in any part'
+            cand --json 'Print only JSON on stdout (the `scan-logs --json` document)'
+            cand --no-progress 'Never draw progress bars'
+            cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -179,6 +207,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand models 'List the model catalog: context windows, max output, tokenizers and prices'
             cand check 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
             cand scan-logs 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+            cand merge 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tokenbudget;help;count'= {
@@ -192,6 +221,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;help;check'= {
         }
         &'tokenbudget;help;scan-logs'= {
+        }
+        &'tokenbudget;help;merge'= {
         }
         &'tokenbudget;help;help'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokenbudget_global_optspecs
-    string join \n color= no-progress h/help V/version
+    string join \n color= no-progress prices= exact h/help V/version
 end
 
 function __fish_tokenbudget_needs_command
@@ -27,7 +27,9 @@ end
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
@@ -36,6 +38,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "cost" -d 'W
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "merge" -d 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
@@ -50,9 +53,11 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l max-to
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l truncate -d 'Write the input cut to its first N tokens (never splitting a character)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l out -d 'With --truncate, write to this file (atomically) instead of stdout' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l top -d 'How many of the largest JSONL lines to list' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l field -d 'With --jsonl, count only this field of each line (`text`, `prompt`, nested `request.prompt`, array index `messages.0.content`); repeat it to count the sum of several fields (`--field prompt --field completion`). A line without the field is an error at that line' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l messages -d 'Read every input as chat JSON (messages array, OpenAI or Anthropic request body). Without it, JSON that has a chat shape is detected automatically'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l jsonl -d 'Read every input as JSONL: each line a JSON string, a messages array, or a request (`messages` or Batch API `body.messages`); report per-line statistics'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l json -d 'Print only JSON on stdout'
@@ -61,14 +66,15 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s v -l v
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l show-tokens -d 'Print each token (its text, escaped) instead of counts'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l ids -d 'With --show-tokens, also print token ids'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l request -d 'A whole request: an OpenAI chat completions body, an Anthropic messages body or a Batch API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns → history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l system -d 'The system prompt (text)' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l examples -d 'Few-shot examples: text (sent as one system message) or a messages JSON array' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l rag -d 'Retrieved chunks (text), best first; each is sent as a system message before the user\'s message. Repeatable' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l history -d 'Chat history: a messages JSON file; or, with --fit, how much of it to keep: `auto` (as many recent messages as fit the history cap and the window; the default) or N (at most the last N messages). May be given twice (a file and a policy)' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l user -d 'The user\'s message (text; `-` for stdin). Without it, piped stdin is read' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l user -d 'The user\'s message (text; `-` for stdin). Without it, piped stdin is read' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l tools -d 'Tool (function) definitions: a JSON array, or an object with `tools`' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s m -l model -d 'Model: its context window, max output and tokenizer [default: the request\'s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s e -l encoding -d 'Encoding to count with, overriding the model\'s (labelled approximate when it is not the model\'s own)' -r
@@ -80,9 +86,11 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l out -d 
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l fit -d 'Trim until it fits: drop history messages oldest first, then retrieved chunks from the lowest rank; write the fitted request as JSON (stdout or --out) and what was dropped to stderr'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l json -d 'Print only JSON on stdout (with --fit, requires --out)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l text -d 'Use this text as the prompt' -r
@@ -101,15 +109,16 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l request
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l per -d 'The period --requests is counted over; per-day and per-month costs are shown' -r -f -a "day\t''
 month\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l days-per-month -d 'Days in a month, for per-day ↔ per-month' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l batch -d 'Use batch-API prices (an error for a model without them)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l all -d 'Compare every model in the catalog; models that cannot price the request are skipped with a note'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l strict -d 'Exit 1 when a request exceeds a model\'s max output or context window'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s p -l provider -d 'Show only these providers (comma-separated): openai, anthropic, gemini, mistral, deepseek, xai, or a provider from --prices' -r
@@ -121,13 +130,14 @@ output\t'Output price'
 batch\t'Batch input price'
 window\t'Context window'
 max-output\t'Max output tokens'"
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog: LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l reverse -d 'Reverse the sort order'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand models" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s c -l config -d 'The config file [default: tokenbudget.toml in the current directory or its parents]. With --init, the file to write' -r -F
@@ -137,10 +147,12 @@ github\t'`::error` workflow commands for GitHub Actions, then the table'"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l json -d 'Print only JSON on stdout (same as --format json)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l hide-passed -d 'Leave passing budgets out of the output (the summary still counts them)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l init -d 'Write a starter tokenbudget.toml from the prompt-like files found here, each limit at the current count plus 20%, rounded up. Never overwrites an existing file'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l by -d 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine' -r
@@ -160,18 +172,33 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l lo
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l loop-tolerance -d 'Loop: prompt sizes within this share of the run\'s first request (2% or 0.02)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l fail-on -d 'Exit 1 when any outlier, spike, burst or loop was found' -r -f -a "alerts\t'Any outlier, spike, burst or loop'"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l threads -d 'Worker threads [default: all cores]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l emit-summary -d 'Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the report), for `tokenbudget merge` to combine with other parts' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l strict -d 'Exit 2 when any line or file was skipped'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l fail-on -d 'Exit 1 when any outlier, spike, burst or loop was found' -r -f -a "alerts\t'Any outlier, spike, burst or loop'"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l color -d 'When to use colour: auto (a terminal and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l strict -d 'Exit 2 when any line or file was skipped in any part'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l json -d 'Print only JSON on stdout (the `scan-logs --json` document)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l no-progress -d 'Never draw progress bars'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s V -l version -d 'Print version'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "count" -d 'Count tokens exactly as OpenAI\'s tiktoken does'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "plan" -d 'Split a context window across the parts of a request; trim history to fit'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "cost" -d 'What a request or a workload costs, on one model or across models'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "models" -d 'List the model catalog: context windows, max output, tokenizers and prices'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "check" -d 'Check the token budgets of tokenbudget.toml (for CI): exit 1 when one is exceeded'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "scan-logs" -d 'Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "merge" -d 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand help; and not __fish_seen_subcommand_from count plan cost models check scan-logs merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -37,7 +37,7 @@ for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
         put("check_config", block.encode())
     if "[models." in block:
         put("price_file", block.encode())
-tests = (root / "tests/cli_check.rs").read_text()
+tests = (root / "tests/it/cli_check.rs").read_text()
 for block in re.findall(r'r#"(.*?)"#', tests, re.S):
     if "budget" in block or "model" in block:
         put("check_config", block.encode())
@@ -70,3 +70,25 @@ for p in sorted((fx / "scan").rglob("*.jsonl")):
         put("log_line", data)
     for line in data.splitlines():
         put("log_line", line)
+
+# argument values: each kind of value, a zone|bound pair, and NUL-separated command lines
+for s in ["2026-03-01", "2026-03-01T12:00", "2026-03-01T12:34:56.789+02:00", "+02:00", "UTC-5",
+          "-0530", "é1", "2026-03-0éé", "500/10m", "1M/1h", "off", "60s", "2m", "90%", "0.02",
+          "history=30000", "rag=40%", "0.8", "1_000_000", "1e400", "user", "metadata.team",
+          "choices.0.message.content", "user=metadata.customer", "input=usage.input",
+          "UTC|2026-03-01T12:00", "+05:30|2026-03-01", "auto", "12", "o200k_base", "2.5", "2.5e-06",
+          "scan-logs\0app.jsonl\0--tz\0+02:00\0--since\x002026-03-01", "plan\0--cap\0rag=40%",
+          "cost\0--input-tokens\x001_000\0--cached-ratio\x000.5"]:
+    put("arg_value", s.encode())
+
+# output paths: a mode byte (bit 0: --init's write_new), then a name in the target's fixture
+for s in [b"\0out.txt", b"\0in.txt", b"\0hard.txt", b"\0soft.txt", b"\0link.txt", b"\0dangling",
+          b"\0fifo", b"\0sub", b"\0sub/new.txt", b"\0other.txt", b"\x01new.txt", b"\x01other.txt",
+          b"\0caf\xe9.txt", b"\0./in.txt", b"\0fifo/x"]:
+    put("out_path", s)
+
+# untrusted text for the terminal: escape sequences, controls, bidi, workflow commands
+for s in ["plain name.txt", "a\x1b]0;title\x07b", "x\n::error::forged", "rtl\u202egnp.txt",
+          "\x9b31m\x85\x7f", "  ::warning file=a::x", "###[error]y", "\u2066iso\u2069\u200f",
+          "\U000e0041tag", "emoji 👨‍👩‍👧 é \\ %"]:
+    put("escape_text", s.encode())

@@ -114,6 +114,36 @@ def signature(m):
     return json.dumps([m["provider"], m["mode"], m["prices"]], sort_keys=True)
 
 
+def merge_history(models, path):
+    """Add data/price-history.json: retired models the LiteLLM table no longer lists (each with
+    its cited source) and dated earlier prices (`history`: {from, until, prices}, `until`
+    exclusive) of models whose price changed."""
+    with open(path, encoding="utf-8") as f:
+        extra = json.load(f)
+    names = {n for m in models for n in [m["id"], *m["aliases"]]}
+    for r in extra["models"]:
+        if r["id"] in names:
+            continue  # LiteLLM lists it again: its current entry wins
+        m = {k: r.get(k) for k in ("id", "provider", "mode", "context_window", "max_output")}
+        m["prices"] = r["prices"]
+        m["aliases"] = [a for a in r["aliases"] if a not in names]
+        m["retired"] = True
+        models.append(m)
+        names.update([m["id"], *m["aliases"]])
+    by_id = {m["id"]: m for m in models}
+    for h in extra["history"]:
+        m = by_id[h["model"]]
+        if not (h["from"] < h["until"]):
+            raise ValueError(f"history of {h['model']}: from {h['from']} not before until {h['until']}")
+        m.setdefault("history", []).append({"from": h["from"], "until": h["until"], "prices": h["prices"]})
+    for m in models:
+        if "history" in m:
+            m["history"].sort(key=lambda e: e["from"])
+            for a, b in zip(m["history"], m["history"][1:]):
+                if b["from"] < a["until"]:
+                    raise ValueError(f"history of {m['id']}: overlapping periods")
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     date = None
@@ -200,6 +230,8 @@ def main(argv):
                 taken.add(a)
                 kept.append(a)
         m["aliases"] = kept
+
+    merge_history(models, os.path.join(root, "data", "price-history.json"))
 
     # drop null context fields to keep the file compact
     for m in models:

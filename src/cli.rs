@@ -1,6 +1,8 @@
 //! The command-line definition. Help text, man pages and shell completions are all generated
 //! from this one clap definition (see `tests/generated.rs`).
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
@@ -14,7 +16,7 @@ use crate::commands;
     long_about = "tokenbudget counts tokens exactly as OpenAI's tiktoken does, checks prompts against \
 context windows and budgets, and prices requests and workloads from an embedded model catalog. \
 Nothing is fetched from the network.",
-    after_help = "Examples:\n  tokenbudget count prompt.txt\n  cat request.json | tokenbudget count --model gpt-4.1\n  tokenbudget count prompts/ --max-tokens 4000\n  tokenbudget cost prompt.txt --output-tokens 500 --compare gpt-4o,claude-sonnet-4-5\n  tokenbudget models --provider openai --sort input\n  tokenbudget scan-logs logs/ --by user --fail-on alerts\n\nExit codes: 0 ok, 1 a limit, budget or alert was hit, 2 usage or input error.",
+    after_help = "Examples:\n  tokenbudget count prompt.txt\n  cat request.json | tokenbudget count --model gpt-4.1\n  tokenbudget count prompts/ --max-tokens 4000\n  tokenbudget cost prompt.txt --output-tokens 500 --compare gpt-4o,claude-sonnet-4-5\n  tokenbudget models --provider openai --sort input\n  tokenbudget scan-logs logs/ --by user --fail-on alerts\n  tokenbudget merge part1.json part2.json\n\nExit codes: 0 ok, 1 a limit, budget or alert was hit, 2 usage or input error.",
     propagate_version = true
 )]
 pub struct Cli {
@@ -25,6 +27,19 @@ pub struct Cli {
     /// Never draw progress bars.
     #[arg(long, global = true)]
     pub no_progress: bool,
+
+    /// Price file that overrides or extends the catalog for every command (count, plan, cost,
+    /// models, check, scan-logs): LiteLLM's model_prices_and_context_window.json, or
+    /// tokenbudget's TOML/JSON format (see README)
+    /// [default: $TOKENBUDGET_PRICES when set and not empty].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prices: Option<PathBuf>,
+
+    /// Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini,
+    /// ...), an --encoding other than the model's, or a name matched only by a tiktoken
+    /// prefix. Without it those are counted and labelled approximate (`~`).
+    #[arg(long, global = true)]
+    pub exact: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -38,6 +53,7 @@ pub enum Command {
     Models(commands::models::ModelsArgs),
     Check(commands::check::CheckArgs),
     ScanLogs(commands::scan_logs::ScanLogsArgs),
+    Merge(commands::merge::MergeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,9 +23,11 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::catalog::Model;
-use crate::count::{Counted, Mode, count_document};
+use crate::count::{Counted, Mode, count_document_on};
 use crate::pricing::{self, CostBreakdown, Money, PricingError, Usage};
+use crate::request::Options;
 use crate::tokenize::Encoding;
+use crate::tokenize::chat::MessageRule;
 
 /// An exact share in `[0, 1]`: `num / den`, `den` a power of ten.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,10 +373,20 @@ pub struct CostRow {
     /// The encoding the prompt was counted with; `null` when token counts were given.
     pub tokenizer: Option<Encoding>,
     /// The prompt count is an estimate: the model has no exact local tokenizer, so it was
-    /// counted with `o200k_base`.
+    /// counted with `basis` (the resolver's rule, as in every command).
     pub estimate: bool,
-    /// The whole prompt.
+    /// The same as `estimate`, under the name every command's JSON uses.
+    pub approximate: bool,
+    /// The encoding an estimate is based on (only when it is one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Encoding>,
+    /// The whole prompt (for a calibrated Claude/Gemini estimate: its central value).
     pub input_tokens: u64,
+    /// The range of a calibrated estimate of the prompt (Claude, Gemini): `input_tokens` is its
+    /// central value, and the window warnings compare the high end. (`estimate` is already
+    /// the flag, so the range has its own name.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_range: Option<crate::estimate::EstimateRange>,
     /// The billed split of the prompt, and the output.
     pub usage: Usage,
     pub cost: CostBreakdown,
@@ -433,7 +445,10 @@ pub fn price_request(
         provider: model.provider.clone(),
         tokenizer: counting.map(|c| c.encoding),
         estimate: counting.is_some_and(|c| c.estimate),
+        approximate: counting.is_some_and(|c| c.estimate),
+        basis: counting.filter(|c| c.estimate).map(|c| c.encoding),
         input_tokens: prompt,
+        estimate_range: None,
         usage,
         per_request: cost.total,
         projection: workload.map(|w| w.project(cost.total)),
@@ -472,13 +487,20 @@ pub fn rank(rows: &mut [CostRow]) {
 /// Counts one prompt text for many models, each distinct encoding once.
 pub struct PromptCounter<'a> {
     text: &'a str,
-    cache: HashMap<Encoding, Counted>,
+    base_dir: std::path::PathBuf,
+    cache: HashMap<(Encoding, Options), Counted>,
 }
 
 impl<'a> PromptCounter<'a> {
     pub fn new(text: &'a str) -> PromptCounter<'a> {
+        PromptCounter::in_dir(text, std::path::Path::new("."))
+    }
+
+    /// A counter for a prompt whose local images are relative to `base_dir`.
+    pub fn in_dir(text: &'a str, base_dir: &std::path::Path) -> PromptCounter<'a> {
         PromptCounter {
             text,
+            base_dir: base_dir.to_path_buf(),
             cache: HashMap::new(),
         }
     }
@@ -490,6 +512,14 @@ impl<'a> PromptCounter<'a> {
                 encoding,
                 estimate: false,
             },
+            None if let Some(crate::tokenize::model::OpenTokenizer::Approximate(encoding, _)) =
+                model.open_tokenizer() =>
+            {
+                Counting {
+                    encoding,
+                    estimate: true,
+                }
+            }
             None => Counting {
                 encoding: Encoding::O200kBase,
                 estimate: true,
@@ -500,14 +530,42 @@ impl<'a> PromptCounter<'a> {
     /// The prompt as counted for `model` (plain text, or chat JSON by the cookbook rule).
     pub fn count(&mut self, model: &Model) -> Result<(&Counted, Counting), String> {
         let counting = Self::counting_for(model);
+        self.count_as(
+            counting,
+            MessageRule::for_model(&model.id),
+            Some(&model.provider),
+        )
+    }
+
+    /// The prompt as counted with `counting`'s encoding and a model's message rule (what the
+    /// resolver decided for the model).
+    pub fn count_as(
+        &mut self,
+        counting: Counting,
+        rule: MessageRule,
+        provider: Option<&str>,
+    ) -> Result<(&Counted, Counting), String> {
         // o200k_harmony counts ordinary text exactly like o200k_base
-        let key = match counting.encoding {
+        let enc = match counting.encoding {
             Encoding::O200kHarmony => Encoding::O200kBase,
             e => e,
         };
+        // Plain text counts the same whatever the message rule or provider: one count per
+        // encoding. A request is counted per (encoding, rule, provider).
+        let opts = if crate::count::looks_like_json(self.text) {
+            Options {
+                rule,
+                base_dir: self.base_dir.clone(),
+                // only the image formula depends on the provider
+                provider: (provider == Some("anthropic")).then(|| "anthropic".to_string()),
+            }
+        } else {
+            Options::default()
+        };
+        let key = (enc, opts);
         if !self.cache.contains_key(&key) {
-            let counted = count_document(key.tokenizer(), self.text, Mode::Auto, 0)?;
-            self.cache.insert(key, counted);
+            let counted = count_document_on(enc.tokenizer(), &key.1, self.text, Mode::Auto, 0, 1)?;
+            self.cache.insert(key.clone(), counted);
         }
         match self.cache.get(&key) {
             Some(c) => Ok((c, counting)),

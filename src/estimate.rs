@@ -167,7 +167,7 @@ fn claude_version(name: &str) -> Option<(u32, u32)> {
 /// An estimated count's range and where it comes from. The central value is the count
 /// reported beside it (`tokens`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Estimate {
+pub struct EstimateRange {
     pub low: u64,
     pub high: u64,
     /// `o200k_base × 1.16 (1.05–1.30), Claude 3 to 4.6, prose`.
@@ -185,14 +185,14 @@ impl Rule {
 
     /// Estimate from the exact o200k_base count `o200k` of a text of kind `kind`: the central
     /// value (rounded to nearest) and the range (low rounded down, high rounded up).
-    pub fn estimate(&self, o200k: u64, kind: ContentKind) -> (u64, Estimate) {
+    pub fn estimate(&self, o200k: u64, kind: ContentKind) -> (u64, EstimateRange) {
         let r = self.ratios(kind);
         let point = scale_round(o200k, r.point);
         let low = o200k.saturating_mul(r.low) / 1000;
         let high = o200k.saturating_mul(r.high).div_ceil(1000);
         (
             point,
-            Estimate {
+            EstimateRange {
                 low,
                 high,
                 basis: format!(
@@ -221,10 +221,10 @@ fn ratio(per_mille: u64) -> String {
     }
 }
 
-impl Estimate {
+impl EstimateRange {
     /// Sum two estimates (of parts of one request): lows and highs add.
-    pub fn add(&self, other: &Estimate) -> Estimate {
-        Estimate {
+    pub fn add(&self, other: &EstimateRange) -> EstimateRange {
+        EstimateRange {
             low: self.low + other.low,
             high: self.high + other.high,
             basis: if self.basis == other.basis {
@@ -236,8 +236,8 @@ impl Estimate {
     }
 
     /// Add an exact count (chat overhead, reserved output, ...) to both ends.
-    pub fn plus(&self, exact: u64) -> Estimate {
-        Estimate {
+    pub fn plus(&self, exact: u64) -> EstimateRange {
+        EstimateRange {
             low: self.low + exact,
             high: self.high + exact,
             basis: self.basis.clone(),
@@ -245,8 +245,32 @@ impl Estimate {
     }
 }
 
+/// Scale `parts` (exact basis counts of the parts of one text) so that they add up to `point`,
+/// the central estimate of their sum: each part gets its share of `point` rounded down, and the
+/// tokens left over go to the largest remainders (ties: the earlier part). So the parts of an
+/// estimate always add up to the estimate of the whole, in every command.
+pub fn apportion(parts: &mut [u64], point: u64) {
+    let sum: u128 = parts.iter().map(|&p| u128::from(p)).sum();
+    if sum == 0 {
+        return;
+    }
+    let mut rem: Vec<(u128, usize)> = Vec::with_capacity(parts.len());
+    let mut given: u64 = 0;
+    for (i, p) in parts.iter_mut().enumerate() {
+        let exact = u128::from(*p) * u128::from(point);
+        let share = u64::try_from(exact / sum).unwrap_or(u64::MAX);
+        rem.push((exact % sum, i));
+        given = given.saturating_add(share);
+        *p = share;
+    }
+    rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in rem.iter().take(point.saturating_sub(given) as usize) {
+        parts[i] += 1;
+    }
+}
+
 /// `~1,234 (1,150–1,330)`.
-pub fn display(point: u64, e: &Estimate) -> String {
+pub fn display(point: u64, e: &EstimateRange) -> String {
     use crate::report::thousands;
     format!(
         "~{} ({}–{})",
@@ -305,6 +329,20 @@ mod tests {
     }
 
     #[test]
+    fn apportioned_parts_add_up_to_the_estimate() {
+        let mut parts = [10, 20, 3];
+        apportion(&mut parts, 38);
+        // 11.52, 23.03, 3.45 → 11, 23, 3 and one more to the largest remainder (11.52)
+        assert_eq!(parts, [12, 23, 3]);
+        let mut zero = [0, 0];
+        apportion(&mut zero, 0);
+        assert_eq!(zero, [0, 0]);
+        let mut one = [7];
+        apportion(&mut one, 9);
+        assert_eq!(one, [9]);
+    }
+
+    #[test]
     fn ranges() {
         let (p, e) = CLAUDE.estimate(1000, ContentKind::Prose);
         assert_eq!((p, e.low, e.high), (1160, 1050, 1300));
@@ -318,7 +356,7 @@ mod tests {
         assert_eq!(
             display(
                 1234,
-                &Estimate {
+                &EstimateRange {
                     low: 1150,
                     high: 1330,
                     basis: String::new()

@@ -24,7 +24,7 @@ impl Source {
     pub fn label(&self) -> String {
         match self {
             Source::Stdin => "-".to_string(),
-            Source::File { path, .. } => path.display().to_string(),
+            Source::File { path, .. } => crate::fsutil::path_label(path),
             Source::Text { index, .. } => format!("--text #{index}"),
         }
     }
@@ -47,11 +47,17 @@ pub struct Expanded {
 
 /// Expand `paths` and `texts` into sources. With neither, piped stdin is read; a terminal on
 /// stdin is a usage error.
-pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
+pub fn expand(paths: &[PathBuf], texts: &[String], stdin_is_terminal: bool) -> Result<Expanded> {
     let mut out = Expanded::default();
     if paths.is_empty() && texts.is_empty() {
         if stdin_is_terminal {
             bail!("no input: give a file, a directory, a glob, `-` for stdin, or --text");
+        }
+        if stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a file, a \
+                 directory, a glob, or --text"
+            );
         }
         out.sources.push(Source::Stdin);
         return Ok(out);
@@ -63,8 +69,10 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
         });
     }
     let mut stdin_used = false;
-    for p in paths {
-        if p == "-" {
+    for path in paths {
+        // File names need not be UTF-8; patterns must be.
+        let p = crate::fsutil::path_label(path);
+        if path.as_os_str() == "-" {
             if stdin_used {
                 bail!("`-` (stdin) given more than once");
             }
@@ -72,7 +80,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
             out.sources.push(Source::Stdin);
             continue;
         }
-        let path = Path::new(p);
+        let path = path.as_path();
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => match walk(path, None) {
                 Ok(files) => out.sources.extend(files),
@@ -82,7 +90,7 @@ pub fn expand(paths: &[String], texts: &[String], stdin_is_terminal: bool) -> Re
                 path: path.to_path_buf(),
                 walked: false,
             }),
-            Err(_) if is_glob(p) => match glob(p) {
+            Err(_) if path.to_str().is_some_and(is_glob) => match glob(&p) {
                 Ok(files) if files.is_empty() => out
                     .errors
                     .push((p.clone(), anyhow!("pattern '{p}' matches no file"))),
@@ -151,9 +159,9 @@ fn walk_error(root: &Path, err: &ignore::Error) -> anyhow::Error {
             }) {
                 inner = next;
             }
-            anyhow!("reading {}: {inner}", path.display())
+            anyhow!("reading {}: {inner}", crate::fsutil::path_label(path))
         }
-        None => anyhow!("reading {}: {err}", path.display()),
+        None => anyhow!("reading {}: {err}", crate::fsutil::path_label(path)),
     }
 }
 
@@ -182,6 +190,31 @@ pub fn glob(pattern: &str) -> Result<Vec<Source>> {
     walk(&base, Some(&matcher))
 }
 
+/// What reading a closed standard input says (exit 2).
+pub const STDIN_CLOSED: &str = "reading stdin: no input (stdin is closed or /dev/null)";
+
+/// Standard input is closed (`<&-`) or `/dev/null` (what cron, CI runners and `nohup` give): there
+/// is nothing to read, which is "no input" (exit 2), never an empty input of 0 tokens. (Rust
+/// reopens a closed fd 0 on /dev/null before `main`, so the two cannot be told apart; an empty
+/// pipe or an empty file is still an empty input.)
+pub fn stdin_is_closed() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let Ok(stdin) = std::fs::metadata("/dev/stdin") else {
+            return true;
+        };
+        let Ok(null) = std::fs::metadata("/dev/null") else {
+            return false;
+        };
+        stdin.file_type().is_char_device() && stdin.rdev() == null.rdev()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// The text of a source.
 #[derive(Debug)]
 pub enum Loaded {
@@ -197,6 +230,9 @@ pub fn load(source: &Source) -> Result<Loaded> {
     let bytes = match source {
         Source::Text { text, .. } => return Ok(Loaded::Text(text.clone())),
         Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()
@@ -204,12 +240,81 @@ pub fn load(source: &Source) -> Result<Loaded> {
                 .context("reading stdin")?;
             buf
         }
-        Source::File { path, .. } => {
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-        }
+        Source::File { path, .. } => std::fs::read(path)
+            .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
     };
-    let walked = matches!(source, Source::File { walked: true, .. });
-    if walked && bytes[..bytes.len().min(8192)].contains(&0) {
+    decode(source, bytes)
+}
+
+/// A source opened for reading, read up to a limit.
+pub enum Opened {
+    /// All of it (it held at most the limit).
+    Whole(Loaded),
+    /// A source longer than the limit: its first bytes, and a reader for the rest.
+    Partial {
+        head: Vec<u8>,
+        rest: Box<dyn Read + Send>,
+    },
+}
+
+/// Open a source and read up to `limit` bytes of it: the whole of it, as [`load`] would give
+/// it, when it ends within the limit; otherwise the head and a reader for the rest. A walked
+/// file whose first 8 KiB hold a NUL byte is binary either way.
+pub fn open(source: &Source, limit: usize) -> Result<Opened> {
+    let mut rest: Box<dyn Read + Send> = match source {
+        Source::Text { text, .. } => return Ok(Opened::Whole(Loaded::Text(text.clone()))),
+        Source::Stdin => {
+            if stdin_is_closed() {
+                bail!(STDIN_CLOSED);
+            }
+            Box::new(std::io::stdin())
+        }
+        Source::File { path, .. } => Box::new(
+            std::fs::File::open(path)
+                .with_context(|| format!("reading {}", crate::fsutil::path_label(path)))?,
+        ),
+    };
+    let mut head = Vec::new();
+    let ended =
+        crate::stream::fill(&mut *rest, &mut head, limit).with_context(|| match source {
+            Source::Stdin => "reading stdin".to_string(),
+            _ => format!("reading {}", source.label()),
+        })?;
+    if ended {
+        return decode(source, head).map(Opened::Whole);
+    }
+    if is_walked(source) && has_nul(&head) {
+        return Ok(Opened::Whole(Loaded::Binary(
+            "binary file (NUL byte)".into(),
+        )));
+    }
+    Ok(Opened::Partial { head, rest })
+}
+
+fn is_walked(source: &Source) -> bool {
+    matches!(source, Source::File { walked: true, .. })
+}
+
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// What invalid UTF-8 at `offset` means for `source`: a walked file is skipped as binary (the
+/// `Ok` reason), a named file or stdin is an error.
+pub fn invalid_utf8(source: &Source, offset: u64) -> Result<String> {
+    if is_walked(source) {
+        return Ok(format!("not UTF-8 (invalid byte at offset {offset})"));
+    }
+    Err(anyhow!(
+        "{}: invalid UTF-8 at byte offset {offset}",
+        source.label()
+    ))
+}
+
+/// A source's bytes as text (see [`load`]).
+fn decode(source: &Source, bytes: Vec<u8>) -> Result<Loaded> {
+    let walked = is_walked(source);
+    if walked && has_nul(&bytes) {
         return Ok(Loaded::Binary("binary file (NUL byte)".into()));
     }
     match String::from_utf8(bytes) {

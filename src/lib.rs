@@ -32,5 +32,7 @@ pub mod logs;
 pub mod plan;
 pub mod pricing;
 pub mod report;
+pub mod request;
 pub mod resolve;
+pub mod stream;
 pub mod tokenize;

@@ -28,6 +28,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::image;
@@ -321,6 +322,47 @@ fn assign_groups(items: &mut [Item]) {
     }
 }
 
+/// The largest token count accepted anywhere (as on the command line).
+const MAX_TOKENS: u64 = 1_000_000_000_000_000;
+
+/// The fields that set a request's output limit, in the order they are used.
+pub const OUTPUT_LIMIT_FIELDS: [&str; 3] =
+    ["max_completion_tokens", "max_tokens", "max_output_tokens"];
+
+/// The request's output limit: `max_completion_tokens`, else `max_tokens`, else
+/// `max_output_tokens`. Each one present must be a positive whole number of tokens (at most
+/// 10^15); `null` counts as absent. Anything else (`1e15`, `-1`, `1.5`, `"4096"`, `true`) is an
+/// error naming the field and the value, never silently the default reserve.
+fn output_limit(obj: &Map<String, Value>) -> Result<Option<u64>, ChatError> {
+    let mut limit = None;
+    for field in OUTPUT_LIMIT_FIELDS {
+        let Some(v) = obj.get(field).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let n = match v.as_u64() {
+            Some(n) if n > MAX_TOKENS => {
+                return Err(ChatError(format!(
+                    "{field} is too large (max {MAX_TOKENS}), got {v}"
+                )));
+            }
+            Some(n) if n > 0 => n,
+            None if v.is_f64() => {
+                return Err(ChatError(format!(
+                    "{field} must be a positive whole number of tokens (no decimal point or \
+                     exponent), got {v}"
+                )));
+            }
+            _ => {
+                return Err(ChatError(format!(
+                    "{field} must be a positive whole number of tokens, got {v}"
+                )));
+            }
+        };
+        limit = limit.or(Some(n));
+    }
+    Ok(limit)
+}
+
 impl Prompt {
     /// Split an OpenAI chat completions body or an Anthropic messages body: system (and
     /// developer) messages and Anthropic's `system` → system; the latest user message → user;
@@ -405,10 +447,7 @@ impl Prompt {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let max_tokens = obj
-            .get("max_completion_tokens")
-            .or_else(|| obj.get("max_tokens"))
-            .and_then(Value::as_u64);
+        let max_tokens = output_limit(obj)?;
         let model = obj.get("model").and_then(Value::as_str).map(String::from);
         Ok(Prompt {
             shape: if anthropic {
@@ -515,6 +554,8 @@ pub struct Counts {
     /// Whether an item's count is an approximation (tool calls, images).
     pub approximate: Vec<bool>,
     pub tools: u64,
+    /// Tokens that prime the reply ([`chat::reply_priming`]).
+    pub overhead: u64,
     /// Approximations made, once each.
     pub notes: Vec<String>,
     /// Image parts that could not be counted (remote URL, unknown format), once each.
@@ -522,14 +563,51 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Every basis count (items, tools, reply priming) of `self`, in that order.
+    fn all(&self) -> Vec<u64> {
+        let mut v = self.items.clone();
+        v.push(self.tools);
+        v.push(self.overhead);
+        v
+    }
+
+    /// Turn these exact `o200k_base` counts into a calibrated estimate (Claude, Gemini): the
+    /// whole request's central value by `rule` for text of `kind`, apportioned over the items,
+    /// the tools and the reply priming so that they still add up (see
+    /// [`crate::estimate::apportion`]). Returns the range of the whole.
+    pub fn calibrate(
+        &mut self,
+        rule: &crate::estimate::Rule,
+        kind: crate::estimate::ContentKind,
+    ) -> crate::estimate::EstimateRange {
+        let mut all = self.all();
+        let (point, range) = rule.estimate(all.iter().sum(), kind);
+        crate::estimate::apportion(&mut all, point);
+        let n = self.items.len();
+        self.items.copy_from_slice(&all[..n]);
+        self.tools = all[n];
+        self.overhead = all[n + 1];
+        range
+    }
+
     /// The tokens of item `i` (0 for an index these counts do not cover).
     pub fn tokens_of(&self, i: usize) -> u64 {
         self.items.get(i).copied().unwrap_or(0)
     }
 }
 
-/// Count every message and the tools of `prompt`.
+/// Count every message and the tools of `prompt` with the cookbook's message rule.
 pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts, ChatError> {
+    count_with(prompt, tok, chat::MessageRule::COOKBOOK, rule)
+}
+
+/// [`count`] with a model's message rule (gpt-3.5-turbo-0301's differs).
+pub fn count_with(
+    prompt: &Prompt,
+    tok: &Tokenizer,
+    message_rule: chat::MessageRule,
+    rule: ImageRule,
+) -> Result<Counts, ChatError> {
     let uncounted = std::cell::RefCell::new(Vec::new());
     let counter = |index: usize, part: &Value| {
         image_tokens(prompt, rule, index, part).inspect_err(|why| {
@@ -541,8 +619,15 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
     let mut approximate = Vec::with_capacity(prompt.items.len());
     for (i, item) in prompt.items.iter().enumerate() {
         let mut own = Vec::new();
-        let tokens = chat::count_message_with(tok, i, &item.message, &mut own, Some(&counter))
-            .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
+        let tokens = chat::count_message_rule(
+            tok,
+            message_rule,
+            i,
+            &item.message,
+            &mut own,
+            Some(&counter),
+        )
+        .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
         approximate.push(!own.is_empty());
         for n in own {
             let n = n.replace(&format!("message {i}"), &item.label);
@@ -552,7 +637,30 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
         }
         items.push(tokens);
     }
-    let tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    let mut tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    // Legacy `functions`: the rule that matches the API's prompt_tokens (see
+    // chat::count_with_functions); the difference from the per-message counts is the
+    // functions' share, so the parts still sum to the request's total.
+    let request = match &prompt.body {
+        Some(b) if prompt.batch => b.get("body"),
+        b => b.as_ref(),
+    };
+    if let Some(req) = request
+        && let Some(functions) = req.get("functions").and_then(Value::as_array)
+        && !functions.is_empty()
+        && req.get("tools").is_none()
+    {
+        let messages: Vec<Value> = prompt.items.iter().map(|i| i.message.clone()).collect();
+        let whole = chat::count_with_functions(tok, &messages, functions, req.get("function_call"));
+        let others: u64 = items.iter().sum::<u64>() + chat::REPLY_PRIMING;
+        tools = whole.saturating_sub(others);
+        notes.retain(|n| !n.contains("num_tokens_for_tools"));
+        notes.push(
+            "legacy functions counted as the API renders them (TypeScript namespace, the \
+             rule of hmarr/openai-chat-tokens; approximation)"
+                .into(),
+        );
+    }
     // Images that could not be counted are warnings, not notes.
     let mut warnings: Vec<String> = Vec::new();
     for why in uncounted.into_inner() {
@@ -565,6 +673,7 @@ pub fn count(prompt: &Prompt, tok: &Tokenizer, rule: ImageRule) -> Result<Counts
         items,
         approximate,
         tools,
+        overhead: chat::reply_priming(tok),
         notes,
         warnings,
     })
@@ -730,7 +839,7 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
         }
         let (tokens, items, dropped, approximate) = match part {
             Part::Tools => (counts.tools, prompt.tools.len(), 0, true),
-            Part::Overhead => (chat::REPLY_PRIMING, 0, 0, false),
+            Part::Overhead => (counts.overhead, 0, 0, false),
             p => {
                 let mut t = 0;
                 let mut n = 0;
@@ -954,7 +1063,7 @@ pub fn fit(
                 thousands(pinned)
             ));
         }
-        terms.push(format!("overhead {}", chat::REPLY_PRIMING));
+        terms.push(format!("overhead {}", counts.overhead));
         terms.push(format!(
             "reserved output {}",
             thousands(budget.reserve_output)
@@ -1122,13 +1231,16 @@ pub fn fit(
 pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
     match (&prompt.body, prompt.shape) {
         (Some(body), Shape::OpenAi | Shape::Anthropic) => {
-            let dropped: Vec<usize> = prompt
-                .items
-                .iter()
-                .zip(kept)
-                .filter(|(_, k)| !**k)
-                .filter_map(|(i, _)| i.index)
-                .collect();
+            // Which messages of the body were dropped, by index (linear, however many).
+            let mut dropped: Vec<bool> = Vec::new();
+            for (item, _) in prompt.items.iter().zip(kept).filter(|(_, k)| !**k) {
+                if let Some(i) = item.index {
+                    if dropped.len() <= i {
+                        dropped.resize(i + 1, false);
+                    }
+                    dropped[i] = true;
+                }
+            }
             let mut body = body.clone();
             let request = if prompt.batch {
                 body.get_mut("body")
@@ -1138,7 +1250,7 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
             if let Some(Value::Array(messages)) = request.and_then(|r| r.get_mut("messages")) {
                 let mut i = 0;
                 messages.retain(|_| {
-                    let keep = !dropped.contains(&i);
+                    let keep = !dropped.get(i).copied().unwrap_or(false);
                     i += 1;
                     keep
                 });
@@ -1163,6 +1275,132 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
             }
         }
     }
+}
+
+/// The fitted request as JSON text, built from the request's original text: every value `--fit`
+/// keeps is copied byte for byte, so numbers are written exactly as read
+/// (`123456789012345678901234567890` and `1e-400` stay; through an f64 they became
+/// `1.2345678901234568e+29` and `0.0`). Only the top-level object (and a Batch line's `body`)
+/// and the messages array are laid out anew, two-space indented; duplicate keys resolve as
+/// when parsing (the last value, at the first key's place). `None` for a prompt assembled from
+/// parts (it has no original text; use [`fitted_json`]) or text that is not the request.
+///
+/// This stays local to the fitted output on purpose: serde_json's `arbitrary_precision` would
+/// do the same but change number handling (and speed) everywhere, scan-logs included.
+pub fn fitted_text(original: &str, prompt: &Prompt, kept: &[bool]) -> Option<String> {
+    if prompt.body.is_none() || !matches!(prompt.shape, Shape::OpenAi | Shape::Anthropic) {
+        return None;
+    }
+    let original = original.strip_prefix('\u{feff}').unwrap_or(original);
+    let top: RawObject = serde_json::from_str(original).ok()?;
+    let messages_of = |obj: &RawObject| -> Option<String> {
+        let raw = obj.get("messages")?;
+        let messages: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
+        let mut keep = vec![true; messages.len()];
+        for (item, k) in prompt.items.iter().zip(kept) {
+            if !k && let Some(i) = item.index.filter(|i| *i < keep.len()) {
+                keep[i] = false;
+            }
+        }
+        let depth = if prompt.batch { 2 } else { 1 };
+        let kept: Vec<&str> = messages
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(m, _)| m.get())
+            .collect();
+        Some(raw_array(&kept, depth))
+    };
+    if prompt.batch {
+        let body: RawObject = serde_json::from_str(top.get("body")?.get()).ok()?;
+        let messages = messages_of(&body)?;
+        let body = raw_object(&body, 1, "messages", &messages);
+        Some(raw_object(&top, 0, "body", &body))
+    } else {
+        let messages = messages_of(&top)?;
+        Some(raw_object(&top, 0, "messages", &messages))
+    }
+}
+
+/// A JSON object as its keys and the raw text of their values, in order.
+struct RawObject<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'a> RawObject<'a> {
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(String, &'de RawValue)> = Vec::new();
+                let mut at: std::collections::HashMap<String, usize> = Default::default();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    match at.get(&k) {
+                        Some(&i) => entries[i].1 = v,
+                        None => {
+                            at.insert(k.clone(), entries.len());
+                            entries.push((k, v));
+                        }
+                    }
+                }
+                Ok(RawObject(entries))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// `obj` at nesting `depth`, with the value of `key` replaced by the text `with`.
+fn raw_object(obj: &RawObject, depth: usize, key: &str, with: &str) -> String {
+    if obj.0.is_empty() {
+        return "{}".into();
+    }
+    let pad = "  ".repeat(depth + 1);
+    let mut s = String::from("{\n");
+    for (i, (k, v)) in obj.0.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(&pad);
+        s.push_str(&Value::String(k.clone()).to_string());
+        s.push_str(": ");
+        s.push_str(if k == key { with } else { v.get() });
+    }
+    s.push('\n');
+    s.push_str(&"  ".repeat(depth));
+    s.push('}');
+    s
+}
+
+/// An array of raw values at nesting `depth`, one per line.
+fn raw_array(items: &[&str], depth: usize) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let pad = "  ".repeat(depth + 1);
+    let mut s = String::from("[\n");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(&pad);
+        s.push_str(item);
+    }
+    s.push('\n');
+    s.push_str(&"  ".repeat(depth));
+    s.push(']');
+    s
 }
 
 #[cfg(test)]
@@ -1230,6 +1468,7 @@ mod tests {
             items,
             approximate: vec![false; n],
             tools: 0,
+            overhead: 3,
             notes: vec![],
             warnings: vec![],
         };

@@ -544,7 +544,18 @@ impl std::error::Error for PricingError {}
 /// The cost of a request with `usage` on `model`; `batch` selects batch-API rates.
 /// See the module docs for how rates are chosen.
 pub fn cost(model: &Model, usage: &Usage, batch: bool) -> Result<CostBreakdown, PricingError> {
-    let prices = &model.prices;
+    cost_at(model, usage, batch, None)
+}
+
+/// [`cost`] at the prices in force at `time` (Unix seconds; [`Model::prices_at`]): a usage
+/// log record is priced at the rate of its own day.
+pub fn cost_at(
+    model: &Model,
+    usage: &Usage,
+    batch: bool,
+    time: Option<i64>,
+) -> Result<CostBreakdown, PricingError> {
+    let prices = model.prices_at(time);
     let base = prices.base_rates();
     let prompt = usage.prompt_tokens();
     let tier = prices

@@ -14,11 +14,17 @@
 //!    else BASE itself;
 //! 3. a provider prefix stripped (`openai/`, `azure/`, `anthropic/`, `gemini/`, `google/`,
 //!    `vertex_ai/`, `mistral/`, `deepseek/`, `xai/`, `openrouter/`, `models/`);
-//! 4. a Vertex `@version` suffix stripped (`claude-sonnet-4-5@20250929`);
+//! 4. a Bedrock model id reduced to the model (`anthropic.claude-sonnet-4-20250514-v1:0`,
+//!    `us.anthropic.claude-…`, with `bedrock/` stripped as a prefix), or a Vertex `@version`
+//!    suffix stripped (`claude-sonnet-4-5@20250929`);
 //! 5. a dated-snapshot suffix stripped (`-YYYY-MM-DD`, `-YYYYMMDD`, `-MMDD`):
 //!    `gpt-4o-2099-01-01` → `gpt-4o`;
 //! 6. a `-latest` suffix stripped, or added when the table only has the `-latest` entry
 //!    (`mistral-large` → `mistral-large-latest`).
+//!
+//! Retired models (Claude 3.x/4.0/4.1, GPT-4-32k, Gemini 1.5/2.0, …) resolve too: the
+//! catalog keeps them from `data/price-history.json`, which also holds dated earlier prices
+//! ([`Model::prices_at`]).
 //!
 //! A name that does not resolve yields [`UnknownModel`] with up to five suggestions.
 //!
@@ -121,6 +127,38 @@ impl Prices {
     }
 }
 
+/// A period of earlier prices of a model (`data/price-history.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceEra {
+    /// First UTC day, `YYYY-MM-DD`.
+    pub from: String,
+    /// First UTC day after the period (exclusive).
+    pub until: String,
+    pub prices: Prices,
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (`None` if malformed).
+fn civil_day(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// One model of the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
@@ -140,6 +178,14 @@ pub struct Model {
     /// Other names of the same model at the same prices (dated snapshots, prefixed keys).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Retired: no longer in LiteLLM's current table; kept (from `data/price-history.json`, each
+    /// entry with its cited source) because real logs still name it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
+    /// Earlier prices, each for the UTC days `from` (inclusive) to `until` (exclusive);
+    /// `prices` applies outside them. See [`Model::prices_at`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<PriceEra>,
     /// Tokenizer set explicitly by an override; see [`Model::encoding`].
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub tokenizer: Option<Encoding>,
@@ -157,8 +203,36 @@ impl Model {
             encoding_for_model(&self.id)
                 .or_else(|| self.aliases.iter().find_map(|a| encoding_for_model(a)))
         } else {
-            None
+            match self.open_tokenizer() {
+                Some(crate::tokenize::model::OpenTokenizer::Exact(e)) => Some(e),
+                _ => None,
+            }
         }
+    }
+
+    /// The prices in force at `time` (Unix seconds): those of the [`Model::history`] period
+    /// holding its UTC day, else the current [`Model::prices`] (also when `time` is unknown).
+    /// Every command prices at the current rate; `scan-logs` prices each record at its own day.
+    pub fn prices_at(&self, time: Option<i64>) -> &Prices {
+        let Some(t) = time else { return &self.prices };
+        let day = t.div_euclid(86_400);
+        self.history
+            .iter()
+            .find(|e| {
+                civil_day(&e.from).is_some_and(|f| f <= day)
+                    && civil_day(&e.until).is_some_and(|u| day < u)
+            })
+            .map_or(&self.prices, |e| &e.prices)
+    }
+
+    /// How an open-weight model is tokenized (Qwen, DeepSeek, Mistral, Llama, Gemma ...), by its
+    /// id or aliases; `None` for other models. Only consulted when no override sets `tokenizer`.
+    pub fn open_tokenizer(&self) -> Option<crate::tokenize::model::OpenTokenizer> {
+        if self.tokenizer.is_some() {
+            return None;
+        }
+        self.names()
+            .find_map(crate::tokenize::model::open_tokenizer_for_model)
     }
 
     /// All names this model answers to: id first, then aliases.
@@ -204,7 +278,47 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "x-ai",
     "openrouter",
     "models",
+    "bedrock",
+    "bedrock_converse",
 ];
+
+/// Bedrock cross-region inference prefixes (`us.anthropic.claude-…`).
+const BEDROCK_REGIONS: &[&str] = &["us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"];
+
+/// Bedrock model-provider prefixes (`anthropic.claude-…-v1:0`).
+const BEDROCK_VENDORS: &[&str] = &[
+    "anthropic",
+    "amazon",
+    "meta",
+    "mistral",
+    "cohere",
+    "deepseek",
+    "openai",
+];
+
+/// `anthropic.claude-sonnet-4-20250514-v1:0` → `claude-sonnet-4-20250514` (with an optional
+/// region prefix `us.`/`eu.`/…); `None` when `n` is not a Bedrock model id.
+fn strip_bedrock(n: &str) -> Option<&str> {
+    let (first, rest) = n.split_once('.')?;
+    let rest = if BEDROCK_REGIONS.contains(&first) {
+        let (vendor, rest) = rest.split_once('.')?;
+        BEDROCK_VENDORS.contains(&vendor).then_some(rest)?
+    } else {
+        BEDROCK_VENDORS.contains(&first).then_some(rest)?
+    };
+    // the version suffix: `-v1:0`, `-v2:0`, `-v1`
+    let base = match rest.rfind("-v") {
+        Some(i)
+            if rest[i + 2..]
+                .split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            &rest[..i]
+        }
+        _ => rest,
+    };
+    Some(base)
+}
 
 impl Catalog {
     /// The catalog compiled into the binary, parsed on first use.
@@ -286,6 +400,9 @@ impl Catalog {
             && PROVIDER_PREFIXES.contains(&prefix)
         {
             return self.resolve(rest, depth + 1);
+        }
+        if let Some(base) = strip_bedrock(n) {
+            return self.resolve(base, depth + 1);
         }
         if let Some((head, _)) = n.split_once('@') {
             return self.resolve(head, depth + 1);
@@ -542,8 +659,12 @@ mod tests {
         assert_eq!(enc("o3"), Some(Encoding::O200kBase));
         assert_eq!(enc("claude-sonnet-4-5"), None);
         assert_eq!(enc("gemini-2.5-pro"), None);
+        // Mistral's later Tekken models count with tekken, labelled approximate (see resolve)
         assert_eq!(enc("mistral-large-latest"), None);
-        assert_eq!(enc("deepseek-chat"), None);
+        assert_eq!(enc("open-mistral-nemo"), Some(Encoding::MistralTekken));
+        assert_eq!(enc("deepseek-chat"), Some(Encoding::DeepseekV3));
+        assert_eq!(enc("deepseek/deepseek-v4-pro"), Some(Encoding::DeepseekV3));
+        assert_eq!(enc("deepseek-coder"), None);
         assert_eq!(enc("grok-4.3"), None);
     }
 

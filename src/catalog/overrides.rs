@@ -141,12 +141,81 @@ struct Entry {
 
 const TEXT_MODES: &[&str] = &["chat", "responses", "embedding", "completion"];
 
+/// The largest price file read: 32 MiB (LiteLLM's whole table is about 1.5 MB).
+pub const MAX_PRICES_BYTES: u64 = 32 << 20;
+
+/// Read a price file: a regular file (never a FIFO, device or `/proc` stream that would block
+/// or never end) of at most [`MAX_PRICES_BYTES`], in UTF-8.
 pub(super) fn apply(base: &Catalog, path: &Path) -> Result<(Catalog, Vec<String>), CatalogError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+    use std::io::Read;
+    let io = |source| CatalogError::Io {
         path: path.to_path_buf(),
         source,
+    };
+    let format_err = |message: String| CatalogError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let not_regular = |meta: &std::fs::Metadata| {
+        format_err(format!(
+            "it is {}; a price file must be a regular file",
+            file_kind(&meta.file_type())
+        ))
+    };
+    // Looked at before opening (opening a FIFO would wait for a writer), and again after.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let too_big = || {
+        format_err(format!(
+            "larger than {} MiB, the limit for price files",
+            MAX_PRICES_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_PRICES_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PRICES_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_PRICES_BYTES {
+        return Err(too_big());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format_err(format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     apply_text(base, path, &text)
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        } else if t.is_char_device() {
+            return "a character device";
+        } else if t.is_block_device() {
+            return "a block device";
+        } else if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        return "a directory";
+    }
+    "not a regular file"
 }
 
 /// [`apply`] on text already read; `path` names it in messages and decides TOML by extension.
@@ -165,7 +234,7 @@ pub(super) fn apply_text(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let value: Value = if is_toml {
-        let t: toml::Table = toml::from_str(text).map_err(|e| format_err(e.to_string()))?;
+        let t: toml::Table = toml::from_str(text).map_err(|e| format_err(toml_error(text, &e)))?;
         toml_to_json(t).map_err(format_err)?
     } else {
         match serde_json::from_str::<Value>(text) {
@@ -211,15 +280,27 @@ pub(super) fn apply_text(
         ));
     }
 
-    let mut models = base.models.clone();
-    for e in entries {
-        merge(&mut models, e);
-    }
+    let models = merge_all(base.models.clone(), entries);
     let source = format!("{} + overrides from {}", base.source, path.display());
     Ok((
         Catalog::new(source, base.prices_date.clone(), models),
         warnings,
     ))
+}
+
+/// A TOML parse error on one line (`TOML parse error at line 1, column 6: key with no value,
+/// expected `=``): the toml crate's own rendering spans several lines and quotes the file.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("TOML parse error at line {line}, column {column}: {message}")
+        }
+        None => format!("TOML parse error: {message}"),
+    }
 }
 
 /// A TOML table as JSON. TOML allows `inf` and `nan`, which JSON cannot hold (serde_json
@@ -506,57 +587,84 @@ fn push_checked(out: &mut Vec<Entry>, warnings: &mut Vec<String>, path: &Path, e
     }
 }
 
-fn merge(models: &mut Vec<Model>, e: Entry) {
-    let key = e.name.to_lowercase();
-    if let Some(m) = models.iter_mut().find(|m| m.id.to_lowercase() == key) {
-        if let Some(p) = e.provider {
-            m.provider = p;
+/// The catalog's models with `entries` merged in, in order: linear in models + entries (a
+/// name index and an alias index instead of a scan per entry, so a 200,000-model price file
+/// takes as long as reading it).
+fn merge_all(mut models: Vec<Model>, entries: Vec<Entry>) -> Vec<Model> {
+    use std::collections::HashMap;
+    let mut ids: HashMap<String, usize> = HashMap::with_capacity(models.len() + entries.len());
+    // Which models list an alias (lowercase); a model may appear twice, which is harmless.
+    let mut owners: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, m) in models.iter().enumerate() {
+        ids.entry(m.id.to_lowercase()).or_insert(i);
+        for a in &m.aliases {
+            owners.entry(a.to_lowercase()).or_default().push(i);
         }
-        if let Some(mode) = e.mode {
-            m.mode = mode;
+    }
+    for e in entries {
+        let key = e.name.to_lowercase();
+        if let Some(&i) = ids.get(&key) {
+            let m = &mut models[i];
+            if let Some(p) = e.provider {
+                m.provider = p;
+            }
+            if let Some(mode) = e.mode {
+                m.mode = mode;
+            }
+            if e.context_window.is_some() {
+                m.context_window = e.context_window;
+            }
+            if e.max_output.is_some() {
+                m.max_output = e.max_output;
+            }
+            if e.tokenizer.is_some() {
+                m.tokenizer = e.tokenizer;
+            }
+            m.prices = e.prices;
+            for a in e.aliases {
+                if !m.aliases.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+                    owners.entry(a.to_lowercase()).or_default().push(i);
+                    m.aliases.push(a);
+                }
+            }
+            continue;
         }
-        if e.context_window.is_some() {
-            m.context_window = e.context_window;
-        }
-        if e.max_output.is_some() {
-            m.max_output = e.max_output;
-        }
-        if e.tokenizer.is_some() {
-            m.tokenizer = e.tokenizer;
-        }
-        m.prices = e.prices;
-        for a in e.aliases {
-            if !m.aliases.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
-                m.aliases.push(a);
+        // a new entry: it takes over the names it claims from other models' aliases
+        let claimed: Vec<String> = std::iter::once(&e.name)
+            .chain(e.aliases.iter())
+            .map(|s| s.to_lowercase())
+            .collect();
+        for c in &claimed {
+            for o in owners.remove(c).unwrap_or_default() {
+                models[o].aliases.retain(|a| a.to_lowercase() != *c);
             }
         }
-        return;
-    }
-    // a new entry: it takes over the names it claims from other models' aliases
-    let claimed: Vec<String> = std::iter::once(&e.name)
-        .chain(e.aliases.iter())
-        .map(|s| s.to_lowercase())
-        .collect();
-    for m in models.iter_mut() {
-        m.aliases.retain(|a| !claimed.contains(&a.to_lowercase()));
-    }
-    let provider = e.provider.unwrap_or_else(|| {
-        if e.tokenizer.is_some() || encoding_for_model(&e.name).is_some() {
-            "openai".to_string()
-        } else {
-            "custom".to_string()
+        let provider = e.provider.unwrap_or_else(|| {
+            if e.tokenizer.is_some() || encoding_for_model(&e.name).is_some() {
+                "openai".to_string()
+            } else {
+                "custom".to_string()
+            }
+        });
+        let i = models.len();
+        ids.insert(key, i);
+        for a in &e.aliases {
+            owners.entry(a.to_lowercase()).or_default().push(i);
         }
-    });
-    models.push(Model {
-        id: e.name,
-        provider,
-        mode: e.mode.unwrap_or_else(|| "chat".to_string()),
-        context_window: e.context_window,
-        max_output: e.max_output,
-        prices: e.prices,
-        aliases: e.aliases,
-        tokenizer: e.tokenizer,
-    });
+        models.push(Model {
+            id: e.name,
+            provider,
+            mode: e.mode.unwrap_or_else(|| "chat".to_string()),
+            context_window: e.context_window,
+            max_output: e.max_output,
+            prices: e.prices,
+            aliases: e.aliases,
+            retired: false,
+            history: Vec::new(),
+            tokenizer: e.tokenizer,
+        });
+    }
+    models
 }
 
 #[cfg(test)]

@@ -141,6 +141,11 @@ pub struct Budget {
     pub estimate: Option<&'static crate::estimate::Rule>,
     /// Why counts are approximate, when they are.
     pub approximate: Option<String>,
+    /// The resolver's warning about the model name (matched only by a tiktoken prefix).
+    pub warning: Option<String>,
+    /// The model's chat message rule and provider, as the resolver gives them.
+    pub message_rule: crate::tokenize::chat::MessageRule,
+    pub provider: Option<String>,
     pub context_window: Option<u64>,
     pub max_tokens: Option<u64>,
     pub max_share: Option<Share>,
@@ -194,18 +199,22 @@ pub fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// Parse and validate the text of a config file against `catalog`; `tokenizer` paths are
-/// relative to the current directory (see [`parse_in`]).
+/// Parse and validate the text of a config file against `catalog` (estimates allowed);
+/// `tokenizer` paths are relative to the current directory.
 pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
-    parse_in(src, catalog, std::path::Path::new("."))
+    parse_with(src, resolve::Resolver::new(catalog, false))
 }
 
-/// Parse and validate the text of a config file against `catalog`; relative `tokenizer`
-/// paths are resolved against `dir` (the config file's directory). Each tokenizer file is
-/// read once, however many budgets use it.
+/// [`parse`] with the process's resolver (`--exact` refuses budgets that would be estimates).
+pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<ConfigError>> {
+    parse_in(src, resolver, std::path::Path::new("."))
+}
+
+/// [`parse_with`], with relative `tokenizer` paths resolved against `dir` (the config file's
+/// directory). Each tokenizer file is read once, however many budgets use it.
 pub fn parse_in(
     src: &str,
-    catalog: &Catalog,
+    resolver: resolve::Resolver,
     dir: &std::path::Path,
 ) -> Result<Config, Vec<ConfigError>> {
     let mut loaded: std::collections::HashMap<
@@ -346,23 +355,15 @@ pub fn parse_in(
         let resolved = if encoding_failed || tokenizer_failed {
             None
         } else if let Some(tok) = &file_tok {
-            Some(resolve::Resolved {
-                model_name: Some(model.clone()),
-                model: catalog.lookup(&model).ok(),
-                encoding: Encoding::O200kBase,
-                approximate: None,
-                file: Some(tok.clone()),
-                estimate: None,
-            })
+            Some(resolver.with_file(Some(&model), tok.clone()))
         } else {
-            match resolve::resolve(catalog, Some(&model), encoding) {
+            match resolver.resolve(Some(&model), encoding) {
                 Ok(r) => Some(r),
                 Err(e) => {
                     let mut msg = e.to_string();
                     if matches!(e, ResolveError::NoTokenizer { .. }) {
                         msg.push_str(
-                            "; in tokenbudget.toml, set encoding = \"o200k_base\" on the budget \
-                             (or at the top) to approximate",
+                            "; in tokenbudget.toml, check without --exact to accept the estimate",
                         );
                     }
                     errors.push(err_at(model_span.clone(), msg));
@@ -431,8 +432,11 @@ pub fn parse_in(
             model,
             encoding: resolved.encoding,
             tokenizer: resolved.file.clone(),
-            estimate: resolved.estimate,
+            estimate: resolved.calibration(),
             approximate: resolved.approximate.clone(),
+            warning: resolved.warning(),
+            message_rule: resolved.message_rule,
+            provider: resolved.model.map(|m| m.provider.clone()),
             context_window: window,
             max_tokens,
             max_share,

@@ -12,12 +12,18 @@
 //! `include_ignored = true` also matches ignored files (generated prompts). A literal path
 //! (no glob characters) is always checked, ignored or not; a literal directory stands for every
 //! file below it.
+//!
+//! What may be read: only regular files inside the repository ([`boundary`]: the nearest
+//! ancestor of the config's directory holding `.git`, else that directory). [`confine`] turns a
+//! path that leads outside once `..` and symlinks are resolved into a config error at its line;
+//! walks never follow symlinks; a literal path naming a FIFO, socket or device is an error of its
+//! budget, and a file is checked to be regular again just before it is read.
 
 pub mod config;
 pub mod init;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,9 +31,11 @@ use serde::Serialize;
 
 pub use config::{Budget, CONFIG_FILE, Config, ConfigError, Location, Share};
 
-use crate::count::{Mode, count_document};
-use crate::estimate::{self, ContentKind, Estimate};
+use crate::count::{Mode, count_document_on};
+use crate::estimate::{self, ContentKind, EstimateRange};
 use crate::input::{self, Loaded, Source};
+use crate::request::Options;
+use crate::tokenize::chat::MessageRule;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// A file a budget matched: its path relative to the config directory (with `/`) and on disk.
@@ -46,14 +54,20 @@ pub fn find_files(root: &Path, budget: &Budget) -> (Vec<MatchedFile>, Vec<String
     let mut errors = Vec::new();
     let Some(matcher) = &budget.matcher else {
         let path = root.join(&budget.pattern);
-        if path.is_file() {
-            files.push(MatchedFile {
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => files.push(MatchedFile {
                 rel: budget.pattern.clone(),
                 path,
                 walked: false,
-            });
-        } else if path.is_dir() {
-            walk(root, &path, budget, None, &mut files, &mut errors);
+            }),
+            Ok(m) if m.is_dir() => walk(root, &path, budget, None, &mut files, &mut errors),
+            Ok(m) => errors.push(format!(
+                "{} is {}; budgets read only regular files",
+                budget.pattern,
+                file_kind(&m.file_type())
+            )),
+            // Missing: the budget matches no file (reported by `evaluate`).
+            Err(_) => {}
         }
         return (files, errors);
     };
@@ -125,6 +139,116 @@ fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// The directory a config may read below: the repository root (the nearest ancestor of
+/// `root` holding `.git`), else `root` itself, the config file's directory. `root` is
+/// canonical, so this is too.
+pub fn boundary(root: &Path) -> PathBuf {
+    root.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(root)
+        .to_path_buf()
+}
+
+/// Where `path` (absolute) leads once `..` and symlinks are resolved: the canonical form of its
+/// longest existing prefix, with the rest applied lexically (what does not exist cannot be a
+/// symlink; `..` pops).
+fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            for comp in rest.iter().rev() {
+                out.push(comp);
+            }
+            return lexical(&out);
+        }
+        match existing.file_name() {
+            Some(name) => {
+                rest.push(name.to_os_string());
+                existing.pop();
+            }
+            None => {
+                // Ends in `..`: its parent does not exist either, so no link can be met.
+                let flat = lexical(&existing);
+                if flat == existing {
+                    for comp in rest.iter().rev() {
+                        existing.push(comp);
+                    }
+                    return lexical(&existing);
+                }
+                existing = flat;
+            }
+        }
+    }
+}
+
+/// `path` with `.` removed and `..` applied, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Budgets whose path leads outside the repository (see [`boundary`]) once `..` and
+/// symlinks are resolved, as config errors at their `path`: `check` never reads there.
+pub fn confine(root: &Path, config: &Config) -> Vec<ConfigError> {
+    let limit = boundary(root);
+    let mut errors = Vec::new();
+    for b in &config.budgets {
+        // A glob is walked from the directories before its first glob character, and the
+        // walk never follows a symlink; a `..` after that matches nothing.
+        let mut base = PathBuf::new();
+        for comp in Path::new(&b.pattern).components() {
+            if b.matcher.is_some() && config::is_glob(&comp.as_os_str().to_string_lossy()) {
+                break;
+            }
+            base.push(comp);
+        }
+        let target = resolved(&root.join(&base));
+        if !target.starts_with(&limit) {
+            errors.push(ConfigError {
+                location: b.location,
+                error: format!(
+                    "path \"{}\" leads outside the repository (to {}); budgets read only files \
+                     below {}",
+                    b.pattern,
+                    target.display(),
+                    limit.display()
+                ),
+            });
+        }
+    }
+    errors
+}
+
+/// What a file that is neither a regular file nor a directory is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        } else if t.is_char_device() {
+            return "a character device";
+        } else if t.is_block_device() {
+            return "a block device";
+        } else if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = t;
+    "not a regular file"
+}
+
 /// Whether a budget passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -151,7 +275,7 @@ pub struct FileResult {
     pub over_by: Option<u64>,
     /// The range of an estimated count; `tokens` is its central value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<EstimateRange>,
     /// For a plain-text file over a per-file limit: the 1-based line holding the first token
     /// past the limit (where the budget runs out).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,6 +306,9 @@ pub struct BudgetResult {
     pub approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximation: Option<String>,
+    /// The encoding an estimate is based on (only when approximate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
     pub context_window: Option<u64>,
     pub each: bool,
     pub max_tokens: Option<u64>,
@@ -193,7 +320,7 @@ pub struct BudgetResult {
     pub tokens: u64,
     /// The range of an estimated `tokens` (Claude, Gemini).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<EstimateRange>,
     /// `limit - tokens` (for an estimate, `limit - estimate.high`); negative when over.
     pub headroom: i64,
     pub status: Status,
@@ -238,24 +365,38 @@ impl CheckReport {
     }
 }
 
-/// Counts by (file, tokenizer name): each file is counted once per tokenizer.
-type Counts = HashMap<(PathBuf, String), Result<(&'static str, u64, ContentKind), FileProblem>>;
+/// The tokenizer a budget counts with: its encoding, or a tokenizer file (by path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TokKey {
+    Encoding(Encoding),
+    File(PathBuf),
+}
+
+/// How a file is counted for a budget: its tokenizer, the model's message rule and whether the
+/// provider is Anthropic (its image formula), as `count` does for the same model.
+type How = (TokKey, MessageRule, bool);
+type Counts = HashMap<(PathBuf, How), Result<(&'static str, u64, ContentKind), FileProblem>>;
+
+fn how(budget: &Budget) -> How {
+    let key = match &budget.tokenizer {
+        Some(t) => TokKey::File(
+            t.file()
+                .map_or_else(|| t.name().into(), |f| f.path().into()),
+        ),
+        None => TokKey::Encoding(budget.encoding),
+    };
+    (
+        key,
+        budget.message_rule,
+        budget.provider.as_deref() == Some("anthropic"),
+    )
+}
 
 /// The tokenizer a budget counts with.
 fn budget_tokenizer(b: &Budget) -> &Tokenizer {
     match &b.tokenizer {
         Some(t) => t,
         None => b.encoding.tokenizer(),
-    }
-}
-
-/// The key a budget's counts are cached under: the encoding name, or the tokenizer file.
-fn tokenizer_key(b: &Budget) -> String {
-    match &b.tokenizer {
-        Some(t) => t
-            .file()
-            .map_or_else(|| t.name(), |f| f.path().display().to_string()),
-        None => b.encoding.name().to_string(),
     }
 }
 
@@ -270,13 +411,12 @@ enum FileProblem {
 pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     let matched: Vec<(Vec<MatchedFile>, Vec<String>)> =
         config.budgets.iter().map(|b| find_files(root, b)).collect();
-    let mut jobs: Vec<(MatchedFile, String, &Tokenizer)> = Vec::new();
+    let mut jobs: Vec<(MatchedFile, How, &Tokenizer)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (budget, (files, _)) in config.budgets.iter().zip(&matched) {
-        let key = tokenizer_key(budget);
         for f in files {
-            if seen.insert((f.path.clone(), key.clone())) {
-                jobs.push((f.clone(), key.clone(), budget_tokenizer(budget)));
+            if seen.insert((f.path.clone(), how(budget))) {
+                jobs.push((f.clone(), how(budget), budget_tokenizer(budget)));
             }
         }
     }
@@ -287,9 +427,8 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     for (budget, (files, walk_errors)) in config.budgets.iter().zip(matched) {
         let mut errors = walk_errors;
         let mut results = Vec::new();
-        let key = tokenizer_key(budget);
         for f in &files {
-            match counts.get(&(f.path.clone(), key.clone())) {
+            match counts.get(&(f.path.clone(), how(budget))) {
                 Some(Ok((kind, tokens, content))) => {
                     let (tokens, estimate) = match budget.estimate {
                         Some(rule) => {
@@ -374,6 +513,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             tokenizer: budget.tokenizer.as_ref().map(|t| t.name()),
             approximate: budget.approximate.is_some(),
             approximation: budget.approximate.clone(),
+            basis: budget.approximate.as_ref().map(|_| budget.encoding.name()),
             context_window: budget.context_window,
             each: budget.each,
             max_tokens: budget.max_tokens,
@@ -405,7 +545,7 @@ fn over_at_line(file: &MatchedFile, tok: &Tokenizer, limit: u64) -> Option<usize
     Some(fits.matches('\n').count() + 1)
 }
 
-fn count_parallel(jobs: &[(MatchedFile, String, &Tokenizer)]) -> Counts {
+fn count_parallel(jobs: &[(MatchedFile, How, &Tokenizer)]) -> Counts {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
@@ -416,12 +556,12 @@ fn count_parallel(jobs: &[(MatchedFile, String, &Tokenizer)]) -> Counts {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, key, tok)) = jobs.get(i) else {
+                    let Some((file, how, tok)) = jobs.get(i) else {
                         break;
                     };
-                    let r = count_file(file, tok);
+                    let r = count_file(file, tok, how);
                     if let Ok(mut m) = results.lock() {
-                        m.insert((file.path.clone(), key.clone()), r);
+                        m.insert((file.path.clone(), how.clone()), r);
                     }
                 }
             });
@@ -433,7 +573,18 @@ fn count_parallel(jobs: &[(MatchedFile, String, &Tokenizer)]) -> Counts {
 fn count_file(
     file: &MatchedFile,
     tok: &Tokenizer,
+    (_, rule, anthropic): &How,
 ) -> Result<(&'static str, u64, ContentKind), FileProblem> {
+    // Matched as a regular file; if it was replaced since (by a FIFO or a device), do not read.
+    if let Ok(m) = std::fs::metadata(&file.path)
+        && !m.is_file()
+    {
+        return Err(FileProblem::Error(format!(
+            "{} is {}; budgets read only regular files",
+            file.rel,
+            file_kind(&m.file_type())
+        )));
+    }
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,
@@ -448,7 +599,15 @@ fn count_file(
             return Err(FileProblem::Error(msg.replace(&shown, &file.rel)));
         }
     };
-    match count_document(tok, &text, Mode::Auto, 0) {
+    let opts = Options {
+        rule: *rule,
+        base_dir: file
+            .path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        provider: anthropic.then(|| "anthropic".to_string()),
+    };
+    match count_document_on(tok, &opts, &text, Mode::Auto, 0, 1) {
         Ok(_) if tok.failure().is_some() => Err(FileProblem::Error(format!(
             "{}: {}",
             file.rel,

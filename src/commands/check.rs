@@ -8,10 +8,11 @@ use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
 use crate::check::{self, BudgetResult, CONFIG_FILE, CheckReport, ConfigError, Status, init};
-use crate::estimate::Estimate;
+use crate::commands::Shared;
+use crate::estimate::EstimateRange;
 use crate::exit::ExitStatus;
+use crate::report::escape::{Shown, escape};
 use crate::report::github::Annotation;
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
@@ -177,11 +178,14 @@ struct JsonReport<'a> {
     skipped: &'a [check::Skipped],
 }
 
-pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(args: CheckArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     if args.init {
-        return run_init(&args, out);
+        return run_init(&args, shared, out);
     }
     let format = if args.json { Format::Json } else { args.format };
+    if format == Format::Github {
+        report::escape::set_github(true);
+    }
     let cfg = ConfigFile::locate(args.config.as_deref())?;
     let bytes = std::fs::read(&cfg.path).with_context(|| format!("reading {}", cfg.shown))?;
     let src = String::from_utf8(bytes).map_err(|e| {
@@ -192,13 +196,32 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         )
     })?;
 
-    let config = match check::config::parse_in(&src, Catalog::embedded(), &cfg.root) {
+    let config = match check::config::parse_in(&src, shared.resolver(), &cfg.root) {
         Ok(c) => c,
         Err(errors) => {
             report_config_errors(&cfg, &errors, format, env, out)?;
             return Ok(ExitStatus::InputError);
         }
     };
+    // Nothing outside the repository is ever read: such a path is a config mistake.
+    let outside = check::confine(&cfg.root, &config);
+    if !outside.is_empty() {
+        report_config_errors(&cfg, &outside, format, env, out)?;
+        return Ok(ExitStatus::InputError);
+    }
+    for b in &config.budgets {
+        if let Some(w) = &b.warning {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {}:{}:{}: {}",
+                env.err.yellow("warning:"),
+                Shown(&cfg.shown),
+                b.location.line,
+                b.location.column,
+                Shown(w)
+            );
+        }
+    }
     let report = check::evaluate(&cfg.root, &config);
 
     let mut status = ExitStatus::Success;
@@ -215,11 +238,12 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
         for e in &b.errors {
             writeln!(
                 err,
-                "{} {}:{}:{}: {e}",
+                "{} {}:{}:{}: {}",
                 env.err.red("error:"),
-                cfg.shown,
+                Shown(&cfg.shown),
                 b.line,
-                b.column
+                b.column,
+                Shown(e)
             )?;
         }
     }
@@ -228,8 +252,8 @@ pub fn run(args: CheckArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} skipped {}: {}",
             env.err.dim("note:"),
-            s.path,
-            s.reason
+            Shown(&s.path),
+            Shown(&s.reason)
         )?;
     }
     drop(err);
@@ -278,7 +302,13 @@ fn report_config_errors(
 ) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for e in errors {
-        writeln!(err, "{} {}:{e}", env.err.red("error:"), cfg.shown)?;
+        writeln!(
+            err,
+            "{} {}:{}",
+            env.err.red("error:"),
+            Shown(&cfg.shown),
+            Shown(e.to_string())
+        )?;
     }
     drop(err);
     match format {
@@ -390,7 +420,7 @@ fn write_annotations(
 }
 
 /// A count as shown: `~1,234 (1,150–1,330)` for an estimate, else `~1,234` / `1,234`.
-fn shown_tokens(tokens: u64, estimate: Option<&Estimate>, approx: &str) -> String {
+fn shown_tokens(tokens: u64, estimate: Option<&EstimateRange>, approx: &str) -> String {
     match estimate {
         Some(e) => crate::estimate::display(tokens, e),
         None => format!("{approx}{}", thousands(tokens)),
@@ -456,8 +486,8 @@ fn write_table(
                 Status::Error => ("-".to_string(), env.out.red("error")),
             };
             t.add_row(vec![
-                Cell::new(&b.name),
-                Cell::new(&b.model),
+                Cell::new(escape(&b.name)),
+                Cell::new(escape(&b.model)),
                 Cell::new(b.files.len()),
                 Cell::new(tokens),
                 Cell::new(limit),
@@ -490,11 +520,11 @@ fn write_table(
             writeln!(
                 out,
                 "  {}{at}: {} tokens, {} over the limit of {} (\"{}\")",
-                f.path,
+                Shown(&f.path),
                 shown_tokens(f.tokens, f.estimate.as_ref(), approx),
                 env.out.red(&thousands(f.over_by.unwrap_or(0))),
                 thousands(b.limit),
-                b.name
+                Shown(&b.name)
             )?;
         }
     }
@@ -504,7 +534,11 @@ fn write_table(
         .collect();
     approximations.dedup();
     for a in approximations {
-        writeln!(out, "{}", env.out.dim(&format!("~ approximate: {a}")))?;
+        writeln!(
+            out,
+            "{}",
+            env.out.dim(&format!("~ approximate: {}", Shown(a)))
+        )?;
     }
 
     let s = summary(report);
@@ -546,7 +580,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+fn run_init(args: &CheckArgs, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let target = args
         .config
         .clone()
@@ -561,7 +595,9 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let resolved = resolve::resolve(Catalog::embedded(), Some(resolve::DEFAULT_MODEL), None)?;
+    let resolved = shared
+        .resolver()
+        .resolve(Some(resolve::DEFAULT_MODEL), None)?;
     let starter = init::starter(&root, resolve::DEFAULT_MODEL, resolved.encoding)
         .map_err(anyhow::Error::msg)?;
     let Some(starter) = starter else {
@@ -574,26 +610,36 @@ fn run_init(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         );
     };
     // What we write must be a config `check` accepts.
-    if let Err(errors) = check::config::parse(&starter.text, Catalog::embedded()) {
+    if let Err(errors) = check::config::parse_with(&starter.text, shared.resolver()) {
         let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
         bail!(
             "internal error: the starter config does not parse: {}",
             list.join("; ")
         );
     }
-    crate::fsutil::write_atomic(&target, starter.text.as_bytes())?;
+    crate::fsutil::write_new(&target, starter.text.as_bytes()).map_err(|e| {
+        // Another `check --init` (or an editor) created it while we looked for prompts.
+        if target.exists() {
+            anyhow::anyhow!(
+                "{} already exists; --init never overwrites: edit it, or remove it to start over",
+                target.display()
+            )
+        } else {
+            e
+        }
+    })?;
     let files: usize = starter.budgets.iter().map(|b| b.files.len()).sum();
     writeln!(
         out,
         "wrote {}: {} for {} (limits: current count + 20%, rounded up)",
-        target.display(),
+        report::escape::path(&target),
         plural(starter.budgets.len(), "budget"),
         plural(files, "file"),
     )?;
     let mut t = report::table(&["path", "files", "tokens", "max_tokens"]);
     for b in &starter.budgets {
         t.add_row(vec![
-            Cell::new(&b.path),
+            Cell::new(escape(&b.path)),
             Cell::new(b.files.len()),
             Cell::new(thousands(b.tokens)),
             Cell::new(thousands(b.max_tokens)),

@@ -1,7 +1,7 @@
 //! `tokenbudget cost`: what a request or a workload costs, on one model or across many.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, ValueEnum};
@@ -9,7 +9,7 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Model};
-use crate::commands::{check_providers, load_catalog, prices_footer};
+use crate::commands::{Shared, check_providers, prices_footer};
 use crate::cost::{
     CacheTtl, Cached, CostError, CostRow, Counting, OutputBasis, Period, PromptCounter, Ratio,
     RequestSpec, Workload, price_request, rank,
@@ -17,6 +17,7 @@ use crate::cost::{
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::pricing::{Money, Price};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 use crate::resolve;
 
@@ -49,7 +50,7 @@ pub struct CostArgs {
     /// `count` does, with each model's tokenizer. With no prompt, --text or --input-tokens,
     /// piped stdin is read.
     #[arg(value_name = "PROMPT", conflicts_with = "input_tokens")]
-    pub prompt: Option<String>,
+    pub prompt: Option<PathBuf>,
 
     /// Use this text as the prompt.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["prompt", "input_tokens"])]
@@ -133,12 +134,6 @@ pub struct CostArgs {
     /// Print only JSON on stdout.
     #[arg(long)]
     pub json: bool,
-
-    /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
-    /// [default: $TOKENBUDGET_PRICES when set and not empty].
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,11 +216,42 @@ struct CostReport<'a> {
     errors: Vec<Problem>,
 }
 
-pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = load_catalog(args.prices.as_deref(), env)?;
-    let catalog: &Catalog = &catalog;
+pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
+    let catalog: &Catalog = shared.catalog;
+    let mut errors: Vec<Problem> = Vec::new();
 
-    // Which models, before anything is counted: an unknown name fails fast.
+    // The prompt: given as a number (no tokenizer is loaded), or a text to count per model.
+    let prompt_text = match args.input_tokens {
+        Some(n) => {
+            let parts = args
+                .cached_tokens
+                .unwrap_or(0)
+                .saturating_add(args.cache_write_tokens.unwrap_or(0));
+            if parts > n {
+                bail!(
+                    "--cached-tokens ({}) + --cache-write-tokens ({}) are more than \
+                     --input-tokens ({}): cached and cache-write tokens are parts of the input",
+                    thousands(args.cached_tokens.unwrap_or(0)),
+                    thousands(args.cache_write_tokens.unwrap_or(0)),
+                    thousands(n)
+                );
+            }
+            None
+        }
+        None => Some(read_prompt(&args, env)?),
+    };
+    // A request body brings its model (unless -m or a list of models) and its max output
+    // (unless --output-tokens / --max-tokens): the worst case, as `plan` reserves it.
+    let request = prompt_text
+        .as_ref()
+        .and_then(|(_, text)| crate::count::parse_json(text).ok())
+        .filter(|v| crate::request::detect(v).is_some())
+        .and_then(|v| crate::request::parse(v, Path::new(".")).ok())
+        .map(|(_, p)| (p.model, p.max_tokens));
+    let (request_model, request_max) = request.unwrap_or((None, None));
+
+    // Which models, before anything is counted. With --compare, an unknown name is an error
+    // row (with "did you mean …?") and the other models are still priced; exit 2.
     let selection = if !args.compare.is_empty() {
         let mut names: Vec<String> = Vec::new();
         for n in &args.compare {
@@ -233,9 +259,13 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
             if n.is_empty() {
                 bail!("--compare: empty model name in the list");
             }
-            let id = catalog.lookup(n)?.id.clone();
-            if !names.contains(&id) {
-                names.push(id);
+            match catalog.lookup(n) {
+                Ok(m) if !names.contains(&m.id) => names.push(m.id.clone()),
+                Ok(_) => {}
+                Err(e) => errors.push(Problem {
+                    model: n.to_string(),
+                    reason: e.to_string(),
+                }),
             }
         }
         Selection::Named(names)
@@ -258,7 +288,11 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
             .collect();
         Selection::Many(ids)
     } else {
-        let name = resolve::default_model(args.model.as_deref());
+        let name = args
+            .model
+            .clone()
+            .or_else(|| request_model.clone())
+            .unwrap_or_else(|| resolve::default_model(None));
         Selection::Named(vec![catalog.lookup(&name)?.id.clone()])
     };
     let (ids, skip_unpriceable) = match &selection {
@@ -270,10 +304,11 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         .map(|id| catalog.lookup(id))
         .collect::<Result<_, _>>()?;
 
-    let (output, output_basis) = match (args.output_tokens, args.max_tokens) {
-        (_, Some(m)) => (m, OutputBasis::MaxTokens),
-        (Some(o), None) => (o, OutputBasis::Expected),
-        (None, None) => (0, OutputBasis::Expected),
+    let (output, output_basis) = match (args.output_tokens, args.max_tokens, request_max) {
+        (_, Some(m), _) => (m, OutputBasis::MaxTokens),
+        (Some(o), None, _) => (o, OutputBasis::Expected),
+        (None, None, Some(m)) => (m, OutputBasis::MaxTokens),
+        (None, None, None) => (0, OutputBasis::Expected),
     };
     let spec = RequestSpec {
         cached: match args.cached_ratio {
@@ -298,53 +333,69 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         days_per_month: args.days_per_month,
     });
 
-    // The prompt: given as a number (no tokenizer is loaded), or a text to count per model.
-    let prompt_text = match args.input_tokens {
-        Some(n) => {
-            let parts = args
-                .cached_tokens
-                .unwrap_or(0)
-                .saturating_add(args.cache_write_tokens.unwrap_or(0));
-            if parts > n {
-                bail!(
-                    "--cached-tokens ({}) + --cache-write-tokens ({}) are more than \
-                     --input-tokens ({}): cached and cache-write tokens are parts of the input",
-                    thousands(args.cached_tokens.unwrap_or(0)),
-                    thousands(args.cache_write_tokens.unwrap_or(0)),
-                    thousands(n)
-                );
-            }
-            None
-        }
-        None => Some(read_prompt(&args, env)?),
-    };
-
-    let mut counter = prompt_text
-        .as_ref()
-        .map(|(_, text)| PromptCounter::new(text));
+    let mut counter = prompt_text.as_ref().map(|(label, text)| {
+        // local images in a request are relative to the request file
+        let dir = Path::new(label)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        PromptCounter::in_dir(text, dir)
+    });
     let mut kind = "text";
     let mut rows: Vec<CostRow> = Vec::new();
     let mut skipped: Vec<Problem> = Vec::new();
-    let mut errors: Vec<Problem> = Vec::new();
+    let resolver = shared.resolver();
     for model in &models {
+        let mut range = None;
         let (prompt, counting) = match (&mut counter, args.input_tokens) {
             (Some(c), _) => {
+                // The one resolver decides the encoding, the estimate and the message rule.
+                let resolved = match resolver.resolve(Some(&model.id), None) {
+                    Ok(r) => r,
+                    Err(e) if models.len() == 1 => return Err(e.into()),
+                    Err(e) => {
+                        errors.push(Problem {
+                            model: model.id.clone(),
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                let want = Counting {
+                    encoding: resolved.encoding,
+                    estimate: resolved.is_approximate(),
+                };
                 let (counted, counting): (u64, Counting) = {
-                    let (counted, counting) = c.count(model).map_err(|e| {
-                        anyhow!(
-                            "{}: {e}",
-                            prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
-                        )
-                    })?;
+                    let (counted, counting) = c
+                        .count_as(want, resolved.message_rule, Some(model.provider.as_str()))
+                        .map_err(|e| {
+                            anyhow!(
+                                "{}: {e}",
+                                prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
+                            )
+                        })?;
                     kind = counted.kind();
                     (counted.tokens(), counting)
                 };
-                (counted, Some(counting))
+                // a Claude/Gemini estimate: the calibrated central value and its range, as
+                // count and check give them for the same text
+                range = resolved.calibration().map(|rule| {
+                    let text = prompt_text.as_ref().map_or("", |(_, t)| t.as_str());
+                    rule.estimate(counted, crate::estimate::classify(text))
+                });
+                (range.as_ref().map_or(counted, |(p, _)| *p), Some(counting))
             }
             (None, n) => (n.unwrap_or(0), None),
         };
         match price_request(model, prompt, counting, &spec, workload.as_ref()) {
-            Ok(row) => rows.push(row),
+            Ok(mut row) => {
+                if let Some((_, r)) = range.take() {
+                    // the window warnings compare the high end of the range
+                    row.warnings = crate::cost::check_limits(model, r.high, spec.output);
+                    row.estimate_range = Some(r);
+                }
+                rows.push(row)
+            }
             Err(CostError::Pricing(e)) if skip_unpriceable => skipped.push(Problem {
                 model: model.id.clone(),
                 reason: e.to_string(),
@@ -389,7 +440,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     // Problems go to stderr so stdout stays clean for --json.
     let mut err = std::io::stderr().lock();
     for e in &errors {
-        writeln!(err, "{} {}", env.err.red("error:"), e.reason)?;
+        writeln!(err, "{} {}", env.err.red("error:"), Shown(&e.reason))?;
     }
     let warned_rows = rows.iter().filter(|r| !r.warnings.is_empty()).count();
     if rows.len() > 1 && warned_rows > 5 {
@@ -403,7 +454,13 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     } else {
         for r in &rows {
             for w in &r.warnings {
-                writeln!(err, "{} {}: {w}", env.err.yellow("warning:"), r.model)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.yellow("warning:"),
+                    Shown(&r.model),
+                    Shown(w.to_string())
+                )?;
             }
         }
     }
@@ -421,8 +478,8 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                     err,
                     "{} skipped {} ({})",
                     env.err.dim("note:"),
-                    s.model,
-                    s.reason
+                    Shown(&s.model),
+                    Shown(&s.reason)
                 )?;
             }
         } else {
@@ -431,7 +488,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 "{} skipped {} models that cannot price this request (e.g. {}); --json lists them",
                 env.err.dim("note:"),
                 skipped.len(),
-                skipped[0].reason
+                Shown(&skipped[0].reason)
             )?;
         }
         // Per-model notes not already in the report: long-context rates are marked in the
@@ -442,7 +499,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 let in_report = n.contains("long-context rates")
                     || (!single && n.contains("no exact local tokenizer"));
                 if !in_report {
-                    writeln!(err, "{} {n}", env.err.dim("note:"))?;
+                    writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
                 }
             }
         }
@@ -488,7 +545,7 @@ pub fn run(args: CostArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         prompt_text.as_ref().map(|(l, _)| l.as_str()),
     );
     if !description.is_empty() {
-        writeln!(out, "{}", env.out.dim(&description))?;
+        writeln!(out, "{}", env.out.dim(&escape(&description)))?;
     }
     writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
     Ok(status)
@@ -503,9 +560,9 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
         }
     } else {
         match args.prompt.as_deref() {
-            Some("-") => Source::Stdin,
+            Some(p) if p.as_os_str() == "-" => Source::Stdin,
             Some(p) => Source::File {
-                path: PathBuf::from(p),
+                path: p.to_path_buf(),
                 walked: false,
             },
             None if env.stdin_is_terminal => {
@@ -517,7 +574,10 @@ fn read_prompt(args: &CostArgs, env: &Env) -> Result<(String, String)> {
     if let Source::File { path, .. } = &source
         && path.is_dir()
     {
-        bail!("{}: is a directory; cost takes one prompt", path.display());
+        bail!(
+            "{}: is a directory; cost takes one prompt",
+            crate::fsutil::path_label(path)
+        );
     }
     match input::load(&source)? {
         Loaded::Text(t) => Ok((source.label(), t)),
@@ -631,7 +691,7 @@ fn render_single(
             title.push_str(&format!(", {e}"));
         }
     }
-    writeln!(out, "{}", env.out.bold(&title))?;
+    writeln!(out, "{}", env.out.bold(&escape(&title)))?;
     let mut header: Vec<String> = vec![
         "".into(),
         "tokens".into(),
@@ -656,9 +716,16 @@ fn render_single(
     ];
     for (label, tokens, cost, prompt_side) in lines {
         let m = if prompt_side { mark } else { "" };
+        // the whole prompt is uncached input: show its range there
+        let tokens_cell = match &row.estimate_range {
+            Some(r) if label == "input" && tokens == row.input_tokens => {
+                crate::estimate::display(tokens, r)
+            }
+            _ => format!("{m}{}", thousands(tokens)),
+        };
         let mut cells = vec![
             Cell::new(label),
-            Cell::new(format!("{m}{}", thousands(tokens))),
+            Cell::new(tokens_cell),
             Cell::new(line_rate(cost, tokens)),
             Cell::new(cost.display()),
         ];
@@ -667,10 +734,16 @@ fn render_single(
     }
     let mut cells = vec![
         Cell::new(env.out.bold("total")),
-        Cell::new(format!(
-            "{mark}{}",
-            thousands(row.input_tokens.saturating_add(u.output))
-        )),
+        Cell::new(match &row.estimate_range {
+            Some(r) => crate::estimate::display(
+                row.input_tokens.saturating_add(u.output),
+                &r.plus(u.output),
+            ),
+            None => format!(
+                "{mark}{}",
+                thousands(row.input_tokens.saturating_add(u.output))
+            ),
+        }),
         Cell::new(""),
         Cell::new(env.out.bold(&row.per_request.display())),
     ];
@@ -735,9 +808,12 @@ fn render_comparison(
             ""
         };
         let mut cells = vec![
-            Cell::new(format!("{}{star}", r.model)),
-            Cell::new(&r.provider),
-            Cell::new(format!("{mark}{}", thousands(r.input_tokens))),
+            Cell::new(format!("{}{star}", Shown(&r.model))),
+            Cell::new(escape(&r.provider)),
+            Cell::new(match &r.estimate_range {
+                Some(e) => crate::estimate::display(r.input_tokens, e),
+                None => format!("{mark}{}", thousands(r.input_tokens)),
+            }),
             Cell::new(r.cost.input.display()),
         ];
         if any_cached {
@@ -784,6 +860,13 @@ fn render_comparison(
     if any_estimate {
         legend.push(
             "~ estimated with o200k_base (the model has no exact local tokenizer)".to_string(),
+        );
+    }
+    if rows.iter().any(|r| r.estimate_range.is_some()) {
+        legend.push(
+            "(low–high) the range of a calibrated estimate (Claude, Gemini: o200k_base × the \
+             generation's ratio)"
+                .to_string(),
         );
     }
     if any_tier {

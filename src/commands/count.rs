@@ -1,6 +1,6 @@
 //! `tokenbudget count`: exact token counts of files, directories, globs, stdin and inline text.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,13 +10,18 @@ use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::count::{Counted, Mode, count_document_on, scale_counted};
-use crate::estimate::{self, Estimate, Rule};
+use crate::commands::{Shared, warn_resolved};
+use crate::count::{
+    Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines, scale_counted,
+};
+use crate::estimate::{self, EstimateRange, Rule};
 use crate::exit::ExitStatus;
-use crate::input::{self, Loaded, Source};
+use crate::input::{self, Loaded, Opened, Source};
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
+use crate::request;
 use crate::resolve::{self, Resolved};
+use crate::stream;
 use crate::tokenize::external::Split;
 use crate::tokenize::{Encoding, Tokenizer};
 
@@ -28,18 +33,21 @@ use crate::tokenize::{Encoding, Tokenizer};
   tokenbudget count prompts/ 'docs/**/*.md' --sort tokens
   tokenbudget count request.json --verbose        chat JSON: per-message breakdown
   tokenbudget count batch.jsonl --jsonl           per-line statistics
+  tokenbudget count train.jsonl --jsonl --field text
+  tokenbudget count sft.jsonl --jsonl --field prompt --field completion
   tokenbudget count --text 'Hello, world' --model gpt-4
   tokenbudget count system.txt --max-tokens 4000  exit 1 when over
   tokenbudget count odd.txt --show-tokens --ids   see the token boundaries
   tokenbudget count long.txt --truncate 1000 --out short.txt
 
-A model without an exact local tokenizer (Claude, Gemini, ...) is refused; add
---encoding o200k_base to approximate, and every count is then marked with `~`.")]
+A model without an exact local tokenizer (Claude, Gemini, ...) is estimated with o200k_base
+(or the --encoding given) and every count is marked with `~` (JSON: \"approximate\": true
+and its \"basis\"); --exact refuses it instead (exit 2).")]
 pub struct CountArgs {
     /// Files, directories (walked, honouring .gitignore), glob patterns, or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Count this text (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -116,6 +124,13 @@ pub struct CountArgs {
     /// How many of the largest JSONL lines to list.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
+
+    /// With --jsonl, count only this field of each line (`text`, `prompt`, nested
+    /// `request.prompt`, array index `messages.0.content`); repeat it to count the sum of
+    /// several fields (`--field prompt --field completion`). A line without the field is an
+    /// error at that line.
+    #[arg(long, value_name = "PATH", requires = "jsonl", value_parser = FieldPath::parse)]
+    pub field: Vec<FieldPath>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,7 +173,7 @@ struct InputReport {
     bytes: u64,
     /// The range of an estimated count (Claude, Gemini); `tokens` is its central value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    estimate: Option<Estimate>,
+    estimate: Option<EstimateRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,7 +207,7 @@ struct Problem {
 struct Total {
     tokens: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    estimate: Option<Estimate>,
+    estimate: Option<EstimateRange>,
     bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
@@ -211,6 +226,9 @@ struct CountReport<'a> {
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
+    /// The encoding an estimate is based on (only when approximate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<&'a str>,
     context_window: Option<u64>,
     max_tokens: Option<u64>,
     max_total: Option<u64>,
@@ -220,8 +238,7 @@ struct CountReport<'a> {
     skipped: Vec<Problem>,
 }
 
-pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = Catalog::embedded();
+pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let model = if args.model.is_none()
         && (args.encoding.is_some() || args.tokenizer.is_some())
         && std::env::var_os(resolve::MODEL_ENV).is_none()
@@ -230,15 +247,22 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     } else {
         Some(resolve::default_model(args.model.as_deref()))
     };
+    let resolver = shared.resolver();
     let resolved = match &args.tokenizer {
-        Some(path) => resolve::resolve_file(catalog, model.as_deref(), path, args.split)?,
-        None => resolve::resolve(catalog, model.as_deref(), args.encoding)?,
+        Some(path) => resolver.resolve_file(model.as_deref(), path, args.split)?,
+        None => resolver.resolve(model.as_deref(), args.encoding)?,
     };
     let tok = resolved.tokenizer();
+    warn_resolved(env, &resolved);
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        let _ = writeln!(std::io::stderr(), "{} {why}", env.err.yellow("warning:"));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {}",
+            env.err.yellow("warning:"),
+            Shown(why)
+        );
     }
 
     let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
@@ -259,16 +283,22 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     };
     let window = resolved.context_window();
     let show_progress = env.progress && !args.json && !args.quiet;
-    let mut reports = count_all(
-        &expanded.sources,
+    let opts = request::Options {
+        rule: resolved.message_rule,
+        base_dir: PathBuf::from("."),
+        provider: resolved.model.map(|m| m.provider.clone()),
+    };
+    let job = Job {
         tok,
-        resolved.estimate,
+        rule: resolved.calibration(),
+        opts: &opts,
         mode,
-        args.top,
-        show_progress,
-    );
+        top: args.top,
+        fields: &args.field,
+    };
+    let mut reports = count_all(&expanded.sources, &job, show_progress);
     if let Some(why) = tok.failure() {
-        bail!("{}: {why}; no count is reported", tok.name());
+        bail!("{}: {why}; no count is reported", Shown(&tok.name()));
     }
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
@@ -299,7 +329,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     let (ok, problems): (Vec<InputReport>, Vec<InputReport>) =
         reports.into_iter().partition(|r| r.counted.is_some());
     let total_tokens: u64 = ok.iter().map(InputReport::tokens).sum();
-    let total_estimate = resolved.estimate.and_then(|_| {
+    let total_estimate = resolved.calibration().and_then(|_| {
         ok.iter()
             .filter_map(|r| r.estimate.clone())
             .reduce(|a, b| a.add(&b))
@@ -353,7 +383,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} {}",
             env.err.red("error:"),
-            p.error.as_deref().unwrap_or_default()
+            Shown(p.error.as_deref().unwrap_or_default())
         )?;
     }
     for p in &skipped {
@@ -361,20 +391,29 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} skipped {}: {}",
             env.err.dim("note:"),
-            p.path,
-            p.reason.as_deref().unwrap_or_default()
+            Shown(&p.path),
+            Shown(p.reason.as_deref().unwrap_or_default())
         )?;
     }
     for r in &ok {
         if let Some(Counted::Jsonl { lines, .. }) = &r.counted {
-            for e in &lines.errors {
+            for e in lines.errors.iter().take(report::LISTED) {
                 writeln!(
                     err,
                     "{} {}:{}: {}",
                     env.err.red("error:"),
-                    r.path,
+                    Shown(&r.path),
                     e.line,
-                    e.error
+                    Shown(&e.error)
+                )?;
+            }
+            if lines.errors.len() > report::LISTED {
+                writeln!(
+                    err,
+                    "{} {}: {} bad lines (--json lists them)",
+                    env.err.red("error:"),
+                    Shown(&r.path),
+                    report::and_more(lines.errors.len() - report::LISTED)
                 )?;
             }
         }
@@ -382,8 +421,19 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             && !args.json
         {
             for n in &chat.notes {
-                writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
+                writeln!(
+                    err,
+                    "{} {}: {}",
+                    env.err.dim("note:"),
+                    Shown(&r.path),
+                    Shown(n)
+                )?;
             }
+        }
+        if let Some(Counted::Text { note: Some(n), .. }) = &r.counted
+            && !args.json
+        {
+            writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
         }
     }
     for r in ok.iter().filter(|r| r.over_by.is_some()) {
@@ -395,7 +445,7 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
             err,
             "{} {}: {tokens} tokens, {} over --max-tokens {}{upper}",
             env.err.red("over limit:"),
-            r.path,
+            Shown(&r.path),
             thousands(r.over_by.unwrap_or(0)),
             thousands(args.max_tokens.unwrap_or(0))
         )?;
@@ -419,10 +469,11 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     if args.json {
         let report = CountReport {
             model: resolved.model_name.as_deref(),
-            encoding: tok.encoding(),
+            encoding: tok.file().is_none().then(|| tok.encoding()),
             tokenizer: tok.file().map(|f| f.path().display().to_string()),
             approximate: resolved.is_approximate(),
             approximation: resolved.approximate.as_deref(),
+            basis: resolved.basis(),
             context_window: window,
             max_tokens: args.max_tokens,
             max_total: args.max_total,
@@ -448,15 +499,21 @@ pub fn run(args: CountArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     Ok(status)
 }
 
-/// Count every source, in parallel on all cores.
-fn count_all(
-    sources: &[Source],
-    tok: &Tokenizer,
+/// What to count, and how.
+struct Job<'a> {
+    tok: &'a Tokenizer,
+    /// the calibration of a Claude/Gemini estimate: every count is scaled by it
     rule: Option<&'static Rule>,
+    /// how a request is counted (message rule, provider); local images are relative to the
+    /// request file
+    opts: &'a request::Options,
     mode: Mode,
     top: usize,
-    show_progress: bool,
-) -> Vec<InputReport> {
+    fields: &'a [FieldPath],
+}
+
+/// Count every source, in parallel on all cores.
+fn count_all(sources: &[Source], job: &Job<'_>, show_progress: bool) -> Vec<InputReport> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(sources.len().max(1));
     // Cores left over when there are fewer inputs than cores split each large text.
@@ -471,10 +528,7 @@ fn count_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = count_one(source, tok, rule, mode, top, inner);
-                    if let Some(b) = &bar {
-                        b.inc(r.bytes);
-                    }
+                    let r = count_one(source, job, inner, bar.as_ref());
                     if let Ok(mut v) = results.lock() {
                         v[i] = Some(r);
                     }
@@ -493,8 +547,12 @@ fn count_all(
         .collect()
 }
 
+/// Inputs of at least this many bytes in all get a progress bar (on a terminal). Tests lower
+/// it through `TOKENBUDGET_PROGRESS_MIN_BYTES` (undocumented) to see the bar drawn without
+/// writing 64 MiB.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
+
 fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar> {
-    const LARGE: u64 = 64 << 20;
     if !show {
         return None;
     }
@@ -505,7 +563,11 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
             _ => None,
         })
         .sum();
-    if bytes < LARGE {
+    let min = std::env::var("TOKENBUDGET_PROGRESS_MIN_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(PROGRESS_MIN_BYTES);
+    if bytes < min.max(1) {
         return None;
     }
     let bar = indicatif::ProgressBar::with_draw_target(
@@ -513,7 +575,7 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
         indicatif::ProgressDrawTarget::stderr(),
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} counting {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        "{spinner} counting {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
     ) {
         bar.set_style(style);
     }
@@ -522,11 +584,9 @@ fn progress_bar(sources: &[Source], show: bool) -> Option<indicatif::ProgressBar
 
 fn count_one(
     source: &Source,
-    tok: &Tokenizer,
-    rule: Option<&'static Rule>,
-    mode: Mode,
-    top: usize,
+    job: &Job<'_>,
     threads: usize,
+    bar: Option<&indicatif::ProgressBar>,
 ) -> InputReport {
     let mut report = InputReport {
         path: source.label(),
@@ -538,14 +598,89 @@ fn count_one(
         error: None,
         skipped: None,
     };
-    match input::load(source) {
-        Err(e) => report.error = Some(format!("{e:#}")),
-        Ok(Loaded::Binary(why)) => report.skipped = Some(why),
-        Ok(Loaded::Text(text)) => {
+    // file bytes go to the bar as they are read (stdin is not in its total)
+    let is_file = matches!(source, Source::File { .. });
+    let tick = |n: u64| {
+        if let (Some(b), true) = (bar, is_file) {
+            b.inc(n);
+        }
+    };
+    let loaded = match input::open(source, stream::BLOCK) {
+        Err(e) => {
+            report.error = Some(format!("{e:#}"));
+            return report;
+        }
+        Ok(Opened::Whole(l)) => l,
+        Ok(Opened::Partial { head, mut rest }) => {
+            // A tokenizer file has its own split rules, so plain text is never cut for it (no
+            // cut is known to be safe): it takes the whole-file path; its JSONL lines stream.
+            // A calibrated estimate classifies the whole text (prose, code, CJK), so it takes
+            // the whole-file path too.
+            let whole_text = job.tok.file().is_some();
+            let streamable = job.rule.is_none()
+                && match job.mode {
+                    Mode::Jsonl => true,
+                    Mode::Text => !whole_text,
+                    Mode::Auto => !whole_text && !crate::count::looks_like_json_bytes(&head),
+                    Mode::Messages => false,
+                };
+            if streamable {
+                match count_stream(source, job, head, &mut *rest, threads, &tick) {
+                    Ok((bytes, Ok(c))) => {
+                        report.bytes = bytes;
+                        report.counted = Some(c);
+                    }
+                    Ok((_, Err(reason))) => report.skipped = Some(reason),
+                    Err(e) => report.error = Some(format!("{e:#}")),
+                }
+                return report;
+            }
+            // a large JSON document: parsed whole
+            let mut bytes = head;
+            match rest.read_to_end(&mut bytes) {
+                Ok(_) => {}
+                Err(e) => {
+                    report.error = Some(format!("reading {}: {e}", source.label()));
+                    return report;
+                }
+            }
+            match String::from_utf8(bytes) {
+                Ok(t) => Loaded::Text(t),
+                Err(e) => {
+                    match input::invalid_utf8(source, e.utf8_error().valid_up_to() as u64) {
+                        Ok(why) => report.skipped = Some(why),
+                        Err(e) => report.error = Some(format!("{e:#}")),
+                    }
+                    return report;
+                }
+            }
+        }
+    };
+    match loaded {
+        Loaded::Binary(why) => report.skipped = Some(why),
+        Loaded::Text(text) => {
             report.bytes = text.len() as u64;
-            match count_document_on(tok, &text, mode, top, threads) {
+            tick(report.bytes);
+            // local images in a request are relative to the request file
+            let mut opts = job.opts.clone();
+            if let Source::File { path, .. } = source
+                && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                opts.base_dir = dir.to_path_buf();
+            }
+            let counted = if job.mode == Mode::Jsonl {
+                let mut acc = JsonlAcc::new(job.top);
+                let mut counter = job.tok.counter_for(text.len());
+                for (line, r) in jsonl_lines(&mut counter, &opts, &text, 1, job.fields) {
+                    acc.push(line, r);
+                }
+                Ok(acc.finish())
+            } else {
+                count_document_on(job.tok, &opts, &text, job.mode, job.top, threads)
+            };
+            match counted {
                 Ok(mut c) => {
-                    if let Some(rule) = rule {
+                    if let Some(rule) = job.rule {
                         let kind = estimate::classify(&text);
                         report.estimate = Some(scale_counted(&mut c, rule, kind));
                     }
@@ -556,6 +691,43 @@ fn count_one(
         }
     }
     report
+}
+
+/// Count a large input as a stream (see [`crate::stream`]): plain text, or JSONL lines, on
+/// `threads` workers. `Ok((bytes, Err(reason)))` is a walked file skipped for invalid UTF-8.
+fn count_stream(
+    source: &Source,
+    job: &Job<'_>,
+    head: Vec<u8>,
+    rest: &mut dyn Read,
+    threads: usize,
+    tick: &dyn Fn(u64),
+) -> Result<(u64, Result<Counted, String>)> {
+    let read_err = |e: std::io::Error| anyhow::anyhow!("reading {}: {e}", source.label());
+    let (bytes, counted) = if job.mode == Mode::Jsonl {
+        let mut acc = JsonlAcc::new(job.top);
+        let (bytes, bad) = stream::count_jsonl(
+            job.tok,
+            job.opts,
+            rest,
+            head,
+            stream::BLOCK,
+            threads,
+            tick,
+            job.fields,
+            &mut acc,
+        )
+        .map_err(read_err)?;
+        (bytes, bad.map_or_else(|| Ok(acc.finish()), Err))
+    } else {
+        let (bytes, n) = stream::count_text(job.tok, rest, head, stream::BLOCK, threads, tick)
+            .map_err(read_err)?;
+        (bytes, n.map(|tokens| Counted::Text { tokens, note: None }))
+    };
+    match counted {
+        Ok(c) => Ok((bytes, Ok(c))),
+        Err(at) => Ok((bytes, Err(input::invalid_utf8(source, at)?))),
+    }
 }
 
 fn render_human(
@@ -584,7 +756,7 @@ fn render_human(
             None => format!("{mark}{}", thousands(r.tokens())),
         };
         let mut row = vec![
-            Cell::new(&r.path),
+            Cell::new(escape(&r.path)),
             Cell::new(tokens),
             Cell::new(thousands(r.bytes)),
         ];
@@ -625,28 +797,50 @@ fn render_human(
     for r in ok {
         match &r.counted {
             Some(Counted::Chat(chat)) if args.verbose => {
-                writeln!(out, "\n{} ({} messages)", r.path, chat.messages.len())?;
+                writeln!(
+                    out,
+                    "\n{} ({} messages)",
+                    Shown(&r.path),
+                    chat.messages.len()
+                )?;
                 let mut m = report::table(&["#", "role", tokens_header]);
                 for msg in &chat.messages {
                     m.add_row(vec![
                         Cell::new(msg.index),
-                        Cell::new(&msg.role),
+                        Cell::new(escape(&msg.role)),
                         Cell::new(format!("{mark}{}", thousands(msg.tokens))),
                     ]);
                 }
                 m.add_row(vec![
                     Cell::new(""),
                     Cell::new("reply priming"),
-                    Cell::new(crate::tokenize::chat::REPLY_PRIMING),
+                    Cell::new(chat.tokens - chat.messages.iter().map(|m| m.tokens).sum::<u64>()),
                 ]);
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;
+                if !chat.parts.is_empty() {
+                    writeln!(out, "\n{} parts (as plan splits it)", r.path)?;
+                    let mut p = report::table(&["part", tokens_header]);
+                    for part in &chat.parts {
+                        let approx = if part.approximate || !mark.is_empty() {
+                            "~"
+                        } else {
+                            ""
+                        };
+                        p.add_row(vec![
+                            Cell::new(part.part),
+                            Cell::new(format!("{approx}{}", thousands(part.tokens))),
+                        ]);
+                    }
+                    report::align_right(&mut p, &[1]);
+                    crate::report::write_table(out, &p)?;
+                }
             }
             Some(Counted::Jsonl { lines, .. }) => {
                 writeln!(
                     out,
                     "\n{}: {} lines, min {}, median {}, p95 {}, max {}",
-                    r.path,
+                    Shown(&r.path),
                     thousands(lines.count),
                     thousands(lines.min),
                     thousands(lines.median),
@@ -657,7 +851,7 @@ fn render_human(
                     let mut m = report::table(&["largest line", tokens_header]);
                     for l in &lines.largest {
                         m.add_row(vec![
-                            Cell::new(format!("{}:{}", r.path, l.line)),
+                            Cell::new(format!("{}:{}", Shown(&r.path), l.line)),
                             Cell::new(format!("{mark}{}", thousands(l.tokens))),
                         ]);
                     }
@@ -676,7 +870,7 @@ fn render_human(
     if let Some(why) = &resolved.approximate {
         footer.push_str(&format!("; approximate: {why}"));
     }
-    writeln!(out, "{}", env.out.dim(&footer))?;
+    writeln!(out, "{}", env.out.dim(&escape(&footer)))?;
     Ok(())
 }
 
@@ -704,12 +898,17 @@ fn truncate(
     n: usize,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    let inputs = output_inputs(expanded);
+    if let Some(path) = &args.out {
+        // Refused before reading: `--out l.txt` for input l.txt would truncate the input.
+        crate::fsutil::check_output(path, &inputs)?;
+    }
     let (label, text) = single_text(expanded, "--truncate")?;
     let cut = tok.truncate(&text, n);
     let kept = tok.count(cut);
     let original = tok.count(&text);
     match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes())?,
+        Some(path) => crate::fsutil::write_atomic(path, cut.as_bytes(), &inputs)?,
         None => out.write_all(cut.as_bytes()).context("writing stdout")?,
     }
     if args.json {
@@ -721,12 +920,13 @@ fn truncate(
         if args.out.is_some() {
             report::write_json(out, &summary)?;
         } else {
-            writeln!(std::io::stderr(), "{summary}")?;
+            writeln!(std::io::stderr(), "{}", report::json_line(&summary))?;
         }
     } else {
         writeln!(
             std::io::stderr(),
-            "{label}: kept {} of {} tokens ({} of {} bytes)",
+            "{}: kept {} of {} tokens ({} of {} bytes)",
+            Shown(&label),
             thousands(kept as u64),
             thousands(original as u64),
             thousands(cut.len() as u64),
@@ -736,11 +936,25 @@ fn truncate(
     Ok(ExitStatus::Success)
 }
 
+/// The files an `--out` must not be: every named or walked input, and stdin when it is a file.
+fn output_inputs(expanded: &input::Expanded) -> Vec<crate::fsutil::InputFile> {
+    let mut inputs: Vec<_> = expanded
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::File { path, .. } => crate::fsutil::InputFile::named(path),
+            _ => None,
+        })
+        .collect();
+    inputs.extend(crate::fsutil::InputFile::named(std::path::Path::new("-")));
+    inputs
+}
+
 /// How a token's bytes are shown: its text Rust-escaped in quotes, or hex for a token that
 /// holds only part of a UTF-8 character.
 pub fn token_repr(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
-        Ok(s) => format!("{s:?}"),
+        Ok(s) => escape(&format!("{s:?}")).into_owned(),
         Err(_) => {
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("<{}>", hex.join(" "))
@@ -792,8 +1006,12 @@ fn show_tokens(
     writeln!(
         std::io::stderr(),
         "{}",
-        env.err
-            .dim(&format!("{label}: {} tokens ({})", ids.len(), tok.name()))
+        env.err.dim(&format!(
+            "{}: {} tokens ({})",
+            Shown(&label),
+            ids.len(),
+            Shown(&tok.name())
+        ))
     )?;
     Ok(ExitStatus::Success)
 }

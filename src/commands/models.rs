@@ -1,7 +1,6 @@
 //! `tokenbudget models`: the model catalog as a table or JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -9,8 +8,9 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::catalog::list::{self, Filter, ModelRow, SortKey};
-use crate::commands::{check_providers, load_catalog, prices_footer};
+use crate::commands::{Shared, check_providers, prices_footer};
 use crate::exit::ExitStatus;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, rate, thousands};
 
 /// List the model catalog: context windows, max output, tokenizers and prices.
@@ -49,12 +49,6 @@ pub struct ModelsArgs {
     /// Print only JSON on stdout.
     #[arg(long)]
     pub json: bool,
-
-    /// Price file that overrides or extends the catalog: LiteLLM's
-    /// model_prices_and_context_window.json, or tokenbudget's TOML/JSON format (see README)
-    /// [default: $TOKENBUDGET_PRICES when set and not empty].
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,14 +94,19 @@ struct ModelsReport<'a> {
     models: Vec<ModelRow<'a>>,
 }
 
-pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let catalog = load_catalog(args.prices.as_deref(), env)?;
-    check_providers(&catalog, &args.provider)?;
+pub fn run(
+    args: ModelsArgs,
+    env: &Env,
+    shared: &Shared,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let catalog = shared.catalog;
+    check_providers(catalog, &args.provider)?;
     let filter = Filter {
         providers: args.provider.clone(),
         contains: args.filter.clone(),
     };
-    let rows = list::list(&catalog, &filter, args.sort.into(), args.reverse);
+    let rows = list::list(catalog, &filter, args.sort.into(), args.reverse);
 
     if args.json {
         let report = ModelsReport {
@@ -125,7 +124,7 @@ pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatu
             "{} no model matches",
             env.err.dim("note:")
         )?;
-        writeln!(out, "{}", env.out.dim(&prices_footer(&catalog)))?;
+        writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
         return Ok(ExitStatus::Success);
     }
     let mut t = report::table(&[
@@ -156,13 +155,13 @@ pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatu
             (a, b) => format!("{} / {}", rate(a), rate(b)),
         };
         let name = if r.mode == "embedding" {
-            format!("{} (embedding)", r.id)
+            format!("{} (embedding)", Shown(r.id))
         } else {
-            r.id.to_string()
+            escape(r.id).into_owned()
         };
         t.add_row(vec![
             Cell::new(name),
-            Cell::new(r.provider),
+            Cell::new(escape(r.provider)),
             Cell::new(opt_num(r.context_window)),
             Cell::new(opt_num(r.max_output)),
             Cell::new(r.tokenizer.map_or("none", |e| e.name())),
@@ -184,6 +183,6 @@ pub fn run(args: ModelsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatu
         summary.push_str(" * higher rates above a prompt size (--json: tiers).");
     }
     writeln!(out, "{}", env.out.dim(&summary))?;
-    writeln!(out, "{}", env.out.dim(&prices_footer(&catalog)))?;
+    writeln!(out, "{}", env.out.dim(&prices_footer(catalog)))?;
     Ok(ExitStatus::Success)
 }

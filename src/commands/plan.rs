@@ -12,15 +12,17 @@ use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalog::Catalog;
 use crate::commands::count::parse_encoding;
+use crate::commands::{Shared, warn_resolved};
 use crate::count::parse_json;
+use crate::estimate::EstimateRange;
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::plan::{
     self, Allocation, Budget, Cap, Counts, Dropped, Examples, FitOptions, Fitted, HistoryPolicy,
-    ImageRule, Part, Parts, Prompt, Shape,
+    Part, Parts, Prompt, Shape,
 };
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
 use crate::resolve;
 use crate::tokenize::Encoding;
@@ -47,7 +49,7 @@ pub struct PlanArgs {
     /// API request line (`-` for stdin). System messages → system, the latest user message → user, earlier turns →
     /// history, `tools` → tools, `max_completion_tokens`/`max_tokens` → the reserve.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["system", "examples", "rag", "user", "tools"])]
-    pub request: Option<String>,
+    pub request: Option<PathBuf>,
 
     /// The system prompt (text).
     #[arg(long, value_name = "FILE")]
@@ -70,7 +72,7 @@ pub struct PlanArgs {
 
     /// The user's message (text; `-` for stdin). Without it, piped stdin is read.
     #[arg(long, value_name = "FILE")]
-    pub user: Option<String>,
+    pub user: Option<PathBuf>,
 
     /// Tool (function) definitions: a JSON array, or an object with `tools`.
     #[arg(long, value_name = "FILE")]
@@ -120,6 +122,23 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
+/// Every file `plan` reads, and stdin when it is a file: `--out` must be none of them.
+fn plan_inputs(args: &PlanArgs, history: Option<&Path>) -> Vec<crate::fsutil::InputFile> {
+    let mut paths: Vec<&Path> = Vec::new();
+    paths.extend(args.request.as_deref());
+    paths.extend(args.user.as_deref());
+    paths.extend(args.system.as_deref());
+    paths.extend(args.examples.as_deref());
+    paths.extend(args.tools.as_deref());
+    paths.extend(history);
+    paths.extend(args.rag.iter().map(PathBuf::as_path));
+    paths.push(Path::new("-"));
+    paths
+        .into_iter()
+        .filter_map(crate::fsutil::InputFile::named)
+        .collect()
+}
+
 /// A `--history` value: a file, or (with --fit) how much history to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryArg {
@@ -128,7 +147,7 @@ pub enum HistoryArg {
 }
 
 /// `auto` and a number are policies; anything else is a file (`./auto` for a file so named).
-fn parse_history(s: &str) -> Result<HistoryArg, String> {
+pub fn parse_history(s: &str) -> Result<HistoryArg, String> {
     if s == "auto" {
         return Ok(HistoryArg::Policy(HistoryPolicy::Auto));
     }
@@ -152,11 +171,18 @@ struct PlanReport<'a> {
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
+    /// The encoding an estimate is based on (only when the model's counts are estimates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<&'static str>,
     source: Shape,
     max_output: Option<u64>,
     reserve_source: &'static str,
     #[serde(flatten)]
     allocation: &'a Allocation,
+    /// The range of a calibrated estimate of `input_tokens` (Claude, Gemini), which is its
+    /// central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<&'a EstimateRange>,
     notes: &'a [String],
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -179,7 +205,7 @@ struct FitReport<'a> {
     error: Option<String>,
 }
 
-pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let mut history_file = None;
     let mut policy = None;
     for h in &args.history {
@@ -203,28 +229,29 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         );
     }
 
-    let prompt = load_prompt(&args, history_file.as_deref(), env)?;
+    let inputs = plan_inputs(&args, history_file.as_deref());
+    if let Some(path) = &args.out {
+        crate::fsutil::check_output(path, &inputs)?;
+    }
+    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env)?;
+    if args.fit && prompt.shape != Shape::Parts && prompt.body.is_none() {
+        bail!(
+            "--fit writes the fitted request back in its own shape, which is supported for chat \
+             completions and Anthropic bodies (and OpenAI batch lines); this request is planned \
+             but cannot be fitted yet"
+        );
+    }
 
-    let catalog = Catalog::embedded();
     let model_name = args
         .model
         .clone()
         .or_else(|| prompt.model.clone())
         .unwrap_or_else(|| resolve::default_model(None));
-    let resolved = resolve::resolve(catalog, Some(&model_name), args.encoding)?;
-    if resolved.estimate.is_some() {
-        // plan does not show estimate ranges yet: it still needs --encoding to approximate
-        let provider = resolved
-            .model
-            .map(|m| m.provider.clone())
-            .unwrap_or_default();
-        return Err(resolve::ResolveError::NoTokenizer {
-            model: model_name,
-            provider,
-        }
-        .into());
-    }
+    let resolved = shared
+        .resolver()
+        .resolve(Some(&model_name), args.encoding)?;
     let tok = resolved.tokenizer();
+    warn_resolved(env, &resolved);
     let window = match args.context_window.or(resolved.context_window()) {
         Some(w) => w,
         None => bail!("no context window known for {model_name}: pass --context-window N"),
@@ -234,15 +261,16 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         (Some(r), _) => (r, "--reserve-output"),
         (None, Some(m)) => (
             m,
-            if prompt
-                .body
-                .as_ref()
-                .is_some_and(|b| b.get("max_completion_tokens").is_some())
-            {
-                "max_completion_tokens"
-            } else {
-                "max_tokens"
-            },
+            plan::OUTPUT_LIMIT_FIELDS
+                .into_iter()
+                .find(|f| {
+                    prompt
+                        .body
+                        .as_ref()
+                        .map(|b| if prompt.batch { &b["body"] } else { b })
+                        .is_some_and(|b| b.get(*f).is_some_and(|v| !v.is_null()))
+                })
+                .unwrap_or("max_tokens"),
         ),
         (None, None) => (
             max_output.map_or(plan::DEFAULT_RESERVE, |m| m.min(plan::DEFAULT_RESERVE)),
@@ -270,34 +298,49 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         );
     }
 
-    let rule = if prompt.shape == Shape::Anthropic
-        || resolved.model.is_some_and(|m| m.provider == "anthropic")
-    {
-        ImageRule::Anthropic
-    } else {
-        ImageRule::OpenAi
-    };
-    let counts = plan::count(&prompt, tok, rule).map_err(|e| anyhow!("{e}"))?;
+    let rule = crate::request::image_rule(&prompt, resolved.model.map(|m| m.provider.as_str()));
+    let mut counts =
+        plan::count_with(&prompt, tok, resolved.message_rule, rule).map_err(|e| anyhow!("{e}"))?;
+    // A Claude/Gemini estimate: the counts become the calibrated central values (the whole
+    // request's, as count, cost and check give it, apportioned over the parts); the exact
+    // o200k_base counts are kept for the range of whatever is kept.
+    let calibration = resolved.calibration().map(|rule| {
+        let text = request_text
+            .clone()
+            .unwrap_or_else(|| prompt_contents(&prompt));
+        let kind = crate::estimate::classify(&text);
+        let raw = counts.clone();
+        counts.calibrate(rule, kind);
+        Calibration { rule, kind, raw }
+    });
     let budget = Budget {
         context_window: window,
         reserve_output: reserve,
         caps: args.cap.clone(),
     };
     let all_kept = vec![true; prompt.items.len()];
-    let before = plan::allocate(&prompt, &counts, &all_kept, &budget);
+    let range_of = |kept: &[bool]| {
+        calibration.as_ref().map(|c| {
+            let raw = plan::allocate(&prompt, &c.raw, kept, &budget).input_tokens;
+            c.rule.estimate(raw, c.kind).1
+        })
+    };
+    let mut before = plan::allocate(&prompt, &counts, &all_kept, &budget);
+    let before_range = range_of(&all_kept);
+    let before_high = high_end_warning(&mut before, before_range.as_ref());
 
     let mut err = std::io::stderr().lock();
     if let Some(why) = &resolved.approximate
         && !args.json
     {
-        writeln!(err, "{} {why}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(why))?;
     }
     if !args.json {
         for n in &counts.notes {
-            writeln!(err, "{} {n}", env.err.dim("note:"))?;
+            writeln!(err, "{} {}", env.err.dim("note:"), Shown(n))?;
         }
         for w in &counts.warnings {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
     }
 
@@ -314,14 +357,15 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     };
 
     if !args.fit {
-        let warnings = warnings(&before, &counts);
+        let mut warnings = warnings(&before, &counts);
+        warnings.extend(before_high);
         if let Some(w) = window_warning(&before)
             && !args.json
         {
-            writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+            writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
         drop(err);
-        ctx.render(out, &before, &warnings, None)?;
+        ctx.render(out, &before, before_range.as_ref(), &warnings, None)?;
         return Ok(if before.fits {
             ExitStatus::Success
         } else {
@@ -336,7 +380,12 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     let fitted = match plan::fit(&prompt, &counts, &budget, opts) {
         Ok(f) => f,
         Err(cannot) => {
-            writeln!(err, "{} {cannot}", env.err.red("does not fit:"))?;
+            writeln!(
+                err,
+                "{} {}",
+                env.err.red("does not fit:"),
+                Shown(&cannot.to_string())
+            )?;
             drop(err);
             if args.out.is_some() {
                 // stdout is the report's: show the allocation that could not be fitted.
@@ -349,26 +398,38 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                     out: None,
                     error: Some(cannot.reason.clone()),
                 };
-                ctx.render(out, &before, &warnings(&before, &counts), Some(fit))?;
+                let mut w = warnings(&before, &counts);
+                w.extend(before_high);
+                ctx.render(out, &before, before_range.as_ref(), &w, Some(fit))?;
             }
             return Ok(ExitStatus::LimitHit);
         }
     };
-    let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
-    let fitted_json = plan::fitted_json(&prompt, &fitted.kept);
-    let mut text = serde_json::to_string_pretty(&fitted_json).context("serialising JSON")?;
+    let mut after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
+    let after_range = range_of(&fitted.kept);
+    let after_high = high_end_warning(&mut after, after_range.as_ref());
+    // Numbers and every kept value exactly as read, when there is a request text to copy from.
+    let mut text = match request_text
+        .as_deref()
+        .and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept))
+    {
+        Some(t) => t,
+        None => serde_json::to_string_pretty(&plan::fitted_json(&prompt, &fitted.kept))
+            .context("serialising JSON")?,
+    };
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
-    let warnings = warnings(&after, &counts);
+    let mut warnings = warnings(&after, &counts);
+    warnings.extend(after_high);
     if let Some(w) = window_warning(&after)
         && !args.json
     {
-        writeln!(err, "{} {w}", env.err.yellow("warning:"))?;
+        writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
     }
     match &args.out {
         Some(path) => {
-            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            crate::fsutil::write_atomic(path, text.as_bytes(), &inputs)?;
             drop(err);
             let fit = FitReport {
                 history: opts.history,
@@ -379,7 +440,7 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
                 out: Some(path.display().to_string()),
                 error: None,
             };
-            ctx.render(out, &after, &warnings, Some(fit))?;
+            ctx.render(out, &after, after_range.as_ref(), &warnings, Some(fit))?;
         }
         None => {
             drop(err);
@@ -393,13 +454,66 @@ pub fn run(args: PlanArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     })
 }
 
+/// The calibration of a Claude/Gemini estimate, and the exact o200k_base counts it scales.
+struct Calibration {
+    rule: &'static crate::estimate::Rule,
+    kind: crate::estimate::ContentKind,
+    raw: plan::Counts,
+}
+
+/// The text of every message of `prompt`, for classifying a prompt made of parts (a request
+/// file is classified by its text, as `count` does).
+fn prompt_contents(prompt: &Prompt) -> String {
+    let mut s = String::new();
+    for item in &prompt.items {
+        match item.message.get("content") {
+            Some(Value::String(t)) => s.push_str(t),
+            Some(Value::Null) | None => {}
+            Some(v) => s.push_str(&v.to_string()),
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// An estimate fits only when the high end of its range does: when the high end plus the
+/// reserved output is over the window, the allocation does not fit, and the warning says so.
+fn high_end_warning(a: &mut Allocation, range: Option<&EstimateRange>) -> Option<String> {
+    let r = range?;
+    let high = r.high.saturating_add(a.reserve_output);
+    if high <= a.context_window || !a.fits {
+        return None;
+    }
+    a.fits = false;
+    a.over_by = Some(high - a.context_window);
+    Some(format!(
+        "the estimate's high end ({} input + {} reserved output) is over the {}-token window by \
+         {}: the real count might not fit",
+        thousands(r.high),
+        thousands(a.reserve_output),
+        thousands(a.context_window),
+        thousands(high - a.context_window)
+    ))
+}
+
 /// Read the inputs into a [`Prompt`].
-fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Prompt> {
+/// A request of any shape (see [`crate::request`]); other JSON is refused naming the shapes.
+fn parse_request(value: Value, base: &Path) -> Result<Prompt, crate::tokenize::chat::ChatError> {
+    crate::request::parse(value, base).map(|(_, p)| p)
+}
+
+/// With `--request`, its text comes back too: `--fit` copies what it keeps from it.
+fn load_prompt(
+    args: &PlanArgs,
+    history: Option<&Path>,
+    env: &Env,
+) -> Result<(Prompt, Option<String>)> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
         let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
         let base = base_dir(req);
-        return Prompt::from_request(value, &base).map_err(|e| anyhow!("{label}: {e}"));
+        let prompt = parse_request(value, &base).map_err(|e| anyhow!("{label}: {e}"))?;
+        return Ok((prompt, Some(text)));
     }
     let mut parts = Parts::default();
     if let Some(p) = &args.system {
@@ -442,8 +556,23 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
     }
     match &args.user {
         Some(u) => parts.user = Some(read(u)?),
-        None if !env.stdin_is_terminal => {
-            let (label, text) = read("-")?;
+        // Piped stdin is the optional user message; closed stdin (cron, CI) is just none.
+        None if !env.stdin_is_terminal && !input::stdin_is_closed() => {
+            let (label, text) = read(Path::new("-"))?;
+            let alone = parts.system.is_none()
+                && parts.examples.is_none()
+                && parts.rag.is_empty()
+                && parts.history.is_none()
+                && parts.tools.is_empty();
+            // JSON piped in with no other part is a request, not the user's message.
+            if alone
+                && let Ok(value) = parse_json(&text)
+                && crate::request::detect(&value).is_some()
+            {
+                let prompt =
+                    parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"))?;
+                return Ok((prompt, Some(text)));
+            }
             if !text.is_empty() {
                 parts.user = Some((label, text));
             }
@@ -462,7 +591,8 @@ fn load_prompt(args: &PlanArgs, history: Option<&Path>, env: &Env) -> Result<Pro
              --history, --user or piped stdin, --tools)"
         );
     }
-    Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))
+    let prompt = Prompt::from_parts(parts, Path::new(".")).map_err(|e| anyhow!("{e}"))?;
+    Ok((prompt, None))
 }
 
 /// The messages of a messages-JSON value: an array (possibly empty), or a request body.
@@ -473,27 +603,27 @@ fn messages_of(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn base_dir(path: &str) -> PathBuf {
-    if path == "-" {
+fn base_dir(path: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
         return PathBuf::from(".");
     }
-    match Path::new(path).parent() {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
 }
 
 fn read_path(path: &Path) -> Result<(String, String)> {
-    read(&path.display().to_string())
+    read(path)
 }
 
-/// Read a file (or `-`, stdin) as UTF-8: (label, text).
-fn read(path: &str) -> Result<(String, String)> {
-    let source = if path == "-" {
+/// Read a file (or `-`, stdin) as UTF-8: (label, text). The name need not be UTF-8.
+fn read(path: &Path) -> Result<(String, String)> {
+    let source = if path.as_os_str() == "-" {
         Source::Stdin
     } else {
         Source::File {
-            path: PathBuf::from(path),
+            path: path.to_path_buf(),
             walked: false,
         }
     };
@@ -562,7 +692,7 @@ fn report_dropped(
             d.len(),
             thousands(tokens)
         )?;
-        for x in d {
+        for x in d.iter().take(report::LISTED) {
             let reason = match x.reason {
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
@@ -572,9 +702,16 @@ fn report_dropped(
             writeln!(
                 err,
                 "  {} {} {} tokens ({reason})",
-                x.label,
-                x.role,
+                Shown(&x.label),
+                Shown(&x.role),
                 thousands(x.tokens)
+            )?;
+        }
+        if d.len() > report::LISTED {
+            writeln!(
+                err,
+                "  {} (--json --out lists them)",
+                report::and_more(d.len() - report::LISTED)
             )?;
         }
     }
@@ -633,15 +770,18 @@ impl Ctx<'_> {
         &self,
         out: &mut dyn Write,
         a: &Allocation,
+        range: Option<&EstimateRange>,
         warnings: &[String],
         fit: Option<FitReport>,
     ) -> Result<()> {
         if self.args.json {
             let report = PlanReport {
+                estimate: range,
                 model: self.model,
                 encoding: self.resolved_encoding,
                 approximate: self.approximation.is_some(),
                 approximation: self.approximation,
+                basis: self.approximation.map(|_| self.resolved_encoding.name()),
                 source: self.prompt.shape,
                 max_output: self.max_output,
                 reserve_source: self.reserve_source,
@@ -653,10 +793,16 @@ impl Ctx<'_> {
             report::write_json(out, &report)?;
             return Ok(());
         }
-        self.render_human(out, a, fit.is_some())
+        self.render_human(out, a, range, fit.is_some())
     }
 
-    fn render_human(&self, out: &mut dyn Write, a: &Allocation, fitted: bool) -> Result<()> {
+    fn render_human(
+        &self,
+        out: &mut dyn Write,
+        a: &Allocation,
+        range: Option<&EstimateRange>,
+        fitted: bool,
+    ) -> Result<()> {
         let s = &self.env.out;
         let all_approx = self.approximation.is_some();
         let mut t = report::table(&["part", "tokens", "window", "cap", "status"]);
@@ -704,7 +850,11 @@ impl Ctx<'_> {
         ]);
         t.add_row(vec![
             Cell::new(s.bold("total")),
-            Cell::new(s.bold(&format!("{mark}{}", thousands(a.total)))),
+            Cell::new(s.bold(&match range {
+                // the range of the total: the input's plus the reserved output
+                Some(r) => crate::estimate::display(a.total, &r.plus(a.reserve_output)),
+                None => format!("{mark}{}", thousands(a.total)),
+            })),
             Cell::new(percent(a.total, a.context_window)),
             Cell::new(thousands(a.context_window)),
             Cell::new(match a.over_by {
@@ -732,6 +882,16 @@ impl Ctx<'_> {
         writeln!(out, "{}", s.dim(&legend(a)))?;
         writeln!(out)?;
         let verdict = match a.over_by {
+            Some(d) if a.total <= a.context_window => s.red(&format!(
+                "over by {} at the estimate's high end: ~{} tokens ({} input + {} reserved \
+                 output) in a {}-token window, but the real count might be up to {}",
+                thousands(d),
+                thousands(a.total),
+                thousands(a.input_tokens),
+                thousands(a.reserve_output),
+                thousands(a.context_window),
+                thousands(a.context_window + d)
+            )),
             Some(d) => s.red(&format!(
                 "over by {}: {} tokens ({} input + {} reserved output) in a {}-token window",
                 thousands(d),
@@ -776,7 +936,7 @@ impl Ctx<'_> {
         if let Some(why) = self.approximation {
             footer.push_str(&format!(": {why}"));
         }
-        writeln!(out, "{}", s.dim(&footer))?;
+        writeln!(out, "{}", s.dim(&escape(&footer)))?;
         Ok(())
     }
 

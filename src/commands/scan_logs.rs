@@ -1,18 +1,20 @@
 //! `tokenbudget scan-logs`: totals, costs, outliers, spikes, bursts and loops in usage logs.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 
-use crate::catalog::Catalog;
+use crate::commands::Shared;
 use crate::exit::ExitStatus;
 use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
 };
 use crate::pricing::Money;
+use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
 
 /// Find the outliers, spikes, runaway users and loops in LLM usage logs, and what they cost.
@@ -26,6 +28,7 @@ use crate::report::{self, Env, thousands};
   tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
   tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
   tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
+  tokenbudget scan-logs 2026-03-*.jsonl --by user --emit-summary part1.json   (see merge)
 
 Formats are recognised per line: app logs, OpenAI Chat Completions, Responses and Batch
 output, Anthropic Messages, Gemini, LiteLLM spend logs and Claude Code transcripts.
@@ -37,7 +40,7 @@ pub struct ScanLogsArgs {
     /// Log files (.jsonl, .gz, .zst), directories (walked for *.jsonl*), or `-` for stdin.
     /// With none, piped stdin is read.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
 
     /// Group by user, feature, model, day, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
@@ -118,6 +121,11 @@ pub struct ScanLogsArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Also write a partial summary of this scan to FILE (`-`: to stdout, instead of the
+    /// report), for `tokenbudget merge` to combine with other parts.
+    #[arg(long, value_name = "FILE")]
+    pub emit_summary: Option<String>,
 }
 
 /// A rate, or none (`off`).
@@ -130,27 +138,34 @@ pub enum FailOn {
     Alerts,
 }
 
-fn parse_by(s: &str) -> Result<GroupBy, String> {
+/// An argument value parser. The `arg_value` fuzz target (fuzz/fuzz_targets/arg_value.rs) calls
+/// `parse_by`, `parse_tz`, `parse_rate`, `parse_dur` and `parse_share` by these names: keep them
+/// (or update the target) when the time handling moves to a library.
+pub fn parse_by(s: &str) -> Result<GroupBy, String> {
     GroupBy::parse(s)
 }
 
-fn parse_tz(s: &str) -> Result<Tz, String> {
+/// `--tz` (see [`parse_by`] on the fuzz target).
+pub fn parse_tz(s: &str) -> Result<Tz, String> {
     Tz::parse(s)
 }
 
-fn parse_rate(s: &str) -> Result<Rate2, String> {
+/// `--burst`, `--burst-tokens`: N/DURATION or `off` (see [`parse_by`] on the fuzz target).
+pub fn parse_rate(s: &str) -> Result<Rate2, String> {
     if matches!(s.trim(), "off" | "none" | "0") {
         return Ok(Rate2(None));
     }
     Rate::parse(s).map(|r| Rate2(Some(r)))
 }
 
-fn parse_dur(s: &str) -> Result<u32, String> {
+/// `--loop-gap` (see [`parse_by`] on the fuzz target).
+pub fn parse_dur(s: &str) -> Result<u32, String> {
     logs::detect::parse_duration(s)
         .ok_or_else(|| format!("invalid duration '{s}' (expected 30s, 2m, 1h or seconds)"))
 }
 
-fn parse_share(s: &str) -> Result<f64, String> {
+/// `--window-share`, `--loop-tolerance` (see [`parse_by`] on the fuzz target).
+pub fn parse_share(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
@@ -163,7 +178,47 @@ fn parse_share(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
+/// The scan options of `args`, and the same as `scan-logs` arguments (paths, output and exit
+/// flags left out): what a partial summary records, so `merge` rebuilds the same options.
+pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
+    let mut argv: Vec<String> = Vec::new();
+    let mut push = |flag: &str, v: String| {
+        argv.push(format!("--{flag}"));
+        argv.push(v);
+    };
+    if !args.by.is_empty() {
+        let names: Vec<&str> = args.by.iter().map(GroupBy::name).collect();
+        push("by", names.join(","));
+    }
+    push("top", args.top.to_string());
+    if let Some(s) = &args.since {
+        push("since", s.clone());
+    }
+    if let Some(s) = &args.until {
+        push("until", s.clone());
+    }
+    push("tz", args.tz.to_string());
+    for f in &args.field {
+        push("field", f.clone());
+    }
+    push("window-share", args.window_share.to_string());
+    if let Some(m) = args.max_tokens {
+        push("max-tokens", m.to_string());
+    }
+    push("spike-factor", args.spike_factor.to_string());
+    push("spike-days", args.spike_days.to_string());
+    let rate = |r: &Rate2| r.0.map_or_else(|| "off".to_string(), |r| r.label());
+    push("burst", rate(&args.burst));
+    if let Some(r) = &args.burst_tokens {
+        push("burst-tokens", rate(r));
+    }
+    push("loop-min", args.loop_min.to_string());
+    push("loop-gap", args.loop_gap.to_string());
+    push("loop-tolerance", args.loop_tolerance.to_string());
+    Ok((options(args)?, argv))
+}
+
+fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
     let mut fields = FieldOverrides::default();
     for f in &args.field {
         let Some((name, path)) = f.split_once('=') else {
@@ -188,29 +243,7 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
     if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
         bail!("--spike-factor must be a positive number");
     }
-    let mut inputs = Vec::new();
-    let mut missing = Vec::new();
-    if args.paths.is_empty() {
-        if env.stdin_is_terminal {
-            bail!("no input: give a log file, a directory, or `-` for stdin");
-        }
-        inputs.push(Input::Stdin);
-    }
-    let mut stdin_used = false;
-    for p in &args.paths {
-        if p == "-" {
-            if stdin_used {
-                bail!("`-` (stdin) given more than once");
-            }
-            stdin_used = true;
-            inputs.push(Input::Stdin);
-        } else if std::fs::metadata(p).is_err() {
-            missing.push(p.clone());
-        } else {
-            inputs.push(Input::Path(PathBuf::from(p)));
-        }
-    }
-    let opts = ScanOptions {
+    Ok(ScanOptions {
         by: args.by.clone(),
         tz: args.tz,
         since,
@@ -229,49 +262,138 @@ pub fn run(args: ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<ExitSta
             tolerance: args.loop_tolerance,
         },
         threads: args.threads.unwrap_or(0),
+        // a hidden knob so tests can exercise the line cap with small files
+        max_line_bytes: std::env::var("TOKENBUDGET_SCAN_MAX_LINE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
         ..ScanOptions::default()
-    };
+    })
+}
+
+pub fn run(
+    args: ScanLogsArgs,
+    env: &Env,
+    shared: &Shared<'static>,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let (opts, option_args) = scan_options(&args)?;
+    let mut inputs = Vec::new();
+    let mut missing = Vec::new();
+    if args.paths.is_empty() {
+        if env.stdin_is_terminal {
+            bail!("no input: give a log file, a directory, or `-` for stdin");
+        }
+        if crate::input::stdin_is_closed() {
+            bail!(
+                "no input: stdin is closed (or /dev/null) and no path was given; give a log \
+                 file or a directory"
+            );
+        }
+        inputs.push(Input::Stdin);
+    }
+    let mut stdin_used = false;
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            if stdin_used {
+                bail!("`-` (stdin) given more than once");
+            }
+            stdin_used = true;
+            if crate::input::stdin_is_closed() {
+                bail!(crate::input::STDIN_CLOSED);
+            }
+            inputs.push(Input::Stdin);
+        } else if std::fs::metadata(p).is_err() {
+            missing.push(p.clone());
+        } else {
+            inputs.push(Input::Path(p.clone()));
+        }
+    }
     let bar = progress_bar(&inputs, env, args.json);
     let progress = |n: u64| {
         if let Some(b) = &bar {
             b.inc(n);
         }
     };
-    let mut report = logs::scan(&inputs, &opts, Catalog::embedded(), &progress);
+    let raw = logs::scan_raw(&inputs, &opts, shared.catalog, &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    for m in &missing {
-        let reason = match std::fs::metadata(m) {
-            Err(e) => format!("cannot read: {e}"),
-            Ok(_) => "cannot read".into(),
-        };
-        report.files_skipped.insert(
-            0,
-            logs::FileProblem {
-                path: m.clone(),
-                reason,
+    let missing_problems: Vec<logs::FileProblem> = missing
+        .iter()
+        .map(|m| logs::FileProblem {
+            path: crate::fsutil::path_label(m),
+            reason: match std::fs::metadata(m) {
+                Err(e) => format!("cannot read: {e}"),
+                Ok(_) => "cannot read".into(),
             },
+        })
+        .collect();
+    let summary = args
+        .emit_summary
+        .as_ref()
+        .map(|_| logs::summary::Summary::of(&raw, option_args, missing_problems.clone()));
+    let mut report = raw.finish(&opts);
+    for p in missing_problems.into_iter().rev() {
+        report.files_skipped.insert(0, p);
+    }
+    let summary_to_stdout = args.emit_summary.as_deref() == Some("-");
+    if let (Some(path), Some(summary)) = (&args.emit_summary, &summary) {
+        let mut text = serde_json::to_vec(summary).context("serialising the summary")?;
+        text.push(b'\n');
+        if summary_to_stdout {
+            out.write_all(&text).context("writing stdout")?;
+        } else {
+            crate::fsutil::write_atomic(std::path::Path::new(path), &text, &[])?;
+        }
+    }
+    if !summary_to_stdout {
+        show(&report, &args, env, out)?;
+    }
+    for m in &missing {
+        eprintln!(
+            "{} cannot read {}",
+            env.err.red("error:"),
+            Shown(crate::fsutil::path_label(m))
         );
     }
+    for w in &report.warnings {
+        eprintln!("{} {w}", env.err.yellow("warning:"));
+    }
+    Ok(status_of(&report, &args, !missing.is_empty()))
+}
+
+/// The report as JSON (`--json`) or tables.
+pub fn show(
+    report: &ScanReport,
+    args: &ScanLogsArgs,
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
     if args.json {
-        report::write_json(out, &report)?;
+        report::write_json(out, report)?;
     } else {
-        render(&report, &args, env, out)?;
+        render(report, args, env, out)?;
     }
-    for m in &missing {
-        eprintln!("{} cannot read {m}", env.err.red("error:"));
-    }
+    Ok(())
+}
+
+/// The exit status of a scan: 1 for alerts with `--fail-on alerts`; 2 when a named input was
+/// missing, or with `--strict` when anything was skipped.
+pub fn status_of(report: &ScanReport, args: &ScanLogsArgs, missing: bool) -> ExitStatus {
     let mut status = ExitStatus::Success;
+    // nothing read at all is an input error (a cron job must not pass while reading nothing);
+    // records that were all outside --since/--until are only a warning
+    if report.records == 0 && report.filtered == 0 {
+        status = ExitStatus::InputError;
+    }
     if args.fail_on.is_some() && report.alerts > 0 {
         status = ExitStatus::LimitHit;
     }
-    if !missing.is_empty()
-        || args.strict && (report.skipped.count > 0 || !report.files_skipped.is_empty())
-    {
+    if missing || args.strict && (report.skipped.count > 0 || !report.files_skipped.is_empty()) {
         status = status.max(ExitStatus::InputError);
     }
-    Ok(status)
+    status
 }
 
 fn progress_bar(inputs: &[Input], env: &Env, json: bool) -> Option<indicatif::ProgressBar> {
@@ -426,7 +548,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .unpriced
             .models
             .iter()
-            .map(|m| format!("{} ({})", m.model, thousands(m.requests)))
+            .map(|m| format!("{} ({})", Shown(&m.model), thousands(m.requests)))
             .collect();
         writeln!(
             out,
@@ -447,7 +569,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             r.files_skipped.len()
         )?;
         for f in &r.files_skipped {
-            writeln!(out, "  {}: {}", f.path, f.reason)?;
+            writeln!(out, "  {}: {}", Shown(&f.path), Shown(&f.reason))?;
         }
     }
     if r.skipped.count > 0 {
@@ -455,7 +577,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .skipped
             .by_reason
             .iter()
-            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .map(|(k, v)| format!("{} {}", Shown(k), thousands(*v)))
             .collect();
         writeln!(
             out,
@@ -465,7 +587,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             reasons.join(", ")
         )?;
         for e in &r.skipped.examples {
-            writeln!(out, "  {}:{}: {}", e.file, e.line, e.reason)?;
+            writeln!(out, "  {}:{}: {}", Shown(&e.file), e.line, Shown(&e.reason))?;
         }
     }
     // groups
@@ -473,19 +595,20 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let title = if r.group_count > r.groups.len() {
             format!(
                 "By {} (top {} of {})",
-                r.by.join(", "),
+                Shown(r.by.join(", ")),
                 r.groups.len(),
                 thousands(r.group_count as u64)
             )
         } else {
-            format!("By {}", r.by.join(", "))
+            format!("By {}", Shown(r.by.join(", ")))
         };
         writeln!(out, "\n{}", s.bold(&title))?;
-        let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
+        let by: Vec<Cow<str>> = r.by.iter().map(|b| escape(b)).collect();
+        let mut header: Vec<&str> = by.iter().map(|b| b.as_ref()).collect();
         header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
         let mut tab = report::table(&header);
         for g in &r.groups {
-            let mut row: Vec<Cell> = g.values.iter().map(Cell::new).collect();
+            let mut row: Vec<Cell> = g.values.iter().map(|v| Cell::new(escape(v))).collect();
             let cost = if g.unpriced_requests > 0 {
                 format!("{} +{} unpriced", g.cost.display(), g.unpriced_requests)
             } else {
@@ -538,10 +661,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in &o.largest {
             tab.add_row(vec![
-                Cell::new(format!("{}:{}", x.file, x.line)),
-                Cell::new(x.time.as_deref().unwrap_or("-")),
-                Cell::new(x.user.as_deref().unwrap_or("-")),
-                Cell::new(x.model.as_deref().unwrap_or("-")),
+                Cell::new(format!("{}:{}", Shown(&x.file), x.line)),
+                Cell::new(escape(x.time.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.user.as_deref().unwrap_or("-"))),
+                Cell::new(escape(x.model.as_deref().unwrap_or("-"))),
                 Cell::new(thousands(x.prompt_tokens)),
                 Cell::new(
                     x.window_share
@@ -589,7 +712,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ]);
         for x in r.bursts.iter().take(args.top) {
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(format!("{} {}", x.limit, x.by)),
@@ -622,7 +745,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
                 "0".into()
             };
             tab.add_row(vec![
-                Cell::new(&x.span.user),
+                Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
                 Cell::new(&x.span.end),
                 Cell::new(thousands(x.span.requests)),

@@ -22,11 +22,12 @@ pub mod options;
 pub mod record;
 pub mod report;
 pub mod scan;
+pub mod summary;
 pub mod time;
 
 pub use detect::{Burst, Loop, LoopRule, Rate, Spike};
-pub use options::{GroupBy, Input, ScanOptions};
+pub use options::{GroupBy, Input, ScanOptions, refuse_text_path, text_segment};
 pub use record::{ErrKind, FieldOverrides, Format};
 pub use report::*;
-pub use scan::{input_size, scan};
+pub use scan::{Raw, input_size, scan, scan_raw};
 pub use time::Tz;

@@ -33,7 +33,12 @@ impl GroupBy {
             "project" => GroupBy::Project,
             "format" => GroupBy::Format,
             "" => return Err("empty --by field".into()),
-            other => GroupBy::Field(other.to_string()),
+            other => {
+                if let Some(seg) = text_segment(other) {
+                    return Err(refuse_text_path(other, seg));
+                }
+                GroupBy::Field(other.to_string())
+            }
         })
     }
 
@@ -50,6 +55,79 @@ impl GroupBy {
             GroupBy::Field(f) => f,
         }
     }
+}
+
+/// Keys whose values are prompt or response text (or hold it) in the formats scan-logs reads:
+/// chat `messages[].content`, `choices[].message.content`/`.text`/`.delta`, tool-call
+/// `arguments`, Responses `input`/`instructions`/`output[].content[].text`/`output_text`,
+/// Anthropic `system`/`content[].text`/`thinking`, Gemini `contents[].parts[].text`,
+/// `candidates[]`, `systemInstruction`, LiteLLM `messages`/`response`, completions `prompt`.
+const TEXT_KEYS: &[&str] = &[
+    "content",
+    "contents",
+    "messages",
+    "parts",
+    "text",
+    "prompt",
+    "prompts",
+    "completion",
+    "instructions",
+    "arguments",
+    "refusal",
+    "reasoning",
+    "reasoning_content",
+    "thinking",
+    "output_text",
+    "delta",
+    "tool_calls",
+    "function_call",
+    "systeminstruction",
+    "system_instruction",
+];
+
+/// Keys that hold text only as a whole (`choices.0.message` is the message with its content,
+/// but `message.model` is a model name): refused when the path ends there.
+const TEXT_CONTAINERS: &[&str] = &[
+    "message",
+    "choices",
+    "candidates",
+    "input",
+    "output",
+    "response",
+    "system",
+    "body",
+    "request",
+];
+
+/// The segment of a dotted `--by`/`--field` path that leads into prompt or response text, if
+/// any (case-insensitive; array indexes and `*` are skipped): `choices.0.message.content` →
+/// `content`, `messages.*.content` → `messages`, `choices.0.message` → `message`. scan-logs
+/// promises never to print that text, so such paths are refused. The `arg_value` fuzz target
+/// checks that no accepted `--by` path has one.
+pub fn text_segment(path: &str) -> Option<&str> {
+    let segs: Vec<&str> = path
+        .split('.')
+        .filter(|s| !s.is_empty() && *s != "*" && !s.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    if let Some(seg) = segs
+        .iter()
+        .find(|s| TEXT_KEYS.iter().any(|k| k.eq_ignore_ascii_case(s.trim())))
+    {
+        return Some(seg);
+    }
+    segs.last().copied().filter(|s| {
+        TEXT_CONTAINERS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(s.trim()))
+    })
+}
+
+/// The message for a refused text path (`--by` and `--field`).
+pub fn refuse_text_path(path: &str, segment: &str) -> String {
+    format!(
+        "'{path}' leads into prompt or response text (`{segment}`), which scan-logs never \
+         prints; use a field that names the request instead (user, model, metadata.team …)"
+    )
 }
 
 /// What to scan and how.
@@ -75,7 +153,15 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Plain files larger than this are split into ranges of about this size.
     pub chunk_bytes: u64,
+    /// The line cap: a longer line is skipped ("line too long") without being held in memory.
+    /// [`DEFAULT_MAX_LINE_BYTES`] unless set (the hidden `TOKENBUDGET_SCAN_MAX_LINE_BYTES`
+    /// environment variable sets it for the command, for tests).
+    pub max_line_bytes: usize,
 }
+
+/// The default line cap: 64 MiB, far above any real log record (a Claude Code line with a few
+/// pasted screenshots is a few MB) and small enough that two workers stay well under a GB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 
 impl Default for ScanOptions {
     fn default() -> Self {
@@ -102,6 +188,7 @@ impl Default for ScanOptions {
             },
             threads: 0,
             chunk_bytes: 32 << 20,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
 }

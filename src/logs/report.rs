@@ -197,6 +197,54 @@ pub struct ScanReport {
     pub loops: Vec<LoopRow>,
     /// outliers + spikes + bursts + loops found.
     pub alerts: u64,
+    /// What looks wrong with the input or the flags (nothing read, a `--by` field no record
+    /// has); each names the likely cause.
+    pub warnings: Vec<String>,
+}
+
+/// Why no record was counted, in the words a user needs.
+fn nothing_read(
+    agg: &Agg,
+    files: usize,
+    lines: u64,
+    skipped: &Skipped,
+    files_skipped: &[FileProblem],
+) -> String {
+    if agg.filtered > 0 {
+        return format!(
+            "no records in the time range: all {} records are outside --since/--until",
+            agg.filtered
+        );
+    }
+    if lines == 0 {
+        return if !files_skipped.is_empty() {
+            "no records: no input could be read (see the skipped files)".to_string()
+        } else if files == 0 {
+            "no records: no log files found (directories are searched for *.jsonl files, \
+             also .jsonl.gz and .jsonl.zst)"
+                .to_string()
+        } else {
+            "no records: the input is empty".to_string()
+        };
+    }
+    if skipped.count > 0 {
+        let (reason, n) = skipped
+            .by_reason
+            .iter()
+            .max_by_key(|(r, n)| (**n, std::cmp::Reverse(r.as_str())))
+            .map(|(r, n)| (r.as_str(), *n))
+            .unwrap_or(("", 0));
+        return format!(
+            "no records: none of the {lines} lines is a usage record ({n} skipped as '{reason}'); \
+             scan-logs reads JSON Lines, one JSON object per line, so a CSV file or a \
+             pretty-printed JSON document gives none"
+        );
+    }
+    format!(
+        "no records: the {lines} lines hold no token usage ({} are known non-usage events, \
+         e.g. Claude Code user messages)",
+        agg.ignored
+    )
 }
 
 pub(crate) fn finish(
@@ -283,6 +331,31 @@ pub(crate) fn finish(
         });
     }
     let group_count = groups.len();
+    let mut warnings = Vec::new();
+    if agg.records == 0 {
+        warnings.push(nothing_read(
+            &agg,
+            files.len(),
+            lines,
+            &skipped,
+            &files_skipped,
+        ));
+    }
+    for (i, dim) in opts.by.iter().enumerate() {
+        if let GroupBy::Field(path) = dim
+            && !agg.groups.is_empty()
+            && agg
+                .groups
+                .keys()
+                .all(|k| k.split('\u{1f}').nth(i) == Some("-"))
+        {
+            warnings.push(format!(
+                "--by {path}: no record has a field '{path}', so every record is in group '-' \
+                 (a typo? the built-in dimensions are user, feature, model, day, hour, session, \
+                 project, format; other names are dotted paths into the record's JSON)"
+            ));
+        }
+    }
     if !time_dims {
         groups.truncate(opts.top);
     }
@@ -465,5 +538,6 @@ pub(crate) fn finish(
         bursts,
         loops,
         alerts,
+        warnings,
     }
 }

@@ -136,6 +136,9 @@ impl Tz {
     pub const UTC: Tz = Tz { offset: 0 };
 
     /// `UTC`, `Z`, `+02:00`, `-05:00`, `+0530`, `UTC+2`.
+    ///
+    /// The `arg_value` fuzz target calls this, [`Tz::parse_bound`] and [`parse_rfc3339`] by
+    /// name: whoever replaces them (the move to jiff) keeps the target compiling and passing.
     pub fn parse(s: &str) -> Result<Tz, String> {
         let t = s.trim();
         let upper = t.to_ascii_uppercase();
@@ -146,17 +149,16 @@ impl Tz {
             .strip_prefix("UTC")
             .or_else(|| upper.strip_prefix("GMT"))
             .unwrap_or(&upper);
-        let fixed = if body.len() == 2
-            || body.len() == 3 && body[1..].bytes().all(|c| c.is_ascii_digit())
-        {
-            // `+2`, `-11`: whole hours
-            let sign = &body[..1];
-            let h: i32 = body[1..].parse().map_err(|_| bad_tz(s))?;
-            format!("{sign}{h:02}")
-        } else {
-            body.to_string()
+        // `+2`, `-11`: whole hours. Matched on bytes, so a multi-byte character is just a
+        // mismatch (slicing the string inside one panicked: `--tz é1`).
+        let fixed: Vec<u8> = match body.as_bytes() {
+            [sign @ (b'+' | b'-'), h] if h.is_ascii_digit() => vec![*sign, b'0', *h],
+            [sign @ (b'+' | b'-'), h1, h2] if h1.is_ascii_digit() && h2.is_ascii_digit() => {
+                vec![*sign, *h1, *h2]
+            }
+            other => other.to_vec(),
         };
-        parse_offset_bytes(fixed.as_bytes())
+        parse_offset_bytes(&fixed)
             .map(|offset| Tz { offset })
             .ok_or_else(|| bad_tz(s))
     }
@@ -204,9 +206,12 @@ impl Tz {
     /// without offset, or an RFC 3339 timestamp with its own offset.
     pub fn parse_bound(self, s: &str) -> Result<i64, String> {
         let t = s.trim();
-        let has_offset = t.len() > 10 && {
-            let rest = &t[10..];
-            rest.ends_with(['Z', 'z']) || rest[1..].contains(['+', '-'])
+        // On bytes: byte 10 may fall inside a character (`2026-03-0éé` panicked).
+        let b = t.as_bytes();
+        let has_offset = b.len() > 10 && {
+            let rest = &b[10..];
+            matches!(rest.last(), Some(b'Z' | b'z'))
+                || rest[1..].iter().any(|&c| c == b'+' || c == b'-')
         };
         let unix = parse_rfc3339(t).ok_or_else(|| {
             format!("invalid time '{s}' (expected 2026-03-01, 2026-03-01T12:00 or RFC 3339)")
@@ -287,5 +292,21 @@ mod tests {
         assert_eq!(Tz::format_hour(tz.hour(t)), "2026-03-02 01:00");
         assert_eq!(tz.parse_bound("2026-03-02").unwrap(), t - 5400);
         assert_eq!(tz.parse_bound("2026-03-01T23:30:00Z").unwrap(), t);
+    }
+
+    #[test]
+    fn non_ascii_never_panics() {
+        for s in ["é1", "+é", "-é1", "UTCé", "é", "+1é", "ÉÉ", "+0é:00"] {
+            assert!(Tz::parse(s).is_err(), "{s}");
+        }
+        for s in [
+            "2026-03-0éé",
+            "2026-03-01éé",
+            "2026-03-01Té",
+            "2026-03-01T12:00é",
+            "éééééé",
+        ] {
+            assert!(Tz::UTC.parse_bound(s).is_err(), "{s}");
+        }
     }
 }

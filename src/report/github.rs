@@ -32,8 +32,12 @@ impl std::fmt::Display for Annotation<'_> {
     }
 }
 
-/// Escape a message (`%`, CR, LF), as the Actions toolkit does.
+/// Escape a message (`%`, CR, LF), as the Actions toolkit does, after showing every other
+/// control or invisible format character visibly, with the GitHub rules ([`super::escape`]):
+/// an annotation is shown in the pull request and the log, and must carry neither an escape
+/// sequence nor a legacy `##[` command there.
 pub fn escape_data(s: &str) -> String {
+    let s = super::escape::escape_with(s, true);
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -60,7 +64,19 @@ mod tests {
         };
         assert_eq!(
             a.to_string(),
-            "::error file=a%2Cb%3Ac.txt,line=3,title=token budget::50%25 over%0Alimit"
+            "::error file=a%2Cb%3Ac.txt,line=3,title=token budget::50%25 over\\nlimit"
+        );
+        let a = Annotation {
+            level: "error",
+            file: "x\u{1b}]0;t\u{7}.txt",
+            line: None,
+            column: None,
+            title: "t\r",
+            message: "budget \"\u{202e}evil\" ::error::x",
+        };
+        assert_eq!(
+            a.to_string(),
+            "::error file=x\\x1b]0;t\\x07.txt,title=t\\r::budget \"\\u{202e}evil\" ::error::x"
         );
     }
 }

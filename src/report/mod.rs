@@ -1,6 +1,7 @@
 //! The report layer: the only code that writes to stdout. Commands hand it plain data.
 //! Colour is decided once ([`Style`]); tables are comfy-table; `--json` output is serde.
 
+pub mod escape;
 pub mod github;
 
 use std::io::{self, IsTerminal, Write};
@@ -68,6 +69,15 @@ pub struct Env {
     /// Progress bars may be drawn (stderr is a terminal and `--no-progress` was not given).
     pub progress: bool,
     pub stdin_is_terminal: bool,
+}
+
+/// How many entries of a long list (dropped messages, bad JSONL lines) are shown on stderr
+/// before the rest is summarised by [`and_more`].
+pub const LISTED: usize = 10;
+
+/// The line closing a list cut at [`LISTED`]: `… and 981,990 more`.
+pub fn and_more(hidden: usize) -> String {
+    format!("… and {} more", thousands(hidden as u64))
 }
 
 /// `1234567` → `1,234,567`.
@@ -138,10 +148,97 @@ pub fn align_right(t: &mut Table, columns: &[usize]) {
     }
 }
 
-/// Write `value` as pretty JSON followed by a newline.
+/// Write `value` as pretty JSON followed by a newline. Strings are JSON-escaped by serde
+/// (control characters below U+0020); DEL, the C1 controls and invisible format characters
+/// ([`escape::is_dangerous`]) are written as `\u` escapes too, and in GitHub mode so is the
+/// `#` of `##[`, so the document means exactly the same and shows nothing a terminal or the
+/// Actions runner would execute.
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    let formatter = SafeJson {
+        inner: serde_json::ser::PrettyFormatter::new(),
+        github: escape::github(),
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// `value` as compact JSON on one line, with [`write_json`]'s escapes.
+pub fn json_line<T: Serialize>(value: &T) -> String {
+    let formatter = SafeJson {
+        inner: serde_json::ser::CompactFormatter,
+        github: escape::github(),
+    };
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    if value.serialize(&mut ser).is_err() {
+        return "null".to_string();
+    }
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// A serde_json formatter (pretty or compact), with [`write_json`]'s extra string escapes.
+struct SafeJson<F> {
+    inner: F,
+    github: bool,
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        let mut chars = fragment.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let hash = self.github
+                && c == '#'
+                && fragment[..i].ends_with('#')
+                && chars.peek().is_some_and(|&(_, n)| n == '[');
+            if !hash && !escape::is_dangerous(c) {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{u:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.inner.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.inner.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_value(w)
+    }
 }
 
 #[cfg(test)]
@@ -163,5 +260,19 @@ mod tests {
         assert_eq!(rate(p("10")), "$10.00");
         assert_eq!(rate(p("0.075")), "$0.075");
         assert_eq!(rate(None), "-");
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_execute() {
+        let mut out = Vec::new();
+        let v = serde_json::json!({"k": "a\u{1b}]0;x\u{7}\u{9b}\u{202e}\u{e0041}\u{7f}é"});
+        write_json(&mut out, &v).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "{\n  \"k\": \"a\\u001b]0;x\\u0007\\u009b\\u202e\\udb40\\udc41\\u007fé\"\n}\n"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 }

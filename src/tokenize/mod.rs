@@ -38,25 +38,32 @@
 //!
 //! **Merge (`bpe.rs`).** tiktoken's rule: repeatedly merge the adjacent pair whose concatenation
 //! has the lowest rank, leftmost on ties. A piece that is itself a token (most pieces of prose)
-//! is one lookup. Pieces up to 64 bytes use tiktoken's quadratic scan on stack arrays; longer
+//! is one lookup. Pieces up to 128 bytes use tiktoken's quadratic scan on stack arrays; longer
 //! pieces use a linked list plus a priority queue of `(rank, position)` with lazy deletion,
 //! O(n log n). The queue keeps one FIFO run per rank (keys of one rank mostly arrive in position
 //! order) with only the run fronts in a binary heap, so a megabyte of one repeated letter keeps
 //! the heap tiny.
 //!
-//! **Parallel counting ([`Tokenizer::count_parallel`]).** The text is cut only at a position `X`
-//! where (a) the char before `X` is a letter (`\p{L}`) or number (`\p{N}`), and (b) `X` holds
-//! `\n`, or `X` holds a space followed by a letter. Why this is safe, for all three regexes:
+//! **Parallel counting ([`Tokenizer::count_parallel`]) and streaming.** The text is cut only at
+//! a position `X` where (a) the char before `X` is a letter (`\p{L}`) or number (`\p{N}`), and
+//! (b) `X` holds `\n`, a space followed by a letter, a char of class "other" (not white
+//! space, letter, number or mark: punctuation, symbols, controls) other than `'`, or a number
+//! after a letter or a letter after a number. Why this is safe, for all three regexes:
 //! 1. A piece boundary falls at `X` in the whole text. Pieces containing a letter or number
-//!    are letter runs (with an optional one-char prefix and, in o200k, a contraction suffix),
-//!    number runs, or contractions; none continues over a space or newline. Runs that do absorb
-//!    newlines (`[^\s\p{L}\p{N}]+[\r\n]*`) end in a non-letter, and whitespace pieces hold
-//!    no letter or number.
+//!    are letter runs (with an optional one-char prefix and, in o200k, a contraction suffix
+//!    starting with `'`), number runs, or contractions; none continues over a space, a newline
+//!    or an "other" char (o200k's runs also take marks, which is why marks are excluded), a
+//!    letter run never takes a number, a number run never takes a letter, and the one-char
+//!    prefix of a letter run is never a number. Runs
+//!    that do absorb newlines (`[^\s\p{L}\p{N}]+[\r\n]*`) end in a non-letter, and
+//!    whitespace pieces hold no letter or number.
 //! 2. The pieces from `X` on do not depend on the text before `X`: no regex has a look-behind
 //!    or `^`, so matching restarts at `X` exactly as at the start of a text.
 //! 3. The pieces before `X` are unchanged when the text is cut at `X`: the only decisions that
 //!    read position `X` are "does this letter/number run, or a contraction, continue here?",
-//!    which fail for a space or newline exactly as they fail at the end of the text. The
+//!    which fail for a space, a newline, an "other" char other than `'`, or a char of the other
+//!    kind (number after letter, letter after number) exactly as they fail at the end of the
+//!    text (a number run's `{1,3}` chunks count from the run's start, which lies before `X`). The
 //!    end-sensitive alternatives (`\s++$`, `\s+(?!\S)`) apply to whitespace runs, and no
 //!    whitespace run ends at `X` because the char before `X` is a letter or number.
 //!
@@ -65,18 +72,27 @@
 
 mod bpe;
 pub mod chat;
+mod chat_open;
 pub mod external;
 pub mod model;
 mod pretok;
+mod pretok_open;
 mod vocab;
 
 use pretok::Family;
 pub use pretok::Pieces;
 use vocab::Vocab;
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// An OpenAI byte-pair encoding.
+/// A byte-pair encoding: OpenAI's (tiktoken 0.14's names), and the open-weight families
+/// embedded here (Qwen, DeepSeek, Mistral Tekken; see `pretok_open.rs` and the README's
+/// credits for their sources).
+///
+/// `p50k_edit` and `gpt2` are tiktoken's own encodings with the ranks and split pattern of
+/// `p50k_base` and `r50k_base` (`tiktoken_ext/openai_public.py`: they differ only in special
+/// tokens, which ordinary text never produces), so they share those vocabularies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
@@ -85,16 +101,57 @@ pub enum Encoding {
     Cl100kBase,
     P50kBase,
     R50kBase,
+    /// Qwen 2, 2.5, 3 (and QwQ, Qwen2.5-Coder, ...): Qwen's 151,643-token vocabulary.
+    Qwen2,
+    /// Qwen 3.5 and 3.6: the 248,044-token vocabulary.
+    #[serde(rename = "qwen3_5")]
+    Qwen3_5,
+    /// DeepSeek V3, R1, V3.1, V3.2 and V4 (one vocabulary, one pre-tokenizer).
+    DeepseekV3,
+    /// Mistral's Tekken (Nemo, Large 2, Small 3, Pixtral, Codestral, Ministral, ...).
+    MistralTekken,
+    P50kEdit,
+    Gpt2,
 }
 
 impl Encoding {
-    pub const ALL: [Encoding; 5] = [
+    pub const ALL: [Encoding; 11] = [
         Encoding::O200kBase,
         Encoding::O200kHarmony,
         Encoding::Cl100kBase,
         Encoding::P50kBase,
         Encoding::R50kBase,
+        Encoding::Qwen2,
+        Encoding::Qwen3_5,
+        Encoding::DeepseekV3,
+        Encoding::MistralTekken,
+        Encoding::P50kEdit,
+        Encoding::Gpt2,
     ];
+
+    /// OpenAI's encodings (the ones tiktoken ships).
+    pub const OPENAI: [Encoding; 7] = [
+        Encoding::O200kBase,
+        Encoding::O200kHarmony,
+        Encoding::Cl100kBase,
+        Encoding::P50kBase,
+        Encoding::R50kBase,
+        Encoding::P50kEdit,
+        Encoding::Gpt2,
+    ];
+
+    /// The open-weight families embedded here.
+    pub const OPEN: [Encoding; 4] = [
+        Encoding::Qwen2,
+        Encoding::Qwen3_5,
+        Encoding::DeepseekV3,
+        Encoding::MistralTekken,
+    ];
+
+    /// Whether this is one of OpenAI's (tiktoken's) encodings.
+    pub fn is_openai(self) -> bool {
+        Encoding::OPENAI.contains(&self)
+    }
 
     /// The name tiktoken uses (`o200k_base`, ...).
     pub fn name(self) -> &'static str {
@@ -104,6 +161,12 @@ impl Encoding {
             Encoding::Cl100kBase => "cl100k_base",
             Encoding::P50kBase => "p50k_base",
             Encoding::R50kBase => "r50k_base",
+            Encoding::Qwen2 => "qwen2",
+            Encoding::Qwen3_5 => "qwen3_5",
+            Encoding::DeepseekV3 => "deepseek_v3",
+            Encoding::MistralTekken => "mistral_tekken",
+            Encoding::P50kEdit => "p50k_edit",
+            Encoding::Gpt2 => "gpt2",
         }
     }
 
@@ -124,20 +187,18 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// A tokenizer: one of the embedded encodings (a pre-tokenizer family plus an embedded
-/// vocabulary; obtaining one is free, no parsing, no allocation), or a tokenizer file read at
-/// run time ([`Tokenizer::from_file`], see [`external`]).
+/// A tokenizer for one encoding: a pre-tokenizer family plus an embedded vocabulary.
+/// Obtaining one is free (no parsing, no allocation).
 pub struct Tokenizer {
     encoding: Encoding,
-    engine: Engine,
-}
-
-enum Engine {
-    Bpe {
-        family: Family,
-        vocab: &'static Vocab,
-    },
-    File(Box<external::FileTokenizer>),
+    family: Family,
+    vocab: &'static Vocab,
+    /// The text is NFC-normalized before pre-tokenizing (Qwen's normalizer).
+    nfc: bool,
+    /// Token id = rank + `id_offset` (Tekken's ids start after its 1,000 special tokens).
+    id_offset: u32,
+    /// A tokenizer file read at run time (`--tokenizer`): every count goes to it instead.
+    file: Option<Box<external::FileTokenizer>>,
 }
 
 impl fmt::Debug for Tokenizer {
@@ -146,41 +207,94 @@ impl fmt::Debug for Tokenizer {
     }
 }
 
-static TOKENIZERS: [Tokenizer; 5] = [
+static TOKENIZERS: [Tokenizer; 11] = [
     Tokenizer {
         encoding: Encoding::O200kBase,
-        engine: Engine::Bpe {
-            family: Family::O200k,
-            vocab: &vocab::O200K,
-        },
+        family: Family::O200k,
+        vocab: &vocab::O200K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::O200kHarmony,
-        engine: Engine::Bpe {
-            family: Family::O200k,
-            vocab: &vocab::O200K,
-        },
+        family: Family::O200k,
+        vocab: &vocab::O200K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::Cl100kBase,
-        engine: Engine::Bpe {
-            family: Family::Cl100k,
-            vocab: &vocab::CL100K,
-        },
+        family: Family::Cl100k,
+        vocab: &vocab::CL100K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::P50kBase,
-        engine: Engine::Bpe {
-            family: Family::Gpt2,
-            vocab: &vocab::P50K,
-        },
+        family: Family::Gpt2,
+        vocab: &vocab::P50K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::R50kBase,
-        engine: Engine::Bpe {
-            family: Family::Gpt2,
-            vocab: &vocab::R50K,
-        },
+        family: Family::Gpt2,
+        vocab: &vocab::R50K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::Qwen2,
+        family: Family::Qwen2,
+        vocab: &vocab::QWEN2,
+        nfc: true,
+        id_offset: 0,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::Qwen3_5,
+        family: Family::Qwen3_5,
+        vocab: &vocab::QWEN3_5,
+        nfc: true,
+        id_offset: 0,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::DeepseekV3,
+        family: Family::DeepSeek,
+        vocab: &vocab::DEEPSEEK_V3,
+        nfc: false,
+        id_offset: 0,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::MistralTekken,
+        family: Family::Tekken,
+        vocab: &vocab::MISTRAL_TEKKEN,
+        nfc: false,
+        id_offset: 1000,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::P50kEdit,
+        family: Family::Gpt2,
+        vocab: &vocab::P50K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
+    },
+    Tokenizer {
+        encoding: Encoding::Gpt2,
+        family: Family::Gpt2,
+        vocab: &vocab::R50K,
+        nfc: false,
+        id_offset: 0,
+        file: None,
     },
 ];
 
@@ -197,32 +311,31 @@ impl Tokenizer {
         let file = external::FileTokenizer::open(path, split)?;
         Ok(Tokenizer {
             encoding: Encoding::O200kBase,
-            engine: Engine::File(Box::new(file)),
+            family: Family::O200k,
+            vocab: &vocab::O200K,
+            nfc: false,
+            id_offset: 0,
+            file: Some(Box::new(file)),
         })
     }
 
-    /// The embedded encoding, or `None` for a tokenizer read from a file.
-    pub fn encoding(&self) -> Option<Encoding> {
-        match self.engine {
-            Engine::Bpe { .. } => Some(self.encoding),
-            Engine::File(_) => None,
-        }
+    /// The embedded encoding. For a tokenizer file ([`Tokenizer::file`]) this is
+    /// `o200k_base`, whose cookbook constants its chat and tool-definition counts use (the
+    /// file's own model may differ: commands say so); its counts are the file's own.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// The tokenizer file, when this tokenizer was read from one.
     pub fn file(&self) -> Option<&external::FileTokenizer> {
-        match &self.engine {
-            Engine::Bpe { .. } => None,
-            Engine::File(f) => Some(f),
-        }
+        self.file.as_deref()
     }
 
-    /// What reports call this tokenizer: the encoding name (`o200k_base`) or the file's label
-    /// (`tokenizer.json (tokenizer.json)`).
+    /// What reports call this tokenizer: the encoding name (`o200k_base`) or the file's label.
     pub fn name(&self) -> String {
-        match &self.engine {
-            Engine::Bpe { .. } => self.encoding.name().to_string(),
-            Engine::File(f) => f.label().to_string(),
+        match &self.file {
+            None => self.encoding.name().to_string(),
+            Some(f) => f.label().to_string(),
         }
     }
 
@@ -232,38 +345,95 @@ impl Tokenizer {
         self.file().and_then(external::FileTokenizer::failure)
     }
 
-    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE). A
-    /// tokenizer file yields the whole text as one piece.
+    /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE). For an
+    /// encoding that normalizes (Qwen: NFC), these are the pieces of `text` as given: pass
+    /// [`Tokenizer::normalize`]d text to get the pieces that are counted. A tokenizer file
+    /// yields the whole text as one piece.
     pub fn pieces<'a>(&self, text: &'a str) -> Pieces<'a> {
-        match self.engine {
-            Engine::Bpe { family, .. } => Pieces::new(text, family),
-            Engine::File(_) => Pieces::whole(text),
+        match self.file {
+            None => Pieces::new(text, self.family),
+            Some(_) => Pieces::whole(text),
         }
     }
 
-    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))` (for a file,
-    /// to its reference implementation's count).
+    /// `text` as the encoding's normalizer leaves it (NFC for Qwen; unchanged otherwise).
+    /// Borrowed, without a copy, when already normalized.
+    pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+        if !self.nfc
+            || self.file.is_some()
+            || text.is_ascii()
+            || is_nfc_quick(text.chars()) == IsNormalized::Yes
+        {
+            return Cow::Borrowed(text);
+        }
+        let n: String = text.nfc().collect();
+        if n == text {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(n)
+        }
+    }
+
+    /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))` (for the open
+    /// families: the reference's count of `text` with special-token text as ordinary text).
     pub fn count(&self, text: &str) -> usize {
-        let (family, vocab) = match &self.engine {
-            Engine::Bpe { family, vocab } => (*family, *vocab),
-            Engine::File(f) => return f.count(text),
-        };
+        if let Some(f) = &self.file {
+            return f.count(text);
+        }
+        let text = &*self.normalize(text);
         let mut sc = bpe::Scratch::for_text_len(text.len());
-        Pieces::new(text, family)
-            .map(|p| bpe::count_piece(vocab, p.as_bytes(), &mut sc))
-            .sum()
+        self.count_with(text, &mut sc)
+    }
+
+    fn count_with(&self, text: &str, sc: &mut bpe::Scratch) -> usize {
+        // the loop of `Pieces`, on bytes (no `&str` slicing per piece)
+        let b = text.as_bytes();
+        let mut pos = 0;
+        let mut n = 0;
+        while pos < b.len() {
+            let mut end = self.family.next(b, pos);
+            if end <= pos || end > b.len() {
+                end = b.len();
+            }
+            while b.get(end).is_some_and(|&c| c & 0xC0 == 0x80) {
+                end += 1;
+            }
+            n += bpe::count_piece(self.vocab, b.get(pos..end).unwrap_or(&[]), sc);
+            pos = end;
+        }
+        n
+    }
+
+    /// A counter that keeps its caches (the piece memo and the lookup cache) from one text to
+    /// the next: for counting many texts (lines, blocks of a stream) on one thread. Its counts
+    /// are those of [`Tokenizer::count`].
+    pub fn counter(&self) -> Counter<'_> {
+        self.counter_for(usize::MAX)
+    }
+
+    /// A [`Tokenizer::counter`] for about `text_len` bytes of text in all: below 16 KB it keeps
+    /// no caches (setting them up would cost more than they save).
+    pub fn counter_for(&self, text_len: usize) -> Counter<'_> {
+        Counter {
+            tok: self,
+            sc: bpe::Scratch::for_text_len(text_len),
+        }
     }
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        let (family, vocab) = match &self.engine {
-            Engine::Bpe { family, vocab } => (*family, *vocab),
-            Engine::File(f) => return f.encode(text),
-        };
+        if let Some(f) = &self.file {
+            return f.encode(text);
+        }
+        let text = &*self.normalize(text);
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         let mut sc = bpe::Scratch::for_text_len(text.len());
-        for p in Pieces::new(text, family) {
-            bpe::encode_piece(vocab, p.as_bytes(), &mut sc, &mut |r| out.push(r));
+        let off = self.id_offset;
+        for p in self.pieces(text) {
+            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| {
+                out.push(r + off)
+            });
         }
         out
     }
@@ -271,17 +441,20 @@ impl Tokenizer {
     /// The bytes of one token (a token may hold part of a UTF-8 character). Empty for an id
     /// that is not an ordinary token of this encoding (e.g. a special token).
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
-        match &self.engine {
-            Engine::Bpe { vocab, .. } => vocab.token(id).to_vec(),
-            Engine::File(f) => f.token_bytes(id),
+        if let Some(f) = &self.file {
+            return f.token_bytes(id);
         }
+        self.token_slice(id).to_vec()
     }
 
     /// Like [`Tokenizer::token_bytes`], without copying (empty for a tokenizer file).
     pub fn token_slice(&self, id: u32) -> &'static [u8] {
-        match &self.engine {
-            Engine::Bpe { vocab, .. } => vocab.token(id),
-            Engine::File(_) => &[],
+        if self.file.is_some() {
+            return &[];
+        }
+        match id.checked_sub(self.id_offset) {
+            Some(r) => self.vocab.token(r),
+            None => &[],
         }
     }
 
@@ -290,7 +463,8 @@ impl Tokenizer {
     /// module documentation). A tokenizer file counts on one thread (its split rules are its
     /// own, so no cut is known to be safe).
     pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
-        if threads <= 1 || text.len() < PARALLEL_MIN_BYTES || self.file().is_some() {
+        let text = &*self.normalize(text);
+        if threads <= 1 || self.file.is_some() || text.len() < PARALLEL_MIN_BYTES {
             return self.count(text);
         }
         let chunks = split_chunks(text, threads);
@@ -313,17 +487,19 @@ impl Tokenizer {
     }
 
     /// The longest prefix of `text` that ends on a character boundary, is made of the first
-    /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` itself.
+    /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` tokens itself.
     ///
     /// For a tokenizer file (whose normaliser may rewrite the text, so tokens do not map back
     /// to input bytes) the prefix is found by binary search over character boundaries: it
     /// always counts at most `max_tokens`, and is the longest such prefix whenever a longer
     /// prefix never counts fewer tokens (true of every real tokenizer but pathological ones).
     pub fn truncate<'a>(&self, text: &'a str, max_tokens: usize) -> &'a str {
-        let vocab = match &self.engine {
-            Engine::Bpe { vocab, .. } => *vocab,
-            Engine::File(f) => return truncate_by_search(text, max_tokens, |s| f.count(s)),
-        };
+        if let Some(f) = &self.file {
+            return truncate_by_search(text, max_tokens, |s| f.count(s));
+        }
+        if let Cow::Owned(norm) = self.normalize(text) {
+            return self.truncate_unnormalized(text, &norm, max_tokens);
+        }
         let mut end = 0usize;
         let mut n = 0usize;
         let mut full = true;
@@ -331,14 +507,14 @@ impl Tokenizer {
         let mut toks = Vec::new();
         'outer: for p in self.pieces(text) {
             toks.clear();
-            bpe::encode_piece(vocab, p.as_bytes(), &mut sc, &mut |r| toks.push(r));
+            bpe::encode_piece(self.vocab, p.as_bytes(), &mut sc, &mut |r| toks.push(r));
             for &t in &toks {
                 if n == max_tokens {
                     full = false;
                     break 'outer;
                 }
                 n += 1;
-                end += vocab.token(t).len();
+                end += self.vocab.token(t).len();
             }
         }
         if full {
@@ -373,6 +549,60 @@ impl Tokenizer {
             }
             end -= 1;
         }
+    }
+}
+
+/// Counts texts with one tokenizer, keeping its caches warm between texts (see
+/// [`Tokenizer::counter`]).
+pub struct Counter<'t> {
+    tok: &'t Tokenizer,
+    sc: bpe::Scratch,
+}
+
+impl<'t> Counter<'t> {
+    pub fn tokenizer(&self) -> &'t Tokenizer {
+        self.tok
+    }
+
+    /// Number of tokens of `text`, equal to [`Tokenizer::count`].
+    pub fn count(&mut self, text: &str) -> usize {
+        if let Some(f) = &self.tok.file {
+            return f.count(text);
+        }
+        let text = &*self.tok.normalize(text);
+        self.tok.count_with(text, &mut self.sc)
+    }
+}
+
+impl Tokenizer {
+    /// [`Tokenizer::truncate`] for a text that normalization changes (`norm` is its normal
+    /// form): the prefix of `norm` that fits is found as usual, then the longest prefix of
+    /// `text` whose normal form is no longer, backed off char by char until it counts no more
+    /// than `max_tokens` (normalizing a prefix can differ from the prefix of the normal form
+    /// only around the cut).
+    fn truncate_unnormalized<'a>(&self, text: &'a str, norm: &str, max_tokens: usize) -> &'a str {
+        use unicode_normalization::UnicodeNormalization;
+        let fit = self.truncate(norm, max_tokens).len();
+        if fit == norm.len() {
+            return text;
+        }
+        let nfc_len = |s: &str| s.nfc().map(char::len_utf8).sum::<usize>();
+        // binary search the char boundaries of `text` on the NFC length of the prefix
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let (mut lo, mut hi) = (0usize, bounds.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if nfc_len(&text[..bounds[mid.min(bounds.len() - 1)]]) <= fit && mid < bounds.len() {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut k = lo;
+        while k > 0 && self.count(&text[..bounds[k]]) > max_tokens {
+            k -= 1;
+        }
+        &text[..bounds[k]]
     }
 }
 
@@ -422,20 +652,48 @@ pub fn split_chunks(text: &str, parts: usize) -> Vec<&str> {
 }
 
 /// The first position `x >= from` where every pre-tokenizer is guaranteed to cut: the char
-/// before `x` is a letter or number and `x` holds `\n`, or `x` holds a space followed by a
-/// letter.
+/// before `x` is a letter or number and `x` holds `\n`, a space followed by a letter, or a char
+/// of class "other" (punctuation, symbols, controls: not white space, letter, number or mark)
+/// that is not an apostrophe, or a number after a letter, or a letter after a number (see the
+/// module documentation).
 fn next_safe_split(b: &[u8], from: usize) -> Option<usize> {
     (from.max(1)..b.len()).find(|&x| is_safe_split(b, x))
 }
 
 /// The last safe split point of `b` (as in [`next_safe_split`], judged within `b` alone).
 fn prev_safe_split(b: &[u8]) -> Option<usize> {
-    (1..b.len()).rev().find(|&x| is_safe_split(b, x))
+    last_safe_split(b, 1)
 }
 
 fn is_safe_split(b: &[u8], x: usize) -> bool {
-    let c = b[x];
-    (c == b'\n' || (c == b' ' && has_letter_at(b, x + 1))) && is_letter_or_number_before(b, x)
+    let Some(before) = class_before(b, x) else {
+        return false;
+    };
+    let letter_before = pretok::M_L & (1 << before) != 0;
+    if !letter_before && before != pretok::NUM {
+        return false;
+    }
+    match b[x] {
+        b'\n' => true,
+        b' ' => has_letter_at(b, x + 1),
+        // a contraction suffix (`'s`) may continue the letter run; a UTF-8 continuation
+        // byte is not a char boundary
+        b'\'' | 0x80..=0xBF => false,
+        _ => {
+            let k = pretok::cls_at(b, x).0;
+            k == pretok::OTHER
+                || (letter_before && k == pretok::NUM)
+                || (before == pretok::NUM && pretok::M_L & (1 << k) != 0)
+        }
+    }
+}
+
+/// The last safe split point of `b` at or after `from` (as in [`next_safe_split`], judged
+/// within `b` alone). A position judged within a shorter prefix `b[..n]` of the same bytes
+/// only changes its verdict when it lies within 4 bytes of `n`, so a caller growing a buffer
+/// can resume the search at `n - 4`.
+pub fn last_safe_split(b: &[u8], from: usize) -> Option<usize> {
+    (from.max(1)..b.len()).rev().find(|&x| is_safe_split(b, x))
 }
 
 fn has_letter_at(b: &[u8], i: usize) -> bool {
@@ -443,12 +701,12 @@ fn has_letter_at(b: &[u8], i: usize) -> bool {
     pretok::M_L & (1 << k) != 0
 }
 
-fn is_letter_or_number_before(b: &[u8], x: usize) -> bool {
+/// The class of the char before `x` (`None` at the start).
+fn class_before(b: &[u8], x: usize) -> Option<u8> {
     // step back to the start of the previous char
-    let mut i = x - 1;
+    let mut i = x.checked_sub(1)?;
     while i > 0 && (b[i] & 0xC0) == 0x80 {
         i -= 1;
     }
-    let (k, _) = pretok::cls_at(b, i);
-    (pretok::M_L | (1 << pretok::NUM)) & (1 << k) != 0
+    Some(pretok::cls_at(b, i).0)
 }

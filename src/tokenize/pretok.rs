@@ -157,6 +157,123 @@ fn ws_run(b: &[u8], pos: usize) -> WsRun {
     }
 }
 
+/// Fast path for the commonest piece, an ASCII word. At `pos`: an ASCII letter, or a prefix
+/// char followed by one — with `any_prefix` any ASCII char that is not CR, LF, a letter or a
+/// digit (each is `[^\r\n\p{L}\p{N}]`: class other or white space), without it a space only
+/// (GPT-2's ` ?`). Then the letter run: with `cased` (o200k) `[A-Z]*[a-z]*`, otherwise
+/// (`\p{L}++`) `[A-Za-z]*`. Returns the end of that run (before any contraction suffix), or
+/// `None` when the general scanner must decide: no such word, or the run stops at a non-ASCII
+/// byte (which may be a letter or mark that continues it).
+///
+/// Why o200k's run is `[A-Z]*[a-z]*` here: its first alternative `[U]*[W]+` is `[A-Z]*[a-z]+`
+/// on ASCII (no ASCII char is in both classes, so there is nothing to backtrack), and when no
+/// lowercase letter follows, the second `[U]+[W]*` is `[A-Z]+`; both end where `[A-Z]*[a-z]*`
+/// ends. The prefix is tried taken first, and a letter run follows it, so it is taken.
+#[inline(always)]
+fn ascii_word(b: &[u8], pos: usize, any_prefix: bool, cased: bool) -> Option<usize> {
+    let c = *b.get(pos)?;
+    let s = if c.is_ascii_alphabetic() {
+        pos
+    } else {
+        let prefix_ok = if any_prefix {
+            c < 0x80 && c != b'\r' && c != b'\n' && !c.is_ascii_digit()
+        } else {
+            c == b' '
+        };
+        if !prefix_ok || !b.get(pos + 1)?.is_ascii_alphabetic() {
+            return None;
+        }
+        pos + 1
+    };
+    let mut i = s;
+    if cased {
+        while b.get(i).is_some_and(u8::is_ascii_uppercase) {
+            i += 1;
+        }
+        while b.get(i).is_some_and(u8::is_ascii_lowercase) {
+            i += 1;
+        }
+    } else {
+        while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+    }
+    match b.get(i) {
+        Some(&x) if x >= 0x80 => None,
+        _ => Some(i),
+    }
+}
+
+/// Fast paths for the other common ASCII pieces, taken after [`ascii_word`] found no word at
+/// `pos` (and, for GPT-2 and cl100k, when `pos` holds no `'`, where a contraction may start):
+/// - a newline followed by an ASCII char that is not white space (or by the end): the newline
+///   alone, in every family (`\s*[\r\n]+` / `\s*[\r\n]` / `\s`);
+/// - ASCII digits: cl100k and o200k take `\p{N}{1,3}`, GPT-2 `\p{N}++`;
+/// - an optional space and a run of ASCII punctuation (`[^\s\p{L}\p{N}]`, class other),
+///   then o200k's `[\r\n/]*` or cl100k's `[\r\n]*`. No letter alternative matches here:
+///   the char after the prefix is no letter (when it is, and [`ascii_word`] gave up because
+///   the word runs on into non-ASCII, the general scanner decides).
+///
+/// `None` (the general scanner decides) whenever a non-ASCII byte is where the run might go on.
+#[inline(always)]
+fn ascii_other(b: &[u8], pos: usize, family: Family) -> Option<usize> {
+    let c = *b.get(pos)?;
+    let ascii_at = |i: usize| match b.get(i) {
+        None => Some(END),
+        Some(&x) if x < 0x80 => Some(ASCII[x as usize]),
+        Some(_) => None,
+    };
+    if c == b'\n' {
+        let k = ascii_at(pos + 1)?;
+        return (k != WS && k != CRLF).then_some(pos + 1);
+    }
+    if c.is_ascii_digit() {
+        let mut i = pos + 1;
+        while family == Family::Gpt2 || i < pos + 3 {
+            match ascii_at(i)? {
+                NUM => i += 1,
+                _ => return Some(i),
+            }
+        }
+        // three digits: the piece ends here whatever follows
+        return Some(i);
+    }
+    let s = if c == b' ' { pos + 1 } else { pos };
+    if ascii_at(s)? != OTHER {
+        return None;
+    }
+    // a punctuation char at `pos` may be the prefix of a letter run (cl100k, o200k): then the
+    // run went on past ASCII, and the general scanner decides; a non-ASCII char might be a
+    // letter too
+    if s == pos && (family != Family::Gpt2 && matches!(ascii_at(pos + 1)?, LL | LU)) {
+        return None;
+    }
+    let mut i = s + 1;
+    loop {
+        match ascii_at(i)? {
+            OTHER => i += 1,
+            END => return Some(i),
+            _ => break,
+        }
+    }
+    match family {
+        Family::Gpt2 => {}
+        Family::Cl100k => {
+            while matches!(b.get(i), Some(b'\r' | b'\n')) {
+                i += 1;
+            }
+        }
+        Family::O200k => {
+            while matches!(b.get(i), Some(b'\r' | b'\n' | b'/')) {
+                i += 1;
+            }
+        }
+        // the open-weight families have their own scanners and never take this path
+        Family::Qwen2 | Family::Qwen3_5 | Family::Tekken | Family::DeepSeek => return None,
+    }
+    Some(i)
+}
+
 /// r50k_base / p50k_base:
 /// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
 pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
@@ -401,15 +518,56 @@ pub(crate) enum Family {
     Gpt2,
     Cl100k,
     O200k,
+    /// the open-weight families, in `pretok_open.rs`
+    Qwen2,
+    Qwen3_5,
+    Tekken,
+    DeepSeek,
 }
 
 impl Family {
+    /// The end of the piece starting at `pos`. The ASCII-word fast path is inlined into the
+    /// caller's loop (most pieces of English and code take it); the rest of each scanner is
+    /// out of line.
     #[inline(always)]
     pub(crate) fn next(self, b: &[u8], pos: usize) -> usize {
         match self {
-            Family::Gpt2 => next_gpt2(b, pos),
-            Family::Cl100k => next_cl100k(b, pos),
-            Family::O200k => next_o200k(b, pos),
+            Family::Gpt2 => {
+                // a contraction may start at `'`
+                if b.get(pos) != Some(&b'\'') {
+                    if let Some(e) = ascii_word(b, pos, false, false) {
+                        return e;
+                    }
+                    if let Some(e) = ascii_other(b, pos, self) {
+                        return e;
+                    }
+                }
+                next_gpt2(b, pos)
+            }
+            Family::Cl100k => {
+                if b.get(pos) != Some(&b'\'') {
+                    if let Some(e) = ascii_word(b, pos, true, false) {
+                        return e;
+                    }
+                    if let Some(e) = ascii_other(b, pos, self) {
+                        return e;
+                    }
+                }
+                next_cl100k(b, pos)
+            }
+            Family::O200k => {
+                if let Some(e) = ascii_word(b, pos, true, true) {
+                    return suffix(b, e);
+                }
+                if let Some(e) = ascii_other(b, pos, self) {
+                    return e;
+                }
+                next_o200k(b, pos)
+            }
+            Family::Qwen2 => super::pretok_open::next_qwen2(b, pos),
+            Family::Qwen3_5 => super::pretok_open::next_qwen3_5(b, pos),
+            Family::Tekken => super::pretok_open::next_tekken(b, pos),
+            Family::DeepSeek => super::pretok_open::next_deepseek(b, pos),
         }
     }
 }

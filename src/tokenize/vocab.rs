@@ -5,7 +5,8 @@
 mod hash {
     include!("vocab_hash.rs");
 }
-use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len, hash_bytes, key8};
+use hash::{EMPTY_RANK, SLOT_BYTES, eq_same_len};
+pub(crate) use hash::{hash_bytes, key8};
 
 /// One embedded vocabulary.
 pub(crate) struct Vocab {
@@ -23,6 +24,10 @@ pub(crate) struct Vocab {
     bytes1: &'static [u8],
     /// bit `h & (8 * len - 1)` is set for the hash `h` of every token
     filter: &'static [u8],
+    /// Hugging Face merge semantics (empty: tiktoken's): per rank, the byte length of the left
+    /// part of the one merge that makes the token, with bit 7 set when BPE on the token's own
+    /// bytes does not give the token back (see `load_hf` in build.rs).
+    left: &'static [u8],
 }
 
 /// Entries of the per-call lookup cache (a power of two), and the text length from which a
@@ -62,6 +67,7 @@ macro_rules! vocab {
             pairs: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".pairs")),
             bytes1: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".bytes")),
             filter: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".filter")),
+            left: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".left")),
         }
     };
 }
@@ -70,6 +76,10 @@ pub(crate) static O200K: Vocab = vocab!("o200k_base");
 pub(crate) static CL100K: Vocab = vocab!("cl100k_base");
 pub(crate) static P50K: Vocab = vocab!("p50k_base");
 pub(crate) static R50K: Vocab = vocab!("r50k_base");
+pub(crate) static QWEN2: Vocab = vocab!("qwen2");
+pub(crate) static QWEN3_5: Vocab = vocab!("qwen3_5");
+pub(crate) static DEEPSEEK_V3: Vocab = vocab!("deepseek_v3");
+pub(crate) static MISTRAL_TEKKEN: Vocab = vocab!("mistral_tekken");
 
 #[inline(always)]
 fn u32_at(s: &[u8], i: usize) -> u32 {
@@ -95,6 +105,36 @@ impl Vocab {
         let a = u32_at(self.offsets, 4 * i) as usize;
         let b = u32_at(self.offsets, 4 * i + 4) as usize;
         self.blob.get(a..b).unwrap_or(&[])
+    }
+
+    /// Rank of the merge of the parts `piece[i..j]` and `piece[j..k]`, or `u32::MAX`: the
+    /// rank of their concatenation, if that is a token and (under Hugging Face merge
+    /// semantics) the parts are the token's own merge.
+    #[inline(always)]
+    pub(crate) fn merge_rank(
+        &self,
+        piece: &[u8],
+        i: usize,
+        j: usize,
+        k: usize,
+        cache: &mut RankCache,
+    ) -> u32 {
+        let r = self.rank_cached(piece.get(i..k).unwrap_or(&[]), cache);
+        if self.left.is_empty() || r == u32::MAX {
+            return r;
+        }
+        match self.left.get(r as usize) {
+            Some(&l) if (l & 0x7F) as usize == j - i => r,
+            _ => u32::MAX,
+        }
+    }
+
+    /// Whether a piece whose bytes are exactly token `rank` is that one token (always, with
+    /// tiktoken semantics; with HF merge semantics only if BPE on its bytes gives it back).
+    #[inline(always)]
+    pub(crate) fn whole(&self, rank: u32) -> bool {
+        rank != u32::MAX
+            && (self.left.is_empty() || self.left.get(rank as usize).is_some_and(|l| l & 0x80 == 0))
     }
 
     /// Rank of a 2-byte string, or `u32::MAX`.

@@ -263,20 +263,30 @@ fn truncate_cuts_to_n_tokens_without_splitting_characters() {
 }
 
 #[test]
-fn models_without_a_local_tokenizer_are_refused_unless_approximated() {
-    let o = count(&["hello.txt", "--model", "mistral-large-latest"]);
-    assert_eq!(o.code, 2);
-    assert!(o.stderr.starts_with("error: mistral-large-latest (mistral) has no exact local tokenizer: Mistral does not publish one"), "{}", o.stderr);
-    assert!(o.stderr.contains("--encoding o200k_base"));
-    assert_eq!(o.stdout, "");
-    // Claude and Gemini get a calibrated estimate with its range instead (tests/cli_estimates.rs)
+fn models_without_a_local_tokenizer_are_estimated_unless_exact() {
+    // The one rule: a labelled estimate with o200k_base, never an error, never unlabelled.
     let o = count(&["hello.txt", "--model", "claude-sonnet-4-5"]);
+    assert_eq!((o.code, o.stdout.as_str()), (0, "~3 (3–4)\n"));
     assert_eq!(
-        (o.code, o.stdout.as_str()),
-        (0, "~3 (3–4)\n"),
-        "{}",
-        o.stderr
+        o.stderr,
+        "warning: claude-sonnet-4-5 has no exact local tokenizer; estimated from o200k_base, calibrated for Claude 3 to 4.6, with its range\n"
     );
+    let j = json(&count(&[
+        "hello.txt",
+        "--model",
+        "claude-sonnet-4-5",
+        "--json",
+    ]));
+    assert_eq!(
+        (&j["approximate"], &j["basis"], &j["inputs"][0]["tokens"]),
+        (&true.into(), &"o200k_base".into(), &3.into())
+    );
+    // --exact refuses instead.
+    let o = count(&["hello.txt", "--model", "claude-sonnet-4-5", "--exact"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.starts_with("error: claude-sonnet-4-5 (anthropic) has no exact local tokenizer: Anthropic does not publish one, and --exact refuses estimates"), "{}", o.stderr);
+    assert_eq!(o.stdout, "");
+    // the calibrated range is in tests/it/cli_estimates.rs
     let o = count(&[
         "hello.txt",
         "--model",
@@ -332,7 +342,7 @@ fn unknown_models_and_encodings_are_usage_errors() {
     );
     let o = count(&["hello.txt", "--encoding", "o300k"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("unknown encoding 'o300k' (expected one of: o200k_base, o200k_harmony, cl100k_base, p50k_base, r50k_base)"), "{}", o.stderr);
+    assert!(o.stderr.contains("unknown encoding 'o300k' (expected one of: o200k_base, o200k_harmony, cl100k_base, p50k_base, r50k_base, qwen2, qwen3_5, deepseek_v3, mistral_tekken, p50k_edit, gpt2)"), "{}", o.stderr);
 }
 
 #[test]

@@ -106,12 +106,12 @@ fn licensed_families_say_how_to_get_the_file() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(
         o.stderr
-            .contains("download tokenizer.json or tokenizer.model from"),
+            .contains("download tokenizer.json (or tokenizer.model) from"),
         "{}",
         o.stderr
     );
     assert!(
-        o.stderr.contains("then pass --tokenizer PATH"),
+        o.stderr.contains("then pass --tokenizer FILE"),
         "{}",
         o.stderr
     );

@@ -473,10 +473,20 @@ fn cannot_fit_when_what_is_never_dropped_is_too_big() {
 
 #[test]
 fn anthropic_bodies_keep_tool_use_with_its_result_and_every_field() {
-    // Claude has no local tokenizer: refused unless approximated.
-    let o = plan(&["--request", "anthropic.json"]);
+    // Claude has no local tokenizer: estimated (labelled), refused with --exact.
+    let o = plan(&["--request", "anthropic.json", "--exact"]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("--encoding o200k_base"));
+    assert!(
+        o.stderr.contains("--exact refuses estimates"),
+        "{}",
+        o.stderr
+    );
+    let o = plan(&["--request", "anthropic.json", "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        (&json(&o)["approximate"], &json(&o)["basis"]),
+        (&true.into(), &"o200k_base".into())
+    );
     let o = plan(&[
         "--request",
         "anthropic.json",

@@ -693,3 +693,261 @@ fn top_and_max_tokens() {
     let o = scan(&["app.jsonl", "--max-tokens", "1000", "--fail-on", "alerts"]);
     assert_eq!(o.code, 1);
 }
+
+/// A line over the cap is skipped with its reason as it streams past (never held whole); the
+/// lines around it count, whether the long line ends the file, sits between lines, or spans
+/// many read blocks. The cap is lowered by the hidden knob so the file stays small.
+#[test]
+fn over_cap_lines_are_skipped_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"timestamp":"2026-03-01T00:00:00Z","user_id":"u","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100}"#;
+    let mut data = Vec::new();
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(0u8, 3 << 20)); // 3 MiB of NULs, over several read blocks
+    data.push(b'\n');
+    data.extend_from_slice(ok.as_bytes());
+    data.push(b'\n');
+    // exactly at the cap: still read (a record padded with spaces)
+    let mut at_cap = ok.as_bytes().to_vec();
+    at_cap.resize(4096, b' ');
+    data.extend_from_slice(&at_cap);
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n(b'x', 5000)); // a last line over the cap, no newline
+    std::fs::write(dir.path().join("long.jsonl"), &data).unwrap();
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "long.jsonl", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["lines"], 5);
+    assert_eq!(j["records"], 3);
+    assert_eq!(j["cost"], "0.0105");
+    assert_eq!(j["skipped"]["count"], 2);
+    assert_eq!(j["skipped"]["by_reason"]["line too long"], 2);
+    let ex = &j["skipped"]["examples"];
+    assert_eq!(ex[0]["line"], 2);
+    assert_eq!(
+        ex[0]["reason"],
+        "line longer than 4096 bytes (the line cap), skipped unread"
+    );
+    assert_eq!(ex[1]["line"], 5);
+    // the same through stdin and gzip
+    let mut c = cmd(dir.path());
+    c.env("TOKENBUDGET_SCAN_MAX_LINE_BYTES", "4096");
+    let o = run_cmd(c, &["scan-logs", "-", "--json"], Some(&gzip(&data)));
+    let j2 = json(&o);
+    assert_eq!(j2["records"], 3);
+    assert_eq!(j2["skipped"]["by_reason"], j["skipped"]["by_reason"]);
+}
+
+/// ccusage's Claude Code fixtures (tests/fixtures/scan/ccusage, README there): ccusage's totals
+/// and cost, the most complete copy of a message kept whatever the read order, and subagent
+/// usage nested in `progress` lines read once.
+#[test]
+fn ccusage_fixtures() {
+    let t = |p: &str| {
+        let j = scan_json(&[&format!("ccusage/projects/{p}")]);
+        let (records, dups, _, tokens, cost) = summary(&j);
+        (records, dups, tokens, cost)
+    };
+    assert_eq!(
+        t("project-alpha"),
+        (3, 0, [600, 70, 75, 250, 0, 995], "1.02".into())
+    );
+    assert_eq!(
+        t("project-beta"),
+        (2, 0, [130, 40, 15, 60, 0, 245], "0.07".into())
+    );
+    // a streamed message written twice: the later, complete copy counts
+    assert_eq!(
+        t("project1"),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+    // a subagent message in the parent's `progress` line and in its own file: counted once
+    assert_eq!(t("project-a"), (3, 1, [60, 0, 0, 6, 0, 66], "0.18".into()));
+    // the whole folder at once, and read in the other order: the same
+    let all = summary(&scan_json(&["ccusage/projects"]));
+    assert_eq!(all.0, 9);
+    assert_eq!(all.4, "1.28");
+    let dir = tempfile::tempdir().unwrap();
+    let src = scan_dir().join("ccusage/projects/project1/session1/chat.jsonl");
+    let text = std::fs::read_to_string(src).unwrap();
+    let rev: Vec<&str> = text.lines().rev().collect();
+    std::fs::write(dir.path().join("rev.jsonl"), rev.join("\n") + "\n").unwrap();
+    let o = run_in(dir.path(), &["scan-logs", "rev.jsonl", "--json"], None);
+    let (records, dups, _, tokens, cost) = summary(&json(&o));
+    assert_eq!(
+        (records, dups, tokens, cost),
+        (1, 1, [100, 5, 10, 250, 0, 365], "0.01".into())
+    );
+}
+
+/// A record is priced at the rate of its own day: deepseek-chat cost $0.27/$1.10 per M in
+/// March 2025, $0.56/$1.68 in September 2025 and $0.28/$0.42 since 2025-09-29
+/// (data/price-history.json, sources cited there); `cost` uses today's price.
+#[test]
+fn records_are_priced_at_their_own_days_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |t: &str| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"deepseek-chat","prompt_tokens":1000000,"completion_tokens":1000000}}"#
+        )
+    };
+    let lines = [
+        line("2025-03-10T12:00:00Z"), // 0.27 + 1.10
+        line("2026-11-01T00:00:00Z"), // 0.28 + 0.42
+        line("2025-09-10T00:00:00Z"), // 0.56 + 1.68
+        line("2025-09-29T00:00:00Z"), // today's price from that day
+        line("2025-09-04T23:59:59Z"), // the last second of the first period
+    ];
+    std::fs::write(dir.path().join("ds.jsonl"), lines.join("\n") + "\n").unwrap();
+    let o = run_in(
+        dir.path(),
+        &["scan-logs", "ds.jsonl", "--by", "day", "--json"],
+        None,
+    );
+    let j = json(&o);
+    assert_eq!(j["cost"], "6.38");
+    let day = |d: &str| {
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"]["day"] == d)
+            .unwrap()["cost"]
+            .clone()
+    };
+    assert_eq!(day("2025-03-10"), "1.37");
+    assert_eq!(day("2025-09-10"), "2.24");
+    assert_eq!(day("2025-09-29"), "0.7");
+    assert_eq!(day("2026-11-01"), "0.7");
+}
+
+/// Models the current LiteLLM table dropped still resolve and are priced, under every
+/// provider spelling (Bedrock ids with region and version, Vertex `@date`, `vendor/` prefixes).
+#[test]
+fn retired_models_and_provider_spellings_are_priced() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = [
+        ("claude-opus-4-1", "15"),
+        // 1M prompt tokens: above Sonnet 4's 200K long-context threshold ($6), and above
+        // Gemini 1.5 Pro's 128K one ($2.50)
+        ("anthropic.claude-sonnet-4-20250514-v1:0", "6"),
+        ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "3"),
+        ("bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0", "3"),
+        ("claude-sonnet-4@20250514", "6"),
+        ("vertex_ai/claude-3-5-haiku@20241022", "0.8"),
+        ("anthropic/claude-3-opus-20240229", "15"),
+        ("gemini-2.0-flash", "0.1"),
+        ("gpt-4-32k", "60"),
+        ("gemini-1.5-pro-002", "2.5"),
+    ];
+    let text: String = models
+        .iter()
+        .map(|(m, _)| {
+            format!(
+                "{{\"timestamp\":\"2025-06-01T00:00:00Z\",\"model\":\"{m}\",\"prompt_tokens\":1000000,\"completion_tokens\":0}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("m.jsonl"), text).unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "scan-logs",
+            "m.jsonl",
+            "--by",
+            "model",
+            "--top",
+            "20",
+            "--json",
+        ],
+        None,
+    );
+    let j = json(&o);
+    assert_eq!(j["unpriced"]["requests"], 0, "{}", j["unpriced"]);
+    assert_eq!(j["cost"], "111.4");
+    for (m, cost) in models {
+        let g = j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"]["model"] == m)
+            .unwrap();
+        assert_eq!(g["cost"], cost, "{m}");
+    }
+}
+
+/// Nothing read is not a pass: no records at all exits 2 with a warning naming the likely
+/// cause; records all outside --since/--until, or a `--by` field no record has, warn.
+#[test]
+fn nothing_read_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("usage.csv"),
+        "time,model,tokens\n2026-03-01,gpt-4o,100\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("request.json"),
+        "{\n  \"model\": \"gpt-4o\",\n  \"usage\": {\"prompt_tokens\": 10}\n}\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("old.jsonl.xz"), b"\xfd7zXZ\x00\x00").unwrap();
+    std::fs::create_dir(p.join("empty")).unwrap();
+    std::fs::write(p.join("empty/notes.txt"), "hello\n").unwrap();
+    let ok = r#"{"timestamp":"2026-03-01T00:00:00Z","user_id":"u","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100}"#;
+    std::fs::write(p.join("app.jsonl"), format!("{ok}\n")).unwrap();
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &["usage.csv"],
+            2,
+            "warning: no records: none of the 2 lines is a usage record (2 skipped as 'malformed JSON'); scan-logs reads JSON Lines",
+        ),
+        (
+            &["request.json"],
+            2,
+            "warning: no records: none of the 4 lines",
+        ),
+        (
+            &["old.jsonl.xz"],
+            2,
+            "warning: no records: no input could be read (see the skipped files)",
+        ),
+        (
+            &["empty"],
+            2,
+            "warning: no records: no log files found (directories are searched for *.jsonl files",
+        ),
+        (
+            &["app.jsonl", "--since", "2026-04-01"],
+            0,
+            "warning: no records in the time range: all 1 records are outside --since/--until",
+        ),
+        (
+            &["app.jsonl", "--by", "usr"],
+            0,
+            "warning: --by usr: no record has a field 'usr', so every record is in group '-' (a typo?",
+        ),
+    ];
+    for (args, code, msg) in cases {
+        let mut all = vec!["scan-logs"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let o = run_in(p, &all, None);
+        assert_eq!(o.code, code, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains(msg), "{args:?}: {}", o.stderr);
+        let j = json(&o);
+        assert_eq!(j["warnings"].as_array().unwrap().len(), 1, "{args:?}");
+    }
+    // a good input: no warning
+    let o = run_in(
+        p,
+        &["scan-logs", "app.jsonl", "--by", "user", "--json"],
+        None,
+    );
+    assert_eq!(o.code, 0);
+    assert_eq!(json(&o)["warnings"], serde_json::json!([]));
+}

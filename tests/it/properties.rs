@@ -10,8 +10,10 @@ use std::process::Stdio;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tokenbudget::count::{JsonlAcc, Mode, count_document};
 use tokenbudget::plan::{self, Budget, FitOptions, HistoryPolicy, ImageRule, Prompt};
 use tokenbudget::pricing::{Money, Price};
+use tokenbudget::stream;
 use tokenbudget::tokenize::{Encoding, split_chunks};
 
 /// Text that exercises the pre-tokenizer's edges: letters, case, digits, contractions,
@@ -45,6 +47,15 @@ fn text() -> impl Strategy<Value = String> {
         "\0",
         "ſ",
         "<|endoftext|>",
+        "a1",
+        "1a",
+        "x.",
+        "(",
+        "+=",
+        "\u{2014}",
+        "\u{663}",
+        "\u{216B}",
+        "\u{1C5}",
     ]);
     prop::collection::vec(atoms, 0..120).prop_map(|v| v.concat())
 }
@@ -68,6 +79,81 @@ proptest! {
         // above the 64 KiB threshold: the text repeated, joined by a letter-newline seam
         let big = format!("{s}z\n").repeat(70_000 / (s.len() + 2) + 1);
         prop_assert_eq!(t.count_parallel(&big, parts), t.count(&big));
+    }
+
+    /// Streaming cuts blocks only at safe split points: at any block size (down to one byte,
+    /// so nearly every split point is used), on 1–3 workers, with the input's head read apart,
+    /// the count is the whole text's. A counter that keeps its piece memo across texts (hits
+    /// on the second pass) counts the same.
+    #[test]
+    fn streaming_and_cached_counting_equal_the_count(
+        s in text(), block in 1usize..300, workers in 1usize..4, head in 0usize..64,
+        enc in encoding(),
+    ) {
+        let t = enc.tokenizer();
+        let n = t.count(&s);
+        let b = s.as_bytes();
+        let head = head.min(b.len());
+        let (bytes, got) = stream::count_text(
+            t, &mut &b[head..], b[..head].to_vec(), block, workers, &|_| {},
+        ).expect("reading a slice");
+        prop_assert_eq!(bytes, b.len() as u64);
+        prop_assert_eq!(got, Ok(n as u64));
+        let mut c = t.counter();
+        prop_assert_eq!(c.count(&s), n);
+        prop_assert_eq!(c.count(&s), n);
+        for piece in t.pieces(&s) {
+            prop_assert_eq!(c.count(piece), t.count(piece));
+        }
+    }
+
+    /// Invalid UTF-8 anywhere in a stream is reported at the offset reading it whole gives.
+    #[test]
+    fn streaming_reports_the_first_invalid_byte(
+        s in text(), at in 0usize..2000, bad in 0x80u8..=0xFF, block in 1usize..100,
+    ) {
+        let mut b = s.into_bytes();
+        let at = at.min(b.len());
+        b.insert(at, bad);
+        let t = Encoding::O200kBase.tokenizer();
+        let (_, got) = stream::count_text(t, &mut &b[..], Vec::new(), block, 2, &|_| {})
+            .expect("reading a slice");
+        match std::str::from_utf8(&b) {
+            Ok(text) => prop_assert_eq!(got, Ok(t.count(text) as u64)),
+            Err(e) => prop_assert_eq!(got, Err(e.valid_up_to() as u64)),
+        }
+    }
+
+    /// JSONL streamed in blocks of whole lines on several workers gives exactly the per-line
+    /// results of one pass: totals, statistics, largest lines and errors in line order.
+    #[test]
+    fn streamed_jsonl_equals_one_pass(
+        lines in prop::collection::vec((text(), 0u8..6), 0..40), block in 1usize..400,
+        workers in 1usize..4, enc in encoding(),
+    ) {
+        let mut doc = String::new();
+        for (s, kind) in &lines {
+            match kind {
+                0 => doc.push_str("{\"messages\": ["),
+                1 => {}
+                2 => doc.push_str(&json!({"messages": [{"role": "user", "content": s}]}).to_string()),
+                3 => { doc.push_str(&Value::String(s.clone()).to_string()); doc.push('\r'); }
+                _ => doc.push_str(&Value::String(s.clone()).to_string()),
+            }
+            doc.push('\n');
+        }
+        let t = enc.tokenizer();
+        let whole = count_document(t, &doc, Mode::Jsonl, 3).expect("jsonl");
+        let mut acc = JsonlAcc::new(3);
+        let (bytes, bad) = stream::count_jsonl(
+            t, &tokenbudget::request::Options::default(), &mut doc.as_bytes(), Vec::new(), block, workers, &|_| {}, &[], &mut acc,
+        ).expect("reading a slice");
+        prop_assert_eq!(bytes, doc.len() as u64);
+        prop_assert_eq!(bad, None);
+        prop_assert_eq!(
+            serde_json::to_value(acc.finish()).expect("json"),
+            serde_json::to_value(whole).expect("json")
+        );
     }
 
     /// `truncate(s, max)` is a prefix of `s` (so valid UTF-8, as a `&str`), counts at most
@@ -389,5 +475,205 @@ proptest! {
         let seq = scan_totals(std::slice::from_ref(&big), 1, 32 << 20);
         let par = scan_totals(std::slice::from_ref(&big), 3, 1 << 16);
         prop_assert_eq!(seq, par);
+    }
+}
+
+/// Text built to break a terminal or a CI log: escape sequences, C0/C1 controls, newlines,
+/// bidi and other invisible format characters, GitHub workflow-command syntax, and any
+/// character at all.
+fn hostile() -> impl Strategy<Value = String> {
+    let atoms = prop::sample::select(vec![
+        "a",
+        "::",
+        ":",
+        "##[",
+        "#",
+        "[",
+        "error",
+        "\u{1b}",
+        "\u{1b}]0;",
+        "\u{1b}[2J",
+        "\u{7}",
+        "\n",
+        "\r",
+        "\t",
+        "\0",
+        "\u{7f}",
+        "\u{85}",
+        "\u{9b}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{2028}",
+        "\u{200f}",
+        "\u{feff}",
+        "\u{e0041}",
+        "é",
+        "😀",
+        " ",
+        "%",
+        ",",
+        "\"",
+        "\\",
+        "'",
+    ]);
+    let piece = prop_oneof![
+        3 => atoms.prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 1..14).prop_map(|v| v.concat())
+}
+
+/// What `report::escape` must never let through; LF only as our own line ends.
+fn dangerous(c: char) -> bool {
+    c != '\n'
+        && matches!(c,
+            '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{61c}' | '\u{200b}' | '\u{200e}' | '\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}')
+}
+
+/// Nothing dangerous on either stream; in GitHub mode no line reads as a workflow command
+/// except our own annotations (`::error file=`).
+fn assert_shown_not_executed(out: &common::Out, github: bool) -> Result<(), TestCaseError> {
+    for text in [&out.stdout, &out.stderr] {
+        prop_assert!(
+            !text.chars().any(dangerous),
+            "raw control character in:\n{}",
+            text
+        );
+        if github {
+            for line in text.lines() {
+                let t = line.trim_start();
+                prop_assert!(
+                    !t.starts_with("::") || t.starts_with("::error file="),
+                    "workflow command: {:?}",
+                    line
+                );
+                prop_assert!(!line.contains("##["), "legacy workflow command: {:?}", line);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_env(dir: &std::path::Path, args: &[&str], github: bool) -> common::Out {
+    let mut c = common::cmd(dir);
+    if github {
+        c.env("GITHUB_ACTIONS", "true");
+    }
+    common::run_cmd(c, args, None)
+}
+
+/// A TOML basic string holding `s` exactly.
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// File names (a walked directory and a JSONL error naming the file).
+    #[test]
+    fn file_names_never_reach_the_terminal_raw(name in hostile(), github in any::<bool>(), json in any::<bool>()) {
+        let mut name: String = name.chars().filter(|&c| c != '/' && c != '\0').collect();
+        while name.len() > 200 {
+            name.pop();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("d");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join(format!("{name}.txt")), "hello").unwrap();
+        std::fs::write(d.join(format!("{name}.jsonl")), "\"ok\"\n{bad\n").unwrap();
+        let mut args = vec!["count", "d"];
+        if json {
+            args.push("--json");
+        }
+        let out = run_env(dir.path(), &args, github);
+        prop_assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_shown_not_executed(&out, github)?;
+        let file = format!("d/{name}.jsonl");
+        let out = run_env(dir.path(), &["count", "--jsonl", &file], github);
+        prop_assert_eq!(out.code, 2, "{}", out.stderr);
+        assert_shown_not_executed(&out, github)?;
+    }
+
+    /// Log fields: user ids, models and features in groups, outliers and unpriced lists.
+    #[test]
+    fn log_fields_never_reach_the_terminal_raw(user in hostile(), model in hostile(), feature in hostile(), github in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let line = json!({
+            "timestamp": "2026-03-01T12:00:00Z", "user_id": user, "model": model,
+            "feature": feature, "prompt_tokens": 10, "completion_tokens": 5,
+        });
+        let other = json!({
+            "timestamp": "2026-03-01T12:00:01Z", "user_id": user, "model": "gpt-4o",
+            "feature": feature, "prompt_tokens": 127000, "completion_tokens": 5,
+        });
+        std::fs::write(dir.path().join("a.jsonl"), format!("{line}\n{other}\nbad\n")).unwrap();
+        let out = run_env(dir.path(), &["scan-logs", "a.jsonl", "--by", "user,model,feature"], github);
+        prop_assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_shown_not_executed(&out, github)?;
+        let out = run_env(dir.path(), &["scan-logs", "a.jsonl", "--json"], github);
+        assert_shown_not_executed(&out, github)?;
+    }
+
+    /// Budget names and model names in `tokenbudget.toml`, in the table, the over-budget list,
+    /// annotations and config errors.
+    #[test]
+    fn budget_names_never_reach_the_terminal_raw(name in hostile(), model in hostile(), github in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "one two three four").unwrap();
+        let format = if github { "github" } else { "table" };
+        let good = format!("[[budget]]\nname = {}\npath = \"a.txt\"\nmax_tokens = 1\n", toml_str(&name));
+        std::fs::write(dir.path().join("tokenbudget.toml"), &good).unwrap();
+        let out = run_env(dir.path(), &["check", "--format", format], github);
+        prop_assert_eq!(out.code, 1, "{}", out.stderr);
+        assert_shown_not_executed(&out, github)?;
+        let bad = format!("{good}model = {}\n", toml_str(&model));
+        std::fs::write(dir.path().join("tokenbudget.toml"), bad).unwrap();
+        let out = run_env(dir.path(), &["check", "--format", format], github);
+        prop_assert_eq!(out.code, 2, "{}", out.stderr);
+        assert_shown_not_executed(&out, github)?;
+    }
+
+    /// Model and provider names from a price file, and a request's model name.
+    #[test]
+    fn model_names_never_reach_the_terminal_raw(model in hostile(), provider in hostile(), github in any::<bool>()) {
+        // An argument cannot hold NUL.
+        let model: String = model.chars().filter(|&c| c != '\0').collect();
+        let dir = tempfile::tempdir().unwrap();
+        let id = format!("zz{model}");
+        let prices = format!(
+            "[models.{}]\nprovider = {}\ninput = 1\noutput = 2\n\n[models.{}]\ninput = 1\n",
+            toml_str(&id), toml_str(&provider), toml_str(&format!("yy{model}"))
+        );
+        std::fs::write(dir.path().join("p.toml"), prices).unwrap();
+        let out = run_env(dir.path(), &["models", "zz", "--prices", "p.toml"], github);
+        if out.code == 0 {
+            prop_assert!(!out.stdout.is_empty());
+        }
+        assert_shown_not_executed(&out, github)?;
+        let out = run_env(dir.path(), &["cost", "--input-tokens", "5", "--compare", &id, "--prices", "p.toml"], github);
+        assert_shown_not_executed(&out, github)?;
+        let request = json!({"model": model, "messages": [{"role": "user", "content": "hi"}]});
+        std::fs::write(dir.path().join("r.json"), request.to_string()).unwrap();
+        let out = run_env(dir.path(), &["plan", "--request", "r.json"], github);
+        assert_shown_not_executed(&out, github)?;
     }
 }

@@ -91,6 +91,19 @@ const CASES: &[(&str, &str, &[&str], Option<&str>)] = &[
         &["count", "hello.txt", "-m", "claude-sonnet-4-5", "--json"],
         None,
     ),
+    (
+        "count_claude_exact_refused",
+        "count",
+        &[
+            "count",
+            "hello.txt",
+            "-m",
+            "claude-sonnet-4-5",
+            "--exact",
+            "--json",
+        ],
+        None,
+    ),
     // plan
     (
         "plan_request",

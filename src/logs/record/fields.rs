@@ -49,6 +49,15 @@ impl FieldOverrides {
         if path.is_empty() {
             return Err(format!("empty path for field '{name}'"));
         }
+        // Numbers are parsed, never printed; the other fields are shown as group keys.
+        if !matches!(name, "input" | "output" | "cached" | "cost")
+            && let Some(seg) = crate::logs::text_segment(path)
+        {
+            return Err(format!(
+                "invalid --field {name}={path}: {}",
+                crate::logs::refuse_text_path(path, seg)
+            ));
+        }
         *slot = Some(path.to_string());
         Ok(())
     }

@@ -96,6 +96,29 @@ pub(super) struct LiteMeta<'a> {
     pub(super) user_api_key_team_id: Text<'a>,
 }
 
+/// The inner entry of a Claude Code `progress` line (a subagent's assistant message).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ProgressEntry<'a> {
+    pub(super) timestamp: TimeVal,
+    #[serde(borrow)]
+    pub(super) message: Obj<RawMessage<'a>>,
+    #[serde(rename = "costUSD")]
+    pub(super) cost_usd: CostVal,
+    #[serde(borrow, rename = "requestId")]
+    pub(super) request_id: Text<'a>,
+    #[serde(rename = "isSidechain")]
+    pub(super) is_sidechain: Option<bool>,
+}
+
+/// `progress.data`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ProgressData<'a> {
+    #[serde(borrow)]
+    pub(super) message: Obj<ProgressEntry<'a>>,
+}
+
 /// The fields of one line that any recognised format uses.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -162,6 +185,10 @@ pub(super) struct RawLine<'a> {
     pub(super) usage_metadata: Obj<GeminiUsage>,
     #[serde(borrow)]
     pub(super) message: Obj<RawMessage<'a>>,
+    #[serde(borrow)]
+    pub(super) data: Obj<ProgressData<'a>>,
+    #[serde(rename = "isSidechain")]
+    pub(super) is_sidechain: Option<bool>,
     #[serde(borrow)]
     pub(super) response: Obj<BatchResponse<'a>>,
     #[serde(borrow)]

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::fields::{FieldOverrides, lookup_path, value_text};
-use super::formats::{RawLine, RawUsage};
-use super::types::{ErrKind, Format, Parsed, Record, Skip, id_hash};
+use super::formats::{RawLine, RawMessage, RawUsage};
+use super::types::{ClaudeCopy, ErrKind, Format, Parsed, Record, Skip, id_hash};
 use super::values::{CostVal, Num, TimeVal, bad_cost, status_error, tok};
 use crate::pricing::Usage;
 
@@ -100,6 +100,41 @@ fn is_anthropic_usage(u: &RawUsage) -> bool {
         || u.cache_creation.0.is_some()
 }
 
+/// Fill `r` from a Claude Code assistant message; false for messages Claude Code writes itself
+/// (`<synthetic>`, no API call).
+fn claude_message<'a>(
+    r: &mut Record<'a>,
+    msg: &mut RawMessage<'a>,
+    request_id: Option<&str>,
+    sidechain: Option<bool>,
+    nested: bool,
+) -> Result<bool, Skip> {
+    let Some(u) = &msg.usage.0 else {
+        return Ok(false);
+    };
+    r.format = Some(Format::ClaudeCode);
+    r.usage = anthropic_usage(u)?;
+    let model = msg.model.take();
+    if model.as_deref() == Some("<synthetic>") {
+        return Ok(false);
+    }
+    r.model = model.or(r.model.take());
+    if let Some(mid) = msg.id.get() {
+        // copies of one message share its id and request id (ccusage's key; a missing request
+        // id is part of the key too)
+        r.dedupe = Some(match request_id {
+            Some(rid) => id_hash(&["claude", mid, rid]),
+            None => id_hash(&["claude", mid]),
+        });
+        r.claude = Some(ClaudeCopy {
+            message: id_hash(&["claude-message", mid]),
+            sidechain: sidechain == Some(true),
+            nested,
+        });
+    }
+    Ok(true)
+}
+
 pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
     let mut r = Record::default();
     let time = raw
@@ -117,7 +152,7 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
             Num::Ok(c) => u16::try_from(c).ok().and_then(ErrKind::from_status),
             _ => None,
         });
-    let cost = raw
+    let mut cost = raw
         .cost_usd
         .or(raw.cost_usd_camel)
         .or(raw.response_cost)
@@ -213,21 +248,45 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
             r.dedupe = Some(id_hash(&["gemini", id]));
         }
         r.error = error;
-    } else if let Some(msg) = raw.message.0.as_mut() {
-        // Claude Code transcript entry
-        let Some(u) = &msg.usage.0 else {
+    } else if let Some(entry) = raw
+        .data
+        .0
+        .as_mut()
+        .and_then(|d| d.message.0.as_mut())
+        .filter(|e| {
+            raw.kind.get() == Some("progress")
+                && e.message.0.as_ref().is_some_and(|m| m.usage.0.is_some())
+        })
+    {
+        // a subagent's message nested in a Claude Code `progress` line
+        let Some(msg) = entry.message.0.as_mut() else {
             return Ok(Parsed::Ignored);
         };
-        r.format = Some(Format::ClaudeCode);
-        r.usage = anthropic_usage(u)?;
-        let model = msg.model.take();
-        if model.as_deref() == Some("<synthetic>") {
-            // messages Claude Code writes itself (no API call)
+        if !claude_message(
+            &mut r,
+            msg,
+            entry.request_id.get(),
+            entry.is_sidechain,
+            true,
+        )? {
             return Ok(Parsed::Ignored);
         }
-        r.model = model.or(r.model);
-        if let (Some(mid), Some(rid)) = (msg.id.get(), raw.request_id_camel.get()) {
-            r.dedupe = Some(id_hash(&["claude", mid, rid]));
+        time = entry.timestamp.or(time);
+        cost = entry.cost_usd.or(cost);
+        r.error = error;
+    } else if let Some(msg) = raw.message.0.as_mut() {
+        // Claude Code transcript entry
+        if msg.usage.0.is_none() {
+            return Ok(Parsed::Ignored);
+        }
+        if !claude_message(
+            &mut r,
+            msg,
+            raw.request_id_camel.get(),
+            raw.is_sidechain,
+            false,
+        )? {
+            return Ok(Parsed::Ignored);
         }
         r.error = error;
     } else if let Some(u) = &raw.usage.0 {

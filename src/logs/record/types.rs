@@ -179,6 +179,42 @@ pub struct Record<'a> {
     pub error: Option<ErrKind>,
     /// Hash of the response id, for dropping duplicates.
     pub dedupe: Option<u64>,
+    /// A Claude Code message: of its copies the most complete one is kept (see `dedupe`).
+    pub claude: Option<ClaudeCopy>,
+}
+
+/// What tells the copies of one Claude Code message apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClaudeCopy {
+    /// Hash of the message id alone (a sidechain replay carries a new request id).
+    pub message: u64,
+    /// `isSidechain: true` (a `/btw` side question or a subagent's replay).
+    pub sidechain: bool,
+    /// Read from a `progress` line (a subagent's message as the parent logged it).
+    pub nested: bool,
+}
+
+impl Record<'_> {
+    /// The record with its text copied out of the line.
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |c: Option<Cow<'_, str>>| c.map(|c| Cow::Owned(c.into_owned()));
+        Record {
+            format: self.format,
+            time: self.time,
+            user: own(self.user),
+            feature: own(self.feature),
+            model: own(self.model),
+            session: own(self.session),
+            project: own(self.project),
+            usage: self.usage,
+            reasoning: self.reasoning,
+            cost: self.cost,
+            batch: self.batch,
+            error: self.error,
+            dedupe: self.dedupe,
+            claude: self.claude,
+        }
+    }
 }
 
 /// Why a line was not counted.

@@ -97,7 +97,7 @@ pub(crate) fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<File
         Ok(e) => e,
         Err(e) => {
             problems.push(FileProblem {
-                path: dir.display().to_string(),
+                path: crate::fsutil::path_label(dir),
                 reason: format!("cannot read directory: {e}"),
             });
             return;
@@ -106,13 +106,16 @@ pub(crate) fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<File
     let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     list.sort();
     for p in list {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        // On bytes: a file name need not be UTF-8 (it was skipped without a word).
+        let is_log = p
+            .file_name()
+            .is_some_and(|n| memchr::memmem::find(n.as_encoded_bytes(), b".jsonl").is_some());
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => walk(&p, files, problems),
-            Ok(_) if name.contains(".jsonl") => files.push(p),
+            Ok(_) if is_log => files.push(p),
             Ok(_) => {}
-            Err(e) if name.contains(".jsonl") => problems.push(FileProblem {
-                path: p.display().to_string(),
+            Err(e) if is_log => problems.push(FileProblem {
+                path: crate::fsutil::path_label(&p),
                 reason: format!("cannot read: {e}"),
             }),
             Err(_) => {}
@@ -167,14 +170,14 @@ pub(crate) fn plan(
                 }
                 Ok(_) => paths.push(p.clone()),
                 Err(e) => problems.push(FileProblem {
-                    path: p.display().to_string(),
+                    path: crate::fsutil::path_label(p),
                     reason: format!("cannot read: {e}"),
                 }),
             },
         }
     }
     for path in paths {
-        let label = path.display().to_string();
+        let label = crate::fsutil::path_label(&path);
         let opened = File::open(&path).and_then(|mut f| {
             let len = f.metadata()?.len();
             let mut head = [0u8; 8];

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::catalog::Catalog;
 use crate::logs::agg::Agg;
-use crate::logs::dedupe::Seen;
+use crate::logs::dedupe::{self, Deferred, Seen};
 use crate::logs::options::{Input, ScanOptions};
 use crate::logs::report::{FileProblem, ScanReport, finish};
 use input::{plan, walk};
@@ -46,6 +46,43 @@ pub fn scan(
     catalog: &'static Catalog,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ScanReport {
+    scan_raw(inputs, opts, catalog, progress).finish(opts)
+}
+
+/// What a scan accumulated before the report is built: what a partial summary
+/// ([`crate::logs::summary`]) holds.
+pub struct Raw {
+    pub(crate) agg: Agg,
+    pub(crate) files: Vec<input::FileInfo>,
+    pub(crate) items: Vec<input::Item>,
+    pub(crate) problems: Vec<FileProblem>,
+    pub(crate) bytes: u64,
+    /// The id hashes seen (duplicate dropping), and those of the Claude Code messages counted
+    /// (their message ids and message + request ids), in no order.
+    pub(crate) ids: Vec<u64>,
+}
+
+impl Raw {
+    /// The report of this scan.
+    pub fn finish(self, opts: &ScanOptions) -> ScanReport {
+        finish(
+            self.agg,
+            opts,
+            &self.files,
+            &self.items,
+            self.problems,
+            self.bytes,
+        )
+    }
+}
+
+/// Scan `inputs` into aggregates (see [`scan`]).
+pub fn scan_raw(
+    inputs: &[Input],
+    opts: &ScanOptions,
+    catalog: &'static Catalog,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Raw {
     let mut files = Vec::new();
     let mut items = Vec::new();
     let mut problems = Vec::new();
@@ -69,7 +106,7 @@ pub fn scan(
     let next = AtomicUsize::new(0);
     let seen = Seen::new();
     let errors: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
-    let aggs: Vec<Agg> = std::thread::scope(|s| {
+    let aggs: Vec<(Agg, Vec<Deferred>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
@@ -97,8 +134,26 @@ pub fn scan(
             .collect()
     });
     let mut agg = Agg::default();
-    for a in aggs {
+    let mut deferred = Vec::new();
+    let mut claude_ids = Vec::new();
+    for (a, d) in aggs {
         agg.merge(a, opts.top);
+        deferred.extend(d);
+    }
+    if !deferred.is_empty() {
+        // Claude Code messages: the most complete copy of each counts
+        let (best, dropped) = dedupe::best_copies(deferred);
+        let mut w = Worker::new(opts, catalog, &seen);
+        for d in &best {
+            claude_ids.extend(d.record.dedupe);
+            claude_ids.extend(d.record.claude.map(|c| c.message));
+        }
+        for d in best {
+            w.count(d.record, d.loc, d.project.as_deref(), d.doc.as_ref(), false);
+        }
+        let (a, _) = w.finish();
+        agg.merge(a, opts.top);
+        agg.duplicates += dropped;
     }
     let mut errs = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     errs.sort();
@@ -109,7 +164,16 @@ pub fn scan(
             reason,
         });
     }
-    finish(agg, opts, &files, &items, problems, bytes)
+    let mut ids = seen.into_ids();
+    ids.extend(claude_ids);
+    Raw {
+        agg,
+        files,
+        items,
+        problems,
+        bytes,
+        ids,
+    }
 }
 
 #[cfg(test)]

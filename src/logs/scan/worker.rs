@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, Model};
 use crate::logs::agg::{
     Agg, Bucket, Contribution, Event, FxMap, Loc, Outlier, Tokens, Totals, UNPRICED,
 };
-use crate::logs::dedupe::Seen;
+use crate::logs::dedupe::{Deferred, Seen};
 use crate::logs::options::{GroupBy, ScanOptions};
 use crate::logs::record::{self, ErrKind, Format, Parsed, Record};
 use crate::logs::time::Tz;
@@ -36,6 +36,8 @@ pub(crate) struct Worker<'o> {
     by_user_only: bool,
     by_day: bool,
     by_hour: bool,
+    /// Claude Code messages, held until every copy has been seen (see [`crate::logs::dedupe`]).
+    pub(crate) deferred: Vec<Deferred>,
 }
 
 pub(crate) const NONE: &str = "-";
@@ -58,6 +60,7 @@ impl<'o> Worker<'o> {
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
+            deferred: Vec::new(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
             by_user_only: opts.by == [GroupBy::User],
@@ -102,8 +105,8 @@ impl<'o> Worker<'o> {
         }
     }
 
-    /// Flush the current buckets and return the aggregates.
-    pub(crate) fn finish(mut self) -> Agg {
+    /// Flush the current buckets; returns the aggregates and the held Claude Code records.
+    pub(crate) fn finish(mut self) -> (Agg, Vec<Deferred>) {
         if let Some((p, b)) = self.cur_day.take() {
             self.agg.days.entry(p).or_default().merge(&b);
         }
@@ -111,7 +114,7 @@ impl<'o> Worker<'o> {
             self.agg.hours.entry(p).or_default().merge(&b);
         }
         self.agg.trim(self.opts.top);
-        self.agg
+        (self.agg, self.deferred)
     }
 
     pub(crate) fn line(
@@ -151,12 +154,35 @@ impl<'o> Worker<'o> {
 
     fn record(
         &mut self,
-        mut r: Record<'_>,
+        r: Record<'_>,
         loc: Loc,
         project: Option<&str>,
         doc: Option<&serde_json::Value>,
     ) {
-        if let Some(h) = r.dedupe
+        if r.claude.is_some() {
+            // kept aside: which copy counts is decided once all are read
+            self.deferred.push(Deferred {
+                record: r.into_owned(),
+                loc,
+                project: project.map(Box::from),
+                doc: doc.cloned(),
+            });
+            return;
+        }
+        self.count(r, loc, project, doc, true);
+    }
+
+    /// Count a record (`check_seen`: drop it if its id was seen before).
+    pub(crate) fn count(
+        &mut self,
+        mut r: Record<'_>,
+        loc: Loc,
+        project: Option<&str>,
+        doc: Option<&serde_json::Value>,
+        check_seen: bool,
+    ) {
+        if check_seen
+            && let Some(h) = r.dedupe
             && !self.seen.first(h)
         {
             self.agg.duplicates += 1;
@@ -190,7 +216,11 @@ impl<'o> Worker<'o> {
         } else if tokens.total == 0 {
             Some(Money::ZERO)
         } else {
-            model.and_then(|m| pricing::cost(m, &r.usage, r.batch).ok().map(|c| c.total))
+            model.and_then(|m| {
+                pricing::cost_at(m, &r.usage, r.batch, r.time)
+                    .ok()
+                    .map(|c| c.total)
+            })
         };
         let agg = &mut self.agg;
         if cost.is_none() {
@@ -325,7 +355,19 @@ impl<'o> Worker<'o> {
         }
     }
 
-    /// Read lines from `r`, counting them in `item`; returns the number of lines.
+    /// A line longer than the cap: counted and skipped, its bytes never held whole.
+    fn too_long(&mut self, loc: Loc) {
+        let cap = self.opts.max_line_bytes;
+        self.agg.skip(
+            loc,
+            "line too long",
+            format!("line longer than {cap} bytes (the line cap), skipped unread"),
+        );
+    }
+
+    /// Read lines from `r`, counting them in `item`; returns the number of lines. A line longer
+    /// than [`ScanOptions::max_line_bytes`] is skipped as it streams past: memory stays at
+    /// about the cap plus one read block whatever the line's size.
     pub(crate) fn read(
         &mut self,
         item: u32,
@@ -334,9 +376,12 @@ impl<'o> Worker<'o> {
         progress: &(dyn Fn(u64) + Sync),
     ) -> io::Result<u64> {
         const BLOCK: usize = 1 << 20;
+        let cap = self.opts.max_line_bytes.max(1);
         let mut buf: Vec<u8> = vec![0; 4 * BLOCK];
         let mut filled = 0usize;
         let mut line_no = 0u64;
+        // inside a line already known to be over the cap: its bytes are dropped as they come
+        let mut overlong = false;
         loop {
             if buf.len() - filled < BLOCK {
                 buf.resize(buf.len() * 2, 0);
@@ -351,7 +396,13 @@ impl<'o> Worker<'o> {
             };
             progress(n as u64);
             if n == 0 {
-                if filled > 0 {
+                if overlong {
+                    line_no += 1;
+                    self.too_long(Loc {
+                        item,
+                        line: line_no,
+                    });
+                } else if filled > 0 {
                     line_no += 1;
                     let rest = std::mem::take(&mut buf);
                     self.line(
@@ -372,16 +423,23 @@ impl<'o> Worker<'o> {
             for nl in memchr::memchr_iter(b'\n', &buf[filled..end]) {
                 let pos = filled + nl;
                 line_no += 1;
-                self.line(
-                    &buf[start..pos],
-                    Loc {
-                        item,
-                        line: line_no,
-                    },
-                    project,
-                    false,
-                );
+                let loc = Loc {
+                    item,
+                    line: line_no,
+                };
+                if overlong || pos - start > cap {
+                    overlong = false;
+                    self.too_long(loc);
+                } else {
+                    self.line(&buf[start..pos], loc, project, false);
+                }
                 start = pos + 1;
+            }
+            if overlong || end - start > cap {
+                // no line end yet and already over the cap: drop what is held
+                overlong = true;
+                filled = 0;
+                continue;
             }
             buf.copy_within(start..end, 0);
             filled = end - start;

@@ -301,40 +301,6 @@ fn sniff(bytes: &[u8]) -> Option<FileKind> {
     None
 }
 
-/// What to tell a user who asks for a model whose tokenizer is not embedded because its
-/// licence has extra terms, or `None` for other models.
-pub fn licensed_family_hint(model: &str) -> Option<String> {
-    let m = model.to_ascii_lowercase();
-    let base = m.rsplit('/').next().unwrap_or(&m);
-    let (family, file, page) = if base.contains("llama") || m.contains("meta.llama") {
-        (
-            "Llama 3.x/4",
-            "tokenizer.json",
-            "the model's page on Hugging Face (meta-llama/…), after accepting the Llama licence",
-        )
-    } else if base.starts_with("gemma") || m.contains("/gemma") {
-        (
-            "Gemma",
-            "tokenizer.json or tokenizer.model",
-            "the model's page on Hugging Face (google/gemma-…), after accepting the Gemma terms",
-        )
-    } else if base.starts_with("gemini") || m.contains("/gemini") {
-        (
-            "Gemini",
-            "tokenizer.model",
-            "a Gemma model's page on Hugging Face (google/gemma-3-…; Gemini uses Gemma's \
-             SentencePiece vocabulary), after accepting the Gemma terms",
-        )
-    } else {
-        return None;
-    };
-    Some(format!(
-        "{family}'s tokenizer has licence terms that keep it out of tokenbudget's binary: \
-         download {file} from {page}, then pass --tokenizer PATH (or set `tokenizer = \"PATH\"` \
-         in tokenbudget.toml) for an exact count"
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,20 +324,5 @@ mod tests {
         assert_eq!(sniff(b"\x0a\x05\x0a\x03abc"), Some(FileKind::Sentencepiece));
         assert_eq!(sniff(b"hello world"), None);
         assert_eq!(sniff(b""), None);
-    }
-
-    #[test]
-    fn licence_hints() {
-        let h =
-            licensed_family_hint("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo").unwrap();
-        assert!(h.starts_with("Llama 3.x/4's tokenizer"), "{h}");
-        assert!(h.contains("--tokenizer PATH"), "{h}");
-        assert!(
-            licensed_family_hint("gemini-2.5-pro")
-                .unwrap()
-                .contains("Gemma")
-        );
-        assert!(licensed_family_hint("gemma-3-27b-it").is_some());
-        assert_eq!(licensed_family_hint("claude-sonnet-4-5"), None);
     }
 }

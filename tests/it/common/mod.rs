@@ -22,6 +22,7 @@ pub fn cmd(dir: &Path) -> Command {
         .env_remove("NO_COLOR")
         .env_remove("TOKENBUDGET_MODEL")
         .env_remove("TOKENBUDGET_PRICES")
+        .env_remove("GITHUB_ACTIONS")
         .env("COLUMNS", "200");
     c
 }

@@ -1,0 +1,203 @@
+//! One request, one answer: for a fixture of every request shape (`tests/fixtures/request/`,
+//! with tools, images and cache_control where the shape has them), `count`, `plan`, `cost` and
+//! `check` report the same input total, and `cost` takes the request's model and its max output
+//! as the worst case.
+
+use crate::common;
+use common::*;
+
+fn dir() -> std::path::PathBuf {
+    fixtures().join("request")
+}
+
+fn ok_json(args: &[&str]) -> serde_json::Value {
+    let o = run_in(&dir(), args, None);
+    assert!(
+        o.code == 0 || o.code == 1,
+        "{args:?}: exit {}: {}",
+        o.code,
+        o.stderr
+    );
+    json(&o)
+}
+
+/// (fixture, model counted for, input total; the model the request names; its max output).
+/// Claude and Gemini totals are the calibrated estimates (`o200k_base` × the generation's
+/// ratio for the text's kind): anthropic.json 1505 × 1.16, gemini.json 860 × 1.10 (code),
+/// batch-anthropic.json 18 × 1.16.
+const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
+    ("chat.json", "gpt-4o-mini", 893, "gpt-4o-mini", 500),
+    ("chat-functions.json", "gpt-4", 56, "gpt-4", 200),
+    ("responses.json", "gpt-4.1", 195, "gpt-4.1", 300),
+    ("responses-string.json", "gpt-4o", 15, "gpt-4o", 64),
+    (
+        "anthropic.json",
+        "claude-sonnet-4-5",
+        1746,
+        "claude-sonnet-4-5",
+        1024,
+    ),
+    ("gemini.json", "gemini-2.5-pro", 946, "", 256),
+    ("batch-openai.json", "gpt-4o", 48, "gpt-4o", 100),
+    (
+        "batch-anthropic.json",
+        "claude-haiku-4-5",
+        21,
+        "claude-haiku-4-5",
+        100,
+    ),
+];
+
+#[test]
+fn count_plan_cost_and_check_give_the_same_total_for_every_shape() {
+    let mut seen = Vec::new();
+    for (file, model, _, _, _) in SHAPES {
+        let count = ok_json(&["count", file, "-m", model, "--json"]);
+        let plan = ok_json(&["plan", "--request", file, "-m", model, "--json"]);
+        let cost = ok_json(&["cost", file, "-m", model, "--json"]);
+        let config =
+            format!("[[budget]]\npath = \"{file}\"\nmodel = \"{model}\"\nmax_tokens = 1000000\n");
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("budgets.toml"), config).unwrap();
+        let cfg = tmp.path().join("budgets.toml");
+        // the config names the fixture relative to itself: copy the fixture next to it
+        std::fs::copy(dir().join(file), tmp.path().join(file)).unwrap();
+        let o = run_in(
+            tmp.path(),
+            &["check", "--config", cfg.to_str().unwrap(), "--json"],
+            None,
+        );
+        assert_eq!(o.code, 0, "{file}: {}", o.stderr);
+        let check = json(&o);
+        let totals = [
+            count["inputs"][0]["tokens"].as_u64(),
+            plan["input_tokens"].as_u64(),
+            cost["rows"][0]["input_tokens"].as_u64(),
+            check["budgets"][0]["tokens"].as_u64(),
+        ];
+        assert!(
+            totals.iter().all(|t| *t == totals[0] && t.is_some()),
+            "{file}: count, plan, cost, check = {totals:?}"
+        );
+        // the same approximate label everywhere
+        let approx = [
+            count["approximate"].as_bool(),
+            plan["approximate"].as_bool(),
+            cost["rows"][0]["approximate"].as_bool(),
+            check["budgets"][0]["approximate"].as_bool(),
+        ];
+        assert!(
+            approx.iter().all(|a| *a == approx[0]),
+            "{file}: approximate = {approx:?}"
+        );
+        seen.push((file.to_string(), totals[0].unwrap()));
+    }
+    let want: Vec<(String, u64)> = SHAPES.iter().map(|s| (s.0.to_string(), s.2)).collect();
+    assert_eq!(seen, want);
+}
+
+#[test]
+fn cost_takes_the_request_model_and_max_output_as_the_worst_case() {
+    for (file, _, _, model, max) in SHAPES {
+        let mut args = vec!["cost", file, "--json"];
+        if model.is_empty() {
+            // a Gemini body names no model (it is in the URL): -m gives it
+            args.extend(["-m", "gemini-2.5-pro"]);
+        }
+        let j = ok_json(&args);
+        let want_model = if model.is_empty() {
+            "gemini-2.5-pro"
+        } else {
+            model
+        };
+        assert_eq!(j["rows"][0]["model"], *want_model, "{file}");
+        assert_eq!(
+            (&j["output_tokens"], &j["output_basis"]),
+            (&(*max).into(), &"max_tokens".into()),
+            "{file}"
+        );
+        assert_eq!(j["rows"][0]["usage"]["output"], *max, "{file}");
+    }
+    // -m and --output-tokens win over the request
+    let j = ok_json(&[
+        "cost",
+        "chat.json",
+        "-m",
+        "gpt-4o",
+        "--output-tokens",
+        "7",
+        "--json",
+    ]);
+    assert_eq!(
+        (
+            &j["rows"][0]["model"],
+            &j["output_tokens"],
+            &j["output_basis"]
+        ),
+        (&"gpt-4o".into(), &7.into(), &"expected".into())
+    );
+}
+
+#[test]
+fn json_that_is_not_a_request_is_text_for_count_and_refused_by_plan() {
+    let o = run_in(&dir(), &["count", "not-a-request.json"], None);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.stderr.starts_with(
+            "note: not-a-request.json: JSON that is not a request, counted as text (a request \
+             is a messages array, or an OpenAI Chat Completions, OpenAI Responses"
+        ),
+        "{}",
+        o.stderr
+    );
+    let o = run_in(&dir(), &["plan", "--request", "not-a-request.json"], None);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.starts_with(
+            "error: not-a-request.json: not a request: expected a messages array, or an OpenAI \
+             Chat Completions, OpenAI Responses, Anthropic Messages or Gemini generateContent body"
+        ),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn json_piped_into_plan_alone_is_a_request() {
+    let body = std::fs::read(dir().join("responses.json")).unwrap();
+    let piped = run_in(&dir(), &["plan", "--json"], Some(&body));
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let given = ok_json(&["plan", "--request", "responses.json", "--json"]);
+    assert_eq!(json(&piped)["input_tokens"], given["input_tokens"]);
+    assert_eq!(json(&piped)["model"], "gpt-4.1");
+}
+
+#[test]
+fn count_verbose_shows_the_parts() {
+    let o = run_in(
+        &dir(),
+        &["count", "chat.json", "-m", "gpt-4o-mini", "--verbose"],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("chat.json parts (as plan splits it)"),
+        "{}",
+        o.stdout
+    );
+    let j = ok_json(&["count", "chat.json", "-m", "gpt-4o-mini", "--json"]);
+    let parts: Vec<&str> = j["inputs"][0]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["part"].as_str().unwrap())
+        .collect();
+    assert_eq!(parts, ["system", "tools", "history", "user", "overhead"]);
+    let sum: u64 = j["inputs"][0]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["tokens"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, j["inputs"][0]["tokens"].as_u64().unwrap());
+}
