@@ -24,8 +24,8 @@ pub fn main() -> ExitCode {
         }
     };
     let env = Env {
-        out: Style::detect(cli.color, false),
-        err: Style::detect(cli.color, true),
+        out: Style::detect(cli.color.forced(), false),
+        err: Style::detect(cli.color.forced(), true),
         progress: !cli.no_progress && io::stderr().is_terminal(),
         stdin_is_terminal: io::stdin().is_terminal(),
     };

@@ -63,6 +63,17 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Colour forced on or off, or `None` to detect it per stream (see `report::Style`).
+    pub fn forced(self) -> Option<bool> {
+        match self {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,7 +236,7 @@ pub struct LimitWarning {
 
 impl fmt::Display for LimitWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = crate::report::thousands;
+        let t = crate::numfmt::thousands;
         match self.kind {
             LimitKind::MaxOutput => write!(
                 f,
@@ -298,7 +298,7 @@ pub enum CostError {
 
 impl fmt::Display for CostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = crate::report::thousands;
+        let t = crate::numfmt::thousands;
         match self {
             CostError::CachedExceedsPrompt {
                 model,
@@ -429,7 +429,7 @@ pub fn price_request(
         notes.push(format!(
             "{}: long-context rates (prompt above {} tokens)",
             model.id,
-            crate::report::thousands(t)
+            crate::numfmt::thousands(t)
         ));
     }
     if let Some(c) = counting

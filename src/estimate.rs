@@ -271,7 +271,7 @@ pub fn apportion(parts: &mut [u64], point: u64) {
 
 /// `~1,234 (1,150–1,330)`.
 pub fn display(point: u64, e: &EstimateRange) -> String {
-    use crate::report::thousands;
+    use crate::numfmt::thousands;
     format!(
         "~{} ({}–{})",
         thousands(point),

@@ -29,6 +29,8 @@ pub mod fsutil;
 pub mod image;
 pub mod input;
 pub mod logs;
+pub mod money;
+pub mod numfmt;
 pub mod plan;
 pub mod pricing;
 pub mod report;

@@ -977,7 +977,7 @@ pub fn fit(
     let n = prompt.items.len();
     let mut kept = vec![true; n];
     let mut dropped = Vec::new();
-    let thousands = crate::report::thousands;
+    let thousands = crate::numfmt::thousands;
 
     // Groups of droppable items, in request order.
     let mut groups: Vec<Group> = Vec::new();

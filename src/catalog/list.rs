@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use super::{Catalog, Model, Prices};
-use crate::pricing::Price;
+use crate::money::Price;
 use crate::tokenize::Encoding;
 
 /// What to sort the listing by.

@@ -41,7 +41,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::pricing::Price;
+pub use crate::money::Price;
 use crate::tokenize::Encoding;
 use crate::tokenize::model::encoding_for_model;
 pub use overrides::CatalogError;

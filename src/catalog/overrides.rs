@@ -1,4 +1,4 @@
-//! Price overrides (`cost --prices FILE`).
+//! Price overrides (`--prices FILE` or `$TOKENBUDGET_PRICES`, seen by every command).
 //!
 //! Two formats are accepted, detected from the content:
 //!
@@ -50,7 +50,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Catalog, Model, Prices, Rates, Tier};
-use crate::pricing::Price;
+use crate::money::Price;
 use crate::tokenize::Encoding;
 use crate::tokenize::model::encoding_for_model;
 

@@ -247,12 +247,12 @@ fn render(model: &str, budgets: &[StarterBudget]) -> String {
     s.push_str(&format!("model = {}\n", toml_string(model)));
     for b in budgets {
         let what = if b.files.len() == 1 {
-            format!("now {} tokens", crate::report::thousands(b.tokens))
+            format!("now {} tokens", crate::numfmt::thousands(b.tokens))
         } else {
             format!(
                 "{} files, largest now {} tokens",
                 b.files.len(),
-                crate::report::thousands(b.tokens)
+                crate::numfmt::thousands(b.tokens)
             )
         };
         s.push_str(&format!(

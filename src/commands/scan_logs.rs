@@ -10,6 +10,7 @@ use comfy_table::Cell;
 
 use crate::commands::Shared;
 use crate::exit::ExitStatus;
+use crate::fsutil::InputFile;
 use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
 };
@@ -309,6 +310,17 @@ pub fn run(
             inputs.push(Input::Path(p.clone()));
         }
     }
+    // A summary file is an output like `--out`: refused when it is one of the inputs, before
+    // the scan (the files found in directories are checked again before the write).
+    let summary_path = args
+        .emit_summary
+        .as_deref()
+        .filter(|p| *p != "-")
+        .map(std::path::Path::new);
+    if let Some(path) = summary_path {
+        let named: Vec<InputFile> = inputs.iter().filter_map(input_file).collect();
+        crate::fsutil::check_output(path, &named)?;
+    }
     let bar = progress_bar(&inputs, env, args.json);
     let progress = |n: u64| {
         if let Some(b) = &bar {
@@ -316,6 +328,12 @@ pub fn run(
         }
     };
     let raw = logs::scan_raw(&inputs, &opts, shared.catalog, &progress);
+    // the files read (those found in directories too), for the summary's output check
+    let raw_files: Vec<std::path::PathBuf> = if summary_path.is_some() {
+        raw.files.iter().filter_map(|f| f.path.clone()).collect()
+    } else {
+        Vec::new()
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -344,7 +362,13 @@ pub fn run(
         if summary_to_stdout {
             out.write_all(&text).context("writing stdout")?;
         } else {
-            crate::fsutil::write_atomic(std::path::Path::new(path), &text, &[])?;
+            let mut scanned: Vec<InputFile> = inputs.iter().filter_map(input_file).collect();
+            scanned.extend(
+                raw_files
+                    .iter()
+                    .filter_map(|p| InputFile::named(p.as_path())),
+            );
+            crate::fsutil::write_atomic(std::path::Path::new(path), &text, &scanned)?;
         }
     }
     if !summary_to_stdout {
@@ -773,4 +797,12 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         writeln!(out, "\n{} none", s.green("Alerts"))?;
     }
     Ok(())
+}
+
+/// The input as an output check sees it (`None` for one that is not a readable file).
+fn input_file(input: &Input) -> Option<InputFile> {
+    match input {
+        Input::Stdin => InputFile::named(std::path::Path::new("-")),
+        Input::Path(p) => InputFile::named(p),
+    }
 }

@@ -8,15 +8,10 @@ use super::agg::{Agg, Bucket, Event, Loc, Tokens};
 use super::detect;
 use super::options::{GroupBy, ScanOptions};
 use super::record::{ErrKind, Format};
+pub use super::scan::input::FileProblem;
 use super::scan::input::{FileInfo, Item};
 use super::time::Tz;
 use crate::pricing::Money;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FileProblem {
-    pub path: String,
-    pub reason: String,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LineProblem {

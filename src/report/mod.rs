@@ -9,7 +9,7 @@ use std::io::{self, IsTerminal, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use serde::Serialize;
 
-use crate::cli::ColorChoice;
+pub use crate::numfmt::thousands;
 
 /// ANSI styling, on or off for one stream.
 #[derive(Debug, Clone, Copy)]
@@ -18,22 +18,19 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour for stdout (`stderr == false`) or stderr: `always`, `never`, or `auto` = the
-    /// stream is a terminal and `NO_COLOR` is unset or empty.
-    pub fn detect(choice: ColorChoice, stderr: bool) -> Style {
-        let enabled = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let tty = if stderr {
-                    io::stderr().is_terminal()
-                } else {
-                    io::stdout().is_terminal()
-                };
-                tty && !no_color
-            }
-        };
+    /// Colour for stdout (`stderr == false`) or stderr: `forced` on or off (`--color
+    /// always|never`), or, when `None` (`auto`), on when the stream is a terminal and
+    /// `NO_COLOR` is unset or empty.
+    pub fn detect(forced: Option<bool>, stderr: bool) -> Style {
+        let enabled = forced.unwrap_or_else(|| {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let tty = if stderr {
+                io::stderr().is_terminal()
+            } else {
+                io::stdout().is_terminal()
+            };
+            tty && !no_color
+        });
         Style { enabled }
     }
 
@@ -78,19 +75,6 @@ pub const LISTED: usize = 10;
 /// The line closing a list cut at [`LISTED`]: `… and 981,990 more`.
 pub fn and_more(hidden: usize) -> String {
     format!("… and {} more", thousands(hidden as u64))
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A share as a percentage with one decimal (`12.5%`), or two below 1% (`0.04%`).

@@ -71,6 +71,7 @@
 //! `count_parallel == count` on random texts.
 
 mod bpe;
+mod charclass;
 pub mod chat;
 mod chat_open;
 pub mod external;
@@ -669,8 +670,8 @@ fn is_safe_split(b: &[u8], x: usize) -> bool {
     let Some(before) = class_before(b, x) else {
         return false;
     };
-    let letter_before = pretok::M_L & (1 << before) != 0;
-    if !letter_before && before != pretok::NUM {
+    let letter_before = charclass::M_L & (1 << before) != 0;
+    if !letter_before && before != charclass::NUM {
         return false;
     }
     match b[x] {
@@ -680,10 +681,10 @@ fn is_safe_split(b: &[u8], x: usize) -> bool {
         // byte is not a char boundary
         b'\'' | 0x80..=0xBF => false,
         _ => {
-            let k = pretok::cls_at(b, x).0;
-            k == pretok::OTHER
-                || (letter_before && k == pretok::NUM)
-                || (before == pretok::NUM && pretok::M_L & (1 << k) != 0)
+            let k = charclass::cls_at(b, x).0;
+            k == charclass::OTHER
+                || (letter_before && k == charclass::NUM)
+                || (before == charclass::NUM && charclass::M_L & (1 << k) != 0)
         }
     }
 }
@@ -697,8 +698,8 @@ pub fn last_safe_split(b: &[u8], from: usize) -> Option<usize> {
 }
 
 fn has_letter_at(b: &[u8], i: usize) -> bool {
-    let (k, _) = pretok::cls_at(b, i);
-    pretok::M_L & (1 << k) != 0
+    let (k, _) = charclass::cls_at(b, i);
+    charclass::M_L & (1 << k) != 0
 }
 
 /// The class of the char before `x` (`None` at the start).
@@ -708,5 +709,5 @@ fn class_before(b: &[u8], x: usize) -> Option<u8> {
     while i > 0 && (b[i] & 0xC0) == 0x80 {
         i -= 1;
     }
-    Some(pretok::cls_at(b, i).0)
+    Some(charclass::cls_at(b, i).0)
 }

@@ -21,7 +21,7 @@
 //!   and a char that no alternative matches (a control char not followed by a letter) joins
 //!   the gap piece up to the next match.
 
-use super::pretok::{CRLF, LL, LO, LU, MARK, NUM, OTHER, WS, cls_at};
+use super::charclass::{CRLF, LL, LO, LU, MARK, NUM, OTHER, WS, cls_at};
 
 const fn bit(c: u8) -> u32 {
     1 << c

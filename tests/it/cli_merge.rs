@@ -255,3 +255,70 @@ fn a_missing_input_in_a_part_is_kept() {
     assert_eq!(json(&m), whole);
     assert_eq!(whole["files_skipped"][0]["path"], "missing.jsonl");
 }
+
+#[test]
+fn a_summary_never_overwrites_an_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let app = fs::read(scan_dir().join("app.jsonl")).unwrap();
+    fs::create_dir(d.join("logs")).unwrap();
+    fs::write(d.join("logs/a.jsonl"), &app).unwrap();
+    fs::write(d.join("b.jsonl"), &app).unwrap();
+    // a file given on the command line, the same file by another name, a file found in a
+    // scanned directory
+    for (inputs, summary, shown) in [
+        (
+            &["b.jsonl"][..],
+            "b.jsonl",
+            "refusing to write b.jsonl: it is also an input",
+        ),
+        (
+            &["b.jsonl"][..],
+            "./b.jsonl",
+            "refusing to write ./b.jsonl: it is also an input (b.jsonl)",
+        ),
+        (
+            &["logs"][..],
+            "logs/a.jsonl",
+            "refusing to write logs/a.jsonl: it is also an input;",
+        ),
+    ] {
+        let mut args = vec!["scan-logs", "--json", "--emit-summary", summary];
+        args.extend(inputs);
+        let out = run_in(d, &args, None);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(shown), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+    }
+    // nothing was touched
+    assert_eq!(fs::read(d.join("b.jsonl")).unwrap(), app);
+    assert_eq!(fs::read(d.join("logs/a.jsonl")).unwrap(), app);
+    assert_eq!(fs::read_dir(d.join("logs")).unwrap().count(), 1);
+    // stdin redirected from a file is an input too
+    let out = common::cmd(d)
+        .args(["scan-logs", "--json", "--emit-summary", "b.jsonl", "-"])
+        .stdin(fs::File::open(d.join("b.jsonl")).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("refusing to write b.jsonl: it is also an input (stdin)"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(d.join("b.jsonl")).unwrap(), app);
+    // a summary beside the inputs (in the scanned directory, not matching the walk) is fine
+    let out = run_in(
+        d,
+        &[
+            "scan-logs",
+            "--json",
+            "--emit-summary",
+            "logs/part.json",
+            "logs",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(d.join("logs/part.json").is_file());
+}

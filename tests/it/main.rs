@@ -3,6 +3,7 @@
 //! bad-input corpus. Run one part with `cargo test --test it cli_count::` (a module path filter).
 
 mod adversarial;
+mod architecture;
 mod bounds;
 mod case_files;
 mod cli_check;

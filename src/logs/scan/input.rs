@@ -6,7 +6,13 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::logs::options::Input;
-use crate::logs::report::FileProblem;
+
+/// An input that could not be scanned (or was skipped), and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileProblem {
+    pub path: String,
+    pub reason: String,
+}
 
 pub(crate) struct FileInfo {
     pub(crate) label: String,
