@@ -398,11 +398,11 @@ fn write_annotations(
             }
             Status::Over => {
                 let message = format!(
-                    "budget \"{}\": {} tokens for {model} in {} files, {} over the \
+                    "budget \"{}\": {} tokens for {model} in {}, {} over the \
                      {}-token limit for their sum",
                     b.name,
                     shown_tokens(b.tokens, b.estimate.as_ref(), approx),
-                    b.files.len(),
+                    plural(b.files.len(), "file"),
                     thousands(b.over_by().unwrap_or(0)),
                     thousands(b.limit)
                 );
@@ -573,11 +573,7 @@ fn write_table(
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    crate::numfmt::counted(n as u64, word, &format!("{word}s"))
 }
 
 fn run_init(args: &CheckArgs, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
