@@ -233,7 +233,8 @@ fn compare_with_one_bad_model_prints_the_good_rows_and_exits_2() {
             )
         })
         .collect();
-    // the request's own total for gpt-4o (see SHAPES), and Claude's labelled estimate
+    // the request's own total for gpt-4o (see SHAPES), and Claude's labelled estimate: the
+    // calibrated central value (1,527 with o200k_base and Claude's message rule, prose × 1.16)
     assert_eq!(
         rows,
         [("gpt-4o", 893, false), ("claude-sonnet-4-5", 1771, true)]
