@@ -68,8 +68,9 @@ fuzz_target!(|data: &[u8]| {
     let block = 1 + (ctl as usize * 37 + rest.len()) % 64;
     let b = text.as_bytes();
     let head = (ctl as usize).min(b.len());
-    let (bytes, got) = stream::count_text(t, &mut &b[head..], b[..head].to_vec(), block, 2, &|_| {})
-        .expect("reading a slice");
+    let (bytes, got) =
+        stream::count_text(t, &mut &b[head..], b[..head].to_vec(), block, 2, &|_| {})
+            .expect("reading a slice");
     assert_eq!(bytes, b.len() as u64, "{enc}: stream bytes");
     assert_eq!(got, Ok(n as u64), "{enc}: stream count (block {block})");
     // and the raw bytes (invalid UTF-8 included): the first invalid byte, or the count
@@ -89,6 +90,7 @@ fuzz_target!(|data: &[u8]| {
     let mut acc = JsonlAcc::new(3);
     let (_, bad) = stream::count_jsonl(
         t,
+        &tokenbudget::request::Options::default(),
         &mut jsonl.as_bytes(),
         Vec::new(),
         block * 4,
