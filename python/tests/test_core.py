@@ -80,8 +80,11 @@ def test_decode_bad_id():
 def test_errors_are_typed():
     with pytest.raises(tb.UnknownModelError):
         tb.count("x", model="no-such-model-xyz")
-    with pytest.raises(tb.NoExactTokenizerError):
-        tb.count("x", model="claude-sonnet-4-5")
+    # like the CLI without --exact: a labelled estimate with o200k_base
+    with pytest.warns(tb.ApproximationWarning, match="no exact local tokenizer; estimated with o200k_base"):
+        assert tb.count("hello there", model="claude-sonnet-4-5") == 2
+    with pytest.raises(tb.NoExactTokenizerError, match="--exact refuses estimates"):
+        tb.cli("--exact", "count", "--text", "hi", "--model", "claude-sonnet-4-5")
     with pytest.raises(tb.TokenbudgetError, match="unknown encoding"):
         tb.count("x", encoding="o300k")
     assert issubclass(tb.TokenbudgetError, ValueError)
