@@ -213,7 +213,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__count)
-            opts="-m -e -q -v -h -V --text --model --encoding --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --field --color --no-progress --prices --exact --help --version"
+            opts="-m -e -q -v -h -V --text --model --encoding --tokenizer --split --messages --jsonl --json --quiet --verbose --sort --max-tokens --max-total --show-tokens --ids --truncate --out --top --field --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +236,14 @@ _tokenbudget() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tokenizer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --split)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,6 +41,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --model 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]'
             cand -e 'Encoding to count with, overriding the model''s'
             cand --encoding 'Encoding to count with, overriding the model''s'
+            cand --tokenizer 'Count with this tokenizer file instead of the model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model'
+            cand --split 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2''s rule)'
             cand --sort 'Order of the table rows'
             cand --max-tokens 'Exit 1 when any input has more tokens than this'
             cand --max-total 'Exit 1 when all inputs together have more tokens than this'

@@ -380,8 +380,13 @@ pub struct CostRow {
     /// The encoding an estimate is based on (only when it is one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<Encoding>,
-    /// The whole prompt.
+    /// The whole prompt (for a calibrated Claude/Gemini estimate: its central value).
     pub input_tokens: u64,
+    /// The range of a calibrated estimate of the prompt (Claude, Gemini): `input_tokens` is its
+    /// central value, and the window warnings compare the high end. (`estimate` is already
+    /// the flag, so the range has its own name.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_range: Option<crate::estimate::EstimateRange>,
     /// The billed split of the prompt, and the output.
     pub usage: Usage,
     pub cost: CostBreakdown,
@@ -443,6 +448,7 @@ pub fn price_request(
         approximate: counting.is_some_and(|c| c.estimate),
         basis: counting.filter(|c| c.estimate).map(|c| c.encoding),
         input_tokens: prompt,
+        estimate_range: None,
         usage,
         per_request: cost.total,
         projection: workload.map(|w| w.project(cost.total)),

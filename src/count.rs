@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::estimate::{ContentKind, EstimateRange, Rule};
 use crate::request::{self, Options};
 use crate::tokenize::chat::{ChatCount, MessageCount};
 use crate::tokenize::{Counter, Tokenizer};
@@ -55,6 +56,40 @@ impl Counted {
             Counted::Jsonl { .. } => "jsonl",
         }
     }
+}
+
+/// Turn the exact o200k_base counts of `c` into estimates by `rule` for text of `kind`: every
+/// count in it (messages, line statistics) becomes its central estimate, and the range of the
+/// total is returned.
+pub fn scale_counted(c: &mut Counted, rule: &Rule, kind: ContentKind) -> EstimateRange {
+    let (point, est) = rule.estimate(c.tokens(), kind);
+    let s = |n: u64| rule.estimate(n, kind).0;
+    match c {
+        Counted::Text { tokens, .. } => *tokens = point,
+        Counted::Chat(chat) => {
+            for m in &mut chat.messages {
+                m.tokens = s(m.tokens);
+            }
+            // the parts add up to the total, as plan's do
+            let mut parts: Vec<u64> = chat.parts.iter().map(|p| p.tokens).collect();
+            crate::estimate::apportion(&mut parts, point);
+            for (p, t) in chat.parts.iter_mut().zip(parts) {
+                p.tokens = t;
+            }
+            chat.tokens = point;
+        }
+        Counted::Jsonl { tokens, lines } => {
+            *tokens = point;
+            lines.min = s(lines.min);
+            lines.median = s(lines.median);
+            lines.p95 = s(lines.p95);
+            lines.max = s(lines.max);
+            for l in &mut lines.largest {
+                l.tokens = s(l.tokens);
+            }
+        }
+    }
+    est
 }
 
 /// Per-line statistics of a JSONL document. Percentiles use the nearest-rank method
@@ -219,6 +254,11 @@ pub fn count_document_on(
     }
 }
 
+/// The note a chat count made with a tokenizer file carries.
+pub const FILE_CHAT_NOTE: &str = "chat overhead follows OpenAI's cookbook rule (3 tokens per \
+     message, 3 to prime the reply); the chat template of the model behind the --tokenizer file \
+     may add a different number of tokens";
+
 /// A request counted once, the way `plan` counts it: messages, tools, images, overhead.
 fn count_request(tok: &Tokenizer, opts: &Options, value: Value) -> Result<Counted, String> {
     let (_, prompt, counted) = request::count_value(value, tok, opts).map_err(|e| e.to_string())?;
@@ -233,6 +273,9 @@ fn count_request(tok: &Tokenizer, opts: &Options, value: Value) -> Result<Counte
         })
         .collect();
     let mut notes = counted.counts.notes.clone();
+    if tok.file().is_some() {
+        notes.push(FILE_CHAT_NOTE.to_string());
+    }
     for w in &counted.counts.warnings {
         if !notes.contains(w) {
             notes.push(w.clone());

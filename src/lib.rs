@@ -23,6 +23,7 @@ pub mod cli;
 pub mod commands;
 pub mod cost;
 pub mod count;
+pub mod estimate;
 pub mod exit;
 pub mod fsutil;
 pub mod image;

@@ -13,3 +13,21 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// `n` with thousands separators and the noun in the right number: `1 file`, `2 files`,
+/// `1,024 lines`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nouns_agree_with_their_count() {
+        assert_eq!(counted(0, "file", "files"), "0 files");
+        assert_eq!(counted(1, "file", "files"), "1 file");
+        assert_eq!(counted(1234, "entry", "entries"), "1,234 entries");
+    }
+}

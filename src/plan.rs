@@ -563,6 +563,33 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Every basis count (items, tools, reply priming) of `self`, in that order.
+    fn all(&self) -> Vec<u64> {
+        let mut v = self.items.clone();
+        v.push(self.tools);
+        v.push(self.overhead);
+        v
+    }
+
+    /// Turn these exact `o200k_base` counts into a calibrated estimate (Claude, Gemini): the
+    /// whole request's central value by `rule` for text of `kind`, apportioned over the items,
+    /// the tools and the reply priming so that they still add up (see
+    /// [`crate::estimate::apportion`]). Returns the range of the whole.
+    pub fn calibrate(
+        &mut self,
+        rule: &crate::estimate::Rule,
+        kind: crate::estimate::ContentKind,
+    ) -> crate::estimate::EstimateRange {
+        let mut all = self.all();
+        let (point, range) = rule.estimate(all.iter().sum(), kind);
+        crate::estimate::apportion(&mut all, point);
+        let n = self.items.len();
+        self.items.copy_from_slice(&all[..n]);
+        self.tools = all[n];
+        self.overhead = all[n + 1];
+        range
+    }
+
     /// The tokens of item `i` (0 for an index these counts do not cover).
     pub fn tokens_of(&self, i: usize) -> u64 {
         self.items.get(i).copied().unwrap_or(0)

@@ -15,20 +15,30 @@
 //! A model without an exact local tokenizer (Claude, Gemini, Llama, …) is never refused by
 //! default and never counted silently: it gets a labelled **estimate** ([`Estimate`]: `~` in
 //! text, `"approximate": true` and its `"basis"` in JSON), counted with `o200k_base` unless
-//! `--encoding` names another basis. A calibrated estimate may carry a range
-//! ([`EstimateRange`]). With `--exact` ([`Resolver::exact`]) every estimate is refused instead
+//! `--encoding` names another basis. Claude and Gemini estimates are calibrated
+//! ([`Estimate::calibration`], the ratios in [`crate::estimate`]): the o200k_base count scaled
+//! for the model's generation and the text's kind, with its range ([`EstimateRange`]), and
+//! every limit compares the range's high end. With `--exact` ([`Resolver::exact`]) every estimate is refused instead
 //! (exit 2): an inexact model, an `--encoding` other than the model's, a prefix-only match.
+//!
+//! `--tokenizer FILE` ([`Resolver::resolve_file`]) counts exactly with the file instead: the
+//! model then only picks the catalog entry (context window, prices).
 //!
 //! Public names (stable): [`Resolver`], [`Resolved`], [`Estimate`], [`EstimateRange`],
 //! [`Matched`], [`ResolveError`], [`resolve`], [`default_model`], [`DEFAULT_MODEL`],
 //! [`MODEL_ENV`], [`ESTIMATE_BASIS`].
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::catalog::{Catalog, Model};
-use crate::tokenize::Encoding;
+pub use crate::estimate::EstimateRange;
+use crate::estimate::{self, ContentKind, Rule};
 use crate::tokenize::chat::MessageRule;
+use crate::tokenize::external::{self, Split};
 use crate::tokenize::model::{self as table, OpenTokenizer, TableMatch, open_tokenizer_for_model};
+use crate::tokenize::{Encoding, Tokenizer};
 
 /// The environment variable that sets the default model.
 pub const MODEL_ENV: &str = "TOKENBUDGET_MODEL";
@@ -54,16 +64,10 @@ pub fn default_model(flag: Option<&str>) -> String {
 pub struct Estimate {
     /// The encoding the count is made with.
     pub basis: Encoding,
-    /// The likely range of the real count, as factors of the basis count, once calibrated
-    /// for the model's family; `None` means a plain estimate with no known range.
-    pub range: Option<EstimateRange>,
-}
-
-/// A calibrated range: the real count is expected within `low × count ..= high × count`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EstimateRange {
-    pub low: f64,
-    pub high: f64,
+    /// The calibration for the model's generation (Claude, Gemini; always on an
+    /// `o200k_base` basis): counts are scaled by it and carry their range. `None` means a
+    /// plain estimate, the basis count itself, with no known range.
+    pub calibration: Option<&'static Rule>,
 }
 
 impl Estimate {
@@ -71,14 +75,10 @@ impl Estimate {
     pub fn basis_name(&self) -> &'static str {
         self.basis.name()
     }
-    /// The low and high ends of the range for a basis count, when a range is known.
-    pub fn bounds(&self, count: u64) -> Option<(u64, u64)> {
-        self.range.map(|r| {
-            (
-                (count as f64 * r.low).floor() as u64,
-                (count as f64 * r.high).ceil() as u64,
-            )
-        })
+    /// The estimate for a basis count `count` of a text of kind `kind`: the central value
+    /// and its range, or `None` for a plain estimate (the count is the basis count).
+    pub fn range(&self, count: u64, kind: ContentKind) -> Option<(u64, EstimateRange)> {
+        self.calibration.map(|rule| rule.estimate(count, kind))
     }
 }
 
@@ -95,6 +95,9 @@ pub enum Matched {
     TiktokenPrefix(&'static str),
     /// Not in the catalog; an open-weight family's name (`tokenize::model`).
     OpenFamily,
+    /// Counted with a `--tokenizer` file; the model name, when given and in the catalog,
+    /// only picks the catalog entry.
+    File,
 }
 
 /// The outcome of resolving `--model` / `--encoding`.
@@ -116,9 +119,26 @@ pub struct Resolved<'a> {
     pub suggestions: Vec<String>,
     /// The per-message overhead of chat counts for this model.
     pub message_rule: MessageRule,
+    /// The tokenizer file every count uses instead of `encoding` (`--tokenizer FILE`).
+    pub file: Option<Arc<Tokenizer>>,
 }
 
 impl Resolved<'_> {
+    /// The tokenizer every count uses: the `--tokenizer` file, else the encoding's.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        match &self.file {
+            Some(t) => t,
+            None => self.encoding.tokenizer(),
+        }
+    }
+    /// What reports name the tokenizer by: the encoding (`o200k_base`) or the file's label.
+    pub fn tokenizer_name(&self) -> String {
+        self.tokenizer().name()
+    }
+    /// The calibration of a Claude/Gemini estimate, when counts are one.
+    pub fn calibration(&self) -> Option<&'static Rule> {
+        self.estimate.as_ref().and_then(|e| e.calibration)
+    }
     pub fn context_window(&self) -> Option<u64> {
         self.model.and_then(|m| m.context_window)
     }
@@ -161,6 +181,8 @@ pub enum ResolveError {
     /// An open-weight model whose tokenizer is not embedded (Llama, Gemma, Mistral's
     /// SentencePiece models); `how` says where its tokenizer file comes from.
     NeedsFile { model: String, how: &'static str },
+    /// The `--tokenizer` file could not be used.
+    File(external::LoadError),
 }
 
 impl fmt::Display for ResolveError {
@@ -176,17 +198,19 @@ impl fmt::Display for ResolveError {
                 f,
                 "{model} ({provider}) has no exact local tokenizer: {} does not publish one, \
                  and --exact refuses estimates. Use the provider's token-counting API for an \
-                 exact count, or drop --exact for an estimate with {ESTIMATE_BASIS} (labelled \
-                 approximate)",
+                 exact count, pass --tokenizer FILE if you have the model's tokenizer file, or \
+                 drop --exact for an estimate with {ESTIMATE_BASIS} (labelled approximate)",
                 provider_name(provider)
             ),
             ResolveError::NotExact(why) => write!(f, "{why}, and --exact refuses estimates"),
             ResolveError::Unknown(e) => write!(f, "{e}"),
             ResolveError::NeedsFile { model, how } => write!(
                 f,
-                "{model} has no embedded tokenizer: {how}. Without it, pass --encoding \
-                 o200k_base to approximate (every count is then labelled approximate)"
+                "{model} has no embedded tokenizer: {how}, then pass --tokenizer FILE (or \
+                 `tokenizer = \"FILE\"` in tokenbudget.toml) for an exact count. Without it, pass \
+                 --encoding o200k_base to approximate (every count is then labelled approximate)"
             ),
+            ResolveError::File(e) => write!(f, "--tokenizer {e}"),
         }
     }
 }
@@ -224,6 +248,7 @@ impl<'a> Resolver<'a> {
                 matched: Matched::NoModel,
                 suggestions: Vec::new(),
                 message_rule: MessageRule::COOKBOOK,
+                file: None,
             });
         };
         let mut suggestions = Vec::new();
@@ -261,6 +286,7 @@ impl<'a> Resolver<'a> {
             }
             return Err(ResolveError::NotExact(why));
         }
+        let asked = encoding;
         let (encoding, approximate) = match (exact, encoding) {
             (None, None) if let Some(OpenTokenizer::Approximate(e, why)) = open => {
                 (e, Some(format!("{name} {why}")))
@@ -307,9 +333,26 @@ impl<'a> Resolver<'a> {
         {
             return Err(ResolveError::NotExact(why.clone()));
         }
+        // Claude and Gemini are calibrated against o200k_base (not against another basis
+        // asked for with --encoding).
+        let calibration = match (exact, asked) {
+            (None, None) => {
+                let provider = entry.map(|m| m.provider.as_str()).unwrap_or_default();
+                estimate::rule_for(name, provider)
+            }
+            _ => None,
+        };
+        let approximate = match (calibration, approximate) {
+            (Some(rule), Some(_)) => Some(format!(
+                "{name} has no exact local tokenizer; estimated from {ESTIMATE_BASIS}, calibrated \
+                 for {}, with its range",
+                rule.generation
+            )),
+            (_, a) => a,
+        };
         let estimate = approximate.as_ref().map(|_| Estimate {
             basis: encoding,
-            range: None,
+            calibration,
         });
         // the name as given first: the catalog resolves gpt-3.5-turbo-0301 to gpt-3.5-turbo
         let mut message_rule = MessageRule::for_model(name);
@@ -327,7 +370,41 @@ impl<'a> Resolver<'a> {
             matched,
             suggestions,
             message_rule,
+            file: None,
         })
+    }
+
+    /// Count with the tokenizer file `path` (`--tokenizer`, `tokenizer =` in tokenbudget.toml)
+    /// instead of the model's encoding: exact, so `--exact` accepts it. The model (when given)
+    /// still decides the context window and prices, and may be any model, even one with no
+    /// exact local tokenizer or not in the catalog at all: the file is taken to be that
+    /// model's tokenizer. Chat requests use the cookbook's per-message rule (the model's own
+    /// chat template may differ; commands say so in a note).
+    pub fn resolve_file(
+        &self,
+        model: Option<&str>,
+        path: &Path,
+        split: Option<Split>,
+    ) -> Result<Resolved<'a>, ResolveError> {
+        let tok = Tokenizer::from_file(path, split).map_err(ResolveError::File)?;
+        Ok(self.with_file(model, Arc::new(tok)))
+    }
+
+    /// Like [`Resolver::resolve_file`], with a tokenizer already loaded (a config's file is
+    /// read once for every budget that uses it).
+    pub fn with_file(&self, model: Option<&str>, tok: Arc<Tokenizer>) -> Resolved<'a> {
+        let entry = model.and_then(|m| self.catalog.lookup(m).ok());
+        Resolved {
+            model_name: model.map(str::to_string),
+            model: entry,
+            encoding: Encoding::O200kBase,
+            approximate: None,
+            estimate: None,
+            matched: Matched::File,
+            suggestions: Vec::new(),
+            message_rule: MessageRule::COOKBOOK,
+            file: Some(tok),
+        }
     }
 }
 

@@ -135,6 +135,10 @@ pub struct Budget {
     /// The model counted for (`model` of the budget, else of the file, else gpt-4o).
     pub model: String,
     pub encoding: Encoding,
+    /// The `tokenizer` file counted with instead of `encoding`.
+    pub tokenizer: Option<std::sync::Arc<crate::tokenize::Tokenizer>>,
+    /// Counts are calibrated estimates with a range (Claude, Gemini).
+    pub estimate: Option<&'static crate::estimate::Rule>,
     /// Why counts are approximate, when they are.
     pub approximate: Option<String>,
     /// The resolver's warning about the model name (matched only by a tiktoken prefix).
@@ -168,6 +172,8 @@ impl Budget {
 struct RawConfig {
     model: Option<Spanned<String>>,
     encoding: Option<Spanned<String>>,
+    tokenizer: Option<Spanned<String>>,
+    split: Option<Spanned<String>>,
     #[serde(default)]
     budget: Vec<Spanned<RawBudget>>,
 }
@@ -179,6 +185,8 @@ struct RawBudget {
     name: Option<String>,
     model: Option<Spanned<String>>,
     encoding: Option<Spanned<String>>,
+    tokenizer: Option<Spanned<String>>,
+    split: Option<Spanned<String>>,
     max_tokens: Option<Spanned<toml::Value>>,
     max_share: Option<Spanned<toml::Value>>,
     each: Option<bool>,
@@ -191,13 +199,28 @@ pub fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// Parse and validate the text of a config file against `catalog` (estimates allowed).
+/// Parse and validate the text of a config file against `catalog` (estimates allowed);
+/// `tokenizer` paths are relative to the current directory.
 pub fn parse(src: &str, catalog: &Catalog) -> Result<Config, Vec<ConfigError>> {
     parse_with(src, resolve::Resolver::new(catalog, false))
 }
 
 /// [`parse`] with the process's resolver (`--exact` refuses budgets that would be estimates).
 pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<ConfigError>> {
+    parse_in(src, resolver, std::path::Path::new("."))
+}
+
+/// [`parse_with`], with relative `tokenizer` paths resolved against `dir` (the config file's
+/// directory). Each tokenizer file is read once, however many budgets use it.
+pub fn parse_in(
+    src: &str,
+    resolver: resolve::Resolver,
+    dir: &std::path::Path,
+) -> Result<Config, Vec<ConfigError>> {
+    let mut loaded: std::collections::HashMap<
+        (std::path::PathBuf, Option<crate::tokenize::external::Split>),
+        Result<std::sync::Arc<crate::tokenize::Tokenizer>, String>,
+    > = std::collections::HashMap::new();
     let err_at = |span: Range<usize>, error: String| ConfigError {
         location: Location::at(src, span.start),
         error,
@@ -269,8 +292,70 @@ pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<
         };
         let encoding_failed = b.encoding.is_some() && encoding.is_none()
             || b.encoding.is_none() && raw.encoding.is_some() && file_encoding.is_none();
-        let resolved = if encoding_failed {
+        // A tokenizer file: the budget's, else the file's unless the budget sets an encoding.
+        let (tok_spanned, split_spanned) = match (&b.tokenizer, &b.encoding) {
+            (Some(t), _) => (Some(t), b.split.as_ref()),
+            (None, None) => (
+                raw.tokenizer.as_ref(),
+                b.split.as_ref().or(raw.split.as_ref()),
+            ),
+            (None, Some(_)) => (None, None),
+        };
+        if let (Some(t), Some(_)) = (&b.tokenizer, &b.encoding) {
+            errors.push(err_at(
+                t.span(),
+                "set either tokenizer or encoding on a budget, not both".to_string(),
+            ));
+        }
+        if let (Some(sp), None) = (b.split.as_ref().or(raw.split.as_ref()), tok_spanned) {
+            errors.push(err_at(
+                sp.span(),
+                "split applies only with a tokenizer rank file (tokenizer = \"...\")".into(),
+            ));
+        }
+        let split = match split_spanned {
+            Some(sp) => match crate::tokenize::external::Split::from_name(sp.get_ref()) {
+                Some(x) => Some(x),
+                None => {
+                    errors.push(err_at(
+                        sp.span(),
+                        format!(
+                            "unknown split rule \"{}\" (expected one of: {})",
+                            sp.get_ref(),
+                            crate::tokenize::external::Split::NAMES.join(", ")
+                        ),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let file_tok = tok_spanned.and_then(|t| {
+            let path = dir.join(t.get_ref().trim());
+            let r = loaded
+                .entry((path.clone(), split))
+                .or_insert_with(|| {
+                    crate::tokenize::Tokenizer::from_file(&path, split)
+                        .map(std::sync::Arc::new)
+                        .map_err(|e| {
+                            // name the file as the config does
+                            let shown = format!("{}: ", path.display());
+                            let msg = e.to_string();
+                            format!(
+                                "tokenizer \"{}\": {}",
+                                t.get_ref().trim(),
+                                msg.strip_prefix(&shown).unwrap_or(&msg)
+                            )
+                        })
+                })
+                .clone();
+            r.map_err(|e| errors.push(err_at(t.span(), e))).ok()
+        });
+        let tokenizer_failed = tok_spanned.is_some() && file_tok.is_none();
+        let resolved = if encoding_failed || tokenizer_failed {
             None
+        } else if let Some(tok) = &file_tok {
+            Some(resolver.with_file(Some(&model), tok.clone()))
         } else {
             match resolver.resolve(Some(&model), encoding) {
                 Ok(r) => Some(r),
@@ -346,6 +431,8 @@ pub fn parse_with(src: &str, resolver: resolve::Resolver) -> Result<Config, Vec<
             pattern,
             model,
             encoding: resolved.encoding,
+            tokenizer: resolved.file.clone(),
+            estimate: resolved.calibration(),
             approximate: resolved.approximate.clone(),
             warning: resolved.warning(),
             message_rule: resolved.message_rule,

@@ -32,10 +32,11 @@ use serde::Serialize;
 pub use config::{Budget, CONFIG_FILE, Config, ConfigError, Location, Share};
 
 use crate::count::{Mode, count_document_on};
+use crate::estimate::{self, ContentKind, EstimateRange};
 use crate::input::{self, Loaded, Source};
 use crate::request::Options;
-use crate::tokenize::Encoding;
 use crate::tokenize::chat::MessageRule;
+use crate::tokenize::{Encoding, Tokenizer};
 
 /// A file a budget matched: its path relative to the config directory (with `/`) and on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,10 +273,20 @@ pub struct FileResult {
     /// Tokens over the limit (per-file budgets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_by: Option<u64>,
+    /// The range of an estimated count; `tokens` is its central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateRange>,
     /// For a plain-text file over a per-file limit: the 1-based line holding the first token
     /// past the limit (where the budget runs out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_at_line: Option<usize>,
+}
+
+impl FileResult {
+    /// What the limit is compared with: the high end of an estimate, else the count.
+    pub fn upper(&self) -> u64 {
+        self.estimate.as_ref().map_or(self.tokens, |e| e.high)
+    }
 }
 
 /// The result of one budget.
@@ -287,7 +298,11 @@ pub struct BudgetResult {
     pub line: usize,
     pub column: usize,
     pub model: String,
-    pub encoding: Encoding,
+    /// `null` when the budget counts with a tokenizer file.
+    pub encoding: Option<Encoding>,
+    /// The tokenizer file's label, when the budget counts with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<String>,
     pub approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximation: Option<String>,
@@ -303,7 +318,10 @@ pub struct BudgetResult {
     pub limit: u64,
     /// The largest file's tokens for a per-file budget, the sum for a summed one.
     pub tokens: u64,
-    /// `limit - tokens`; negative when over.
+    /// The range of an estimated `tokens` (Claude, Gemini).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateRange>,
+    /// `limit - tokens` (for an estimate, `limit - estimate.high`); negative when over.
     pub headroom: i64,
     pub status: Status,
     pub files: Vec<FileResult>,
@@ -347,17 +365,39 @@ impl CheckReport {
     }
 }
 
-/// How a file is counted for a budget: its encoding, the model's message rule and whether the
+/// The tokenizer a budget counts with: its encoding, or a tokenizer file (by path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TokKey {
+    Encoding(Encoding),
+    File(PathBuf),
+}
+
+/// How a file is counted for a budget: its tokenizer, the model's message rule and whether the
 /// provider is Anthropic (its image formula), as `count` does for the same model.
-type How = (Encoding, MessageRule, bool);
-type Counts = HashMap<(PathBuf, How), Result<(&'static str, u64), FileProblem>>;
+type How = (TokKey, MessageRule, bool);
+type Counts = HashMap<(PathBuf, How), Result<(&'static str, u64, ContentKind), FileProblem>>;
 
 fn how(budget: &Budget) -> How {
+    let key = match &budget.tokenizer {
+        Some(t) => TokKey::File(
+            t.file()
+                .map_or_else(|| t.name().into(), |f| f.path().into()),
+        ),
+        None => TokKey::Encoding(budget.encoding),
+    };
     (
-        budget.encoding,
+        key,
         budget.message_rule,
         budget.provider.as_deref() == Some("anthropic"),
     )
+}
+
+/// The tokenizer a budget counts with.
+fn budget_tokenizer(b: &Budget) -> &Tokenizer {
+    match &b.tokenizer {
+        Some(t) => t,
+        None => b.encoding.tokenizer(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -371,12 +411,12 @@ enum FileProblem {
 pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
     let matched: Vec<(Vec<MatchedFile>, Vec<String>)> =
         config.budgets.iter().map(|b| find_files(root, b)).collect();
-    let mut jobs: Vec<(MatchedFile, How)> = Vec::new();
+    let mut jobs: Vec<(MatchedFile, How, &Tokenizer)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (budget, (files, _)) in config.budgets.iter().zip(&matched) {
         for f in files {
             if seen.insert((f.path.clone(), how(budget))) {
-                jobs.push((f.clone(), how(budget)));
+                jobs.push((f.clone(), how(budget), budget_tokenizer(budget)));
             }
         }
     }
@@ -389,13 +429,23 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
         let mut results = Vec::new();
         for f in &files {
             match counts.get(&(f.path.clone(), how(budget))) {
-                Some(Ok((kind, tokens))) => results.push(FileResult {
-                    path: f.rel.clone(),
-                    kind,
-                    tokens: *tokens,
-                    over_by: None,
-                    over_at_line: None,
-                }),
+                Some(Ok((kind, tokens, content))) => {
+                    let (tokens, estimate) = match budget.estimate {
+                        Some(rule) => {
+                            let (point, e) = rule.estimate(*tokens, *content);
+                            (point, Some(e))
+                        }
+                        None => (*tokens, None),
+                    };
+                    results.push(FileResult {
+                        path: f.rel.clone(),
+                        kind,
+                        tokens,
+                        estimate,
+                        over_by: None,
+                        over_at_line: None,
+                    })
+                }
                 Some(Err(FileProblem::Skipped(reason))) => {
                     if !skipped.iter().any(|s| s.path == f.rel) {
                         skipped.push(Skipped {
@@ -415,23 +465,35 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
                 budget.pattern
             ));
         }
-        let tokens = if budget.each {
-            results.iter().map(|r| r.tokens).max().unwrap_or(0)
+        // An estimate is compared with the limit by its high end.
+        let (tokens, estimate) = if budget.each {
+            let top = results.iter().max_by_key(|r| (r.upper(), r.tokens));
+            (
+                top.map_or(0, |r| r.tokens),
+                top.and_then(|r| r.estimate.clone()),
+            )
         } else {
-            results.iter().map(|r| r.tokens).sum()
+            let estimate = budget.estimate.and_then(|_| {
+                results
+                    .iter()
+                    .filter_map(|r| r.estimate.clone())
+                    .reduce(|a, b| a.add(&b))
+            });
+            (results.iter().map(|r| r.tokens).sum(), estimate)
         };
+        let upper = estimate.as_ref().map_or(tokens, |e| e.high);
         if budget.each {
             for r in &mut results {
-                r.over_by = r.tokens.checked_sub(budget.limit).filter(|d| *d > 0);
-                if r.over_by.is_some() && r.kind == "text" {
+                r.over_by = r.upper().checked_sub(budget.limit).filter(|d| *d > 0);
+                if r.over_by.is_some() && r.kind == "text" && budget.estimate.is_none() {
                     r.over_at_line = files
                         .iter()
                         .find(|f| f.rel == r.path)
-                        .and_then(|f| over_at_line(f, budget.encoding, budget.limit));
+                        .and_then(|f| over_at_line(f, budget_tokenizer(budget), budget.limit));
                 }
             }
         }
-        let headroom = budget.limit as i64 - tokens as i64;
+        let headroom = budget.limit as i64 - upper as i64;
         let status = if !errors.is_empty() {
             Status::Error
         } else if headroom < 0 {
@@ -447,7 +509,8 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             line: budget.location.line,
             column: budget.location.column,
             model: budget.model.clone(),
-            encoding: budget.encoding,
+            encoding: budget.tokenizer.is_none().then_some(budget.encoding),
+            tokenizer: budget.tokenizer.as_ref().map(|t| t.name()),
             approximate: budget.approximate.is_some(),
             approximation: budget.approximate.clone(),
             basis: budget.approximate.as_ref().map(|_| budget.encoding.name()),
@@ -457,6 +520,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
             max_share: budget.max_share.as_ref().map(Share::fraction),
             limit: budget.limit,
             tokens,
+            estimate,
             headroom,
             status,
             files: results,
@@ -468,7 +532,7 @@ pub fn evaluate(root: &Path, config: &Config) -> CheckReport {
 
 /// The line of `file` where a budget of `limit` tokens runs out: the line of the first byte
 /// after the longest prefix that fits.
-fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<usize> {
+fn over_at_line(file: &MatchedFile, tok: &Tokenizer, limit: u64) -> Option<usize> {
     let source = Source::File {
         path: file.path.clone(),
         walked: file.walked,
@@ -477,11 +541,11 @@ fn over_at_line(file: &MatchedFile, encoding: Encoding, limit: u64) -> Option<us
         return None;
     };
     let limit = usize::try_from(limit).ok()?;
-    let fits = encoding.tokenizer().truncate(&text, limit);
+    let fits = tok.truncate(&text, limit);
     Some(fits.matches('\n').count() + 1)
 }
 
-fn count_parallel(jobs: &[(MatchedFile, How)]) -> Counts {
+fn count_parallel(jobs: &[(MatchedFile, How, &Tokenizer)]) -> Counts {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
@@ -492,12 +556,12 @@ fn count_parallel(jobs: &[(MatchedFile, How)]) -> Counts {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, how)) = jobs.get(i) else {
+                    let Some((file, how, tok)) = jobs.get(i) else {
                         break;
                     };
-                    let r = count_file(file, *how);
+                    let r = count_file(file, tok, how);
                     if let Ok(mut m) = results.lock() {
-                        m.insert((file.path.clone(), *how), r);
+                        m.insert((file.path.clone(), how.clone()), r);
                     }
                 }
             });
@@ -508,8 +572,9 @@ fn count_parallel(jobs: &[(MatchedFile, How)]) -> Counts {
 
 fn count_file(
     file: &MatchedFile,
-    (encoding, rule, anthropic): How,
-) -> Result<(&'static str, u64), FileProblem> {
+    tok: &Tokenizer,
+    (_, rule, anthropic): &How,
+) -> Result<(&'static str, u64, ContentKind), FileProblem> {
     // Matched as a regular file; if it was replaced since (by a FIFO or a device), do not read.
     if let Ok(m) = std::fs::metadata(&file.path)
         && !m.is_file()
@@ -535,15 +600,20 @@ fn count_file(
         }
     };
     let opts = Options {
-        rule,
+        rule: *rule,
         base_dir: file
             .path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
         provider: anthropic.then(|| "anthropic".to_string()),
     };
-    match count_document_on(encoding.tokenizer(), &opts, &text, Mode::Auto, 0, 1) {
-        Ok(c) => Ok((c.kind(), c.tokens())),
+    match count_document_on(tok, &opts, &text, Mode::Auto, 0, 1) {
+        Ok(_) if tok.failure().is_some() => Err(FileProblem::Error(format!(
+            "{}: {}",
+            file.rel,
+            tok.failure().unwrap_or_default()
+        ))),
+        Ok(c) => Ok((c.kind(), c.tokens(), estimate::classify(&text))),
         Err(e) => Err(FileProblem::Error(format!("{}: {e}", file.rel))),
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::check::{self, BudgetResult, CONFIG_FILE, CheckReport, ConfigError, Status, init};
 use crate::commands::Shared;
+use crate::estimate::EstimateRange;
 use crate::exit::ExitStatus;
 use crate::report::escape::{Shown, escape};
 use crate::report::github::Annotation;
@@ -195,7 +196,7 @@ pub fn run(args: CheckArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
         )
     })?;
 
-    let config = match check::config::parse_with(&src, shared.resolver()) {
+    let config = match check::config::parse_in(&src, shared.resolver(), &cfg.root) {
         Ok(c) => c,
         Err(errors) => {
             report_config_errors(&cfg, &errors, format, env, out)?;
@@ -365,11 +366,7 @@ fn write_annotations(
     };
     for b in budgets {
         let approx = if b.approximate { "~" } else { "" };
-        let model = if b.approximate {
-            format!("{} (approximated with {})", b.model, b.encoding)
-        } else {
-            b.model.clone()
-        };
+        let model = model_label(b);
         match b.status {
             Status::Over if b.each => {
                 for f in b.files.iter().filter(|f| f.over_by.is_some()) {
@@ -379,9 +376,9 @@ fn write_annotations(
                         None => String::new(),
                     };
                     let message = format!(
-                        "{approx}{} tokens for {model}: {} over the {}-token budget \"{}\" \
+                        "{} tokens for {model}: {} over the {}-token budget \"{}\" \
                          ({}:{}){runs_out}",
-                        thousands(f.tokens),
+                        shown_tokens(f.tokens, f.estimate.as_ref(), approx),
                         thousands(f.over_by.unwrap_or(0)),
                         thousands(b.limit),
                         b.name,
@@ -401,11 +398,11 @@ fn write_annotations(
             }
             Status::Over => {
                 let message = format!(
-                    "budget \"{}\": {approx}{} tokens for {model} in {} files, {} over the \
+                    "budget \"{}\": {} tokens for {model} in {}, {} over the \
                      {}-token limit for their sum",
                     b.name,
-                    thousands(b.tokens),
-                    b.files.len(),
+                    shown_tokens(b.tokens, b.estimate.as_ref(), approx),
+                    plural(b.files.len(), "file"),
                     thousands(b.over_by().unwrap_or(0)),
                     thousands(b.limit)
                 );
@@ -422,6 +419,26 @@ fn write_annotations(
     Ok(())
 }
 
+/// A count as shown: `~1,234 (1,150–1,330)` for an estimate, else `~1,234` / `1,234`.
+fn shown_tokens(tokens: u64, estimate: Option<&EstimateRange>, approx: &str) -> String {
+    match estimate {
+        Some(e) => crate::estimate::display(tokens, e),
+        None => format!("{approx}{}", thousands(tokens)),
+    }
+}
+
+/// The model as annotations name it, with how it is counted when that is not exact.
+fn model_label(b: &BudgetResult) -> String {
+    match (&b.tokenizer, b.encoding) {
+        (Some(t), _) => format!("{} (tokenizer {t})", b.model),
+        (None, Some(_)) if b.estimate.is_some() || b.files.iter().any(|f| f.estimate.is_some()) => {
+            format!("{} (estimated from o200k_base)", b.model)
+        }
+        (None, Some(e)) if b.approximate => format!("{} (approximated with {e})", b.model),
+        _ => b.model.clone(),
+    }
+}
+
 fn write_table(
     report: &CheckReport,
     shown: &[&BudgetResult],
@@ -436,9 +453,12 @@ fn write_table(
             let approx = if b.approximate { "~" } else { "" };
             let many = b.files.len() > 1;
             let tokens = if b.each && many {
-                format!("max {approx}{}", thousands(b.tokens))
+                format!(
+                    "max {}",
+                    shown_tokens(b.tokens, b.estimate.as_ref(), approx)
+                )
             } else {
-                format!("{approx}{}", thousands(b.tokens))
+                shown_tokens(b.tokens, b.estimate.as_ref(), approx)
             };
             let limit = match (b.each, many) {
                 (true, true) => format!("{} each", thousands(b.limit)),
@@ -499,9 +519,9 @@ fn write_table(
             };
             writeln!(
                 out,
-                "  {}{at}: {approx}{} tokens, {} over the limit of {} (\"{}\")",
+                "  {}{at}: {} tokens, {} over the limit of {} (\"{}\")",
                 Shown(&f.path),
-                thousands(f.tokens),
+                shown_tokens(f.tokens, f.estimate.as_ref(), approx),
                 env.out.red(&thousands(f.over_by.unwrap_or(0))),
                 thousands(b.limit),
                 Shown(&b.name)
@@ -553,11 +573,7 @@ fn write_table(
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    crate::numfmt::counted(n as u64, word, &format!("{word}s"))
 }
 
 fn run_init(args: &CheckArgs, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {

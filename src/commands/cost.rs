@@ -346,6 +346,7 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let mut skipped: Vec<Problem> = Vec::new();
     let resolver = shared.resolver();
     for model in &models {
+        let mut range = None;
         let (prompt, counting) = match (&mut counter, args.input_tokens) {
             (Some(c), _) => {
                 // The one resolver decides the encoding, the estimate and the message rule.
@@ -376,12 +377,25 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                     kind = counted.kind();
                     (counted.tokens(), counting)
                 };
-                (counted, Some(counting))
+                // a Claude/Gemini estimate: the calibrated central value and its range, as
+                // count and check give them for the same text
+                range = resolved.calibration().map(|rule| {
+                    let text = prompt_text.as_ref().map_or("", |(_, t)| t.as_str());
+                    rule.estimate(counted, crate::estimate::classify(text))
+                });
+                (range.as_ref().map_or(counted, |(p, _)| *p), Some(counting))
             }
             (None, n) => (n.unwrap_or(0), None),
         };
         match price_request(model, prompt, counting, &spec, workload.as_ref()) {
-            Ok(row) => rows.push(row),
+            Ok(mut row) => {
+                if let Some((_, r)) = range.take() {
+                    // the window warnings compare the high end of the range
+                    row.warnings = crate::cost::check_limits(model, r.high, spec.output);
+                    row.estimate_range = Some(r);
+                }
+                rows.push(row)
+            }
             Err(CostError::Pricing(e)) if skip_unpriceable => skipped.push(Problem {
                 model: model.id.clone(),
                 reason: e.to_string(),
@@ -702,9 +716,16 @@ fn render_single(
     ];
     for (label, tokens, cost, prompt_side) in lines {
         let m = if prompt_side { mark } else { "" };
+        // the whole prompt is uncached input: show its range there
+        let tokens_cell = match &row.estimate_range {
+            Some(r) if label == "input" && tokens == row.input_tokens => {
+                crate::estimate::display(tokens, r)
+            }
+            _ => format!("{m}{}", thousands(tokens)),
+        };
         let mut cells = vec![
             Cell::new(label),
-            Cell::new(format!("{m}{}", thousands(tokens))),
+            Cell::new(tokens_cell),
             Cell::new(line_rate(cost, tokens)),
             Cell::new(cost.display()),
         ];
@@ -713,10 +734,16 @@ fn render_single(
     }
     let mut cells = vec![
         Cell::new(env.out.bold("total")),
-        Cell::new(format!(
-            "{mark}{}",
-            thousands(row.input_tokens.saturating_add(u.output))
-        )),
+        Cell::new(match &row.estimate_range {
+            Some(r) => crate::estimate::display(
+                row.input_tokens.saturating_add(u.output),
+                &r.plus(u.output),
+            ),
+            None => format!(
+                "{mark}{}",
+                thousands(row.input_tokens.saturating_add(u.output))
+            ),
+        }),
         Cell::new(""),
         Cell::new(env.out.bold(&row.per_request.display())),
     ];
@@ -783,7 +810,10 @@ fn render_comparison(
         let mut cells = vec![
             Cell::new(format!("{}{star}", Shown(&r.model))),
             Cell::new(escape(&r.provider)),
-            Cell::new(format!("{mark}{}", thousands(r.input_tokens))),
+            Cell::new(match &r.estimate_range {
+                Some(e) => crate::estimate::display(r.input_tokens, e),
+                None => format!("{mark}{}", thousands(r.input_tokens)),
+            }),
             Cell::new(r.cost.input.display()),
         ];
         if any_cached {
@@ -830,6 +860,13 @@ fn render_comparison(
     if any_estimate {
         legend.push(
             "~ estimated with o200k_base (the model has no exact local tokenizer)".to_string(),
+        );
+    }
+    if rows.iter().any(|r| r.estimate_range.is_some()) {
+        legend.push(
+            "(low–high) the range of a calibrated estimate (Claude, Gemini: o200k_base × the \
+             generation's ratio)"
+                .to_string(),
         );
     }
     if any_tier {

@@ -11,7 +11,10 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::commands::{Shared, warn_resolved};
-use crate::count::{Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines};
+use crate::count::{
+    Counted, FieldPath, JsonlAcc, Mode, count_document_on, jsonl_lines, scale_counted,
+};
+use crate::estimate::{self, EstimateRange, Rule};
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Opened, Source};
 use crate::report::escape::{Shown, escape};
@@ -19,6 +22,7 @@ use crate::report::{self, Env, percent, thousands};
 use crate::request;
 use crate::resolve::{self, Resolved};
 use crate::stream;
+use crate::tokenize::external::Split;
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// Count tokens exactly as OpenAI's tiktoken does.
@@ -56,6 +60,16 @@ pub struct CountArgs {
     /// Encoding to count with, overriding the model's.
     #[arg(short, long, value_name = "ENCODING", value_parser = parse_encoding)]
     pub encoding: Option<Encoding>,
+
+    /// Count with this tokenizer file instead of the model's: a Hugging Face tokenizer.json,
+    /// a tiktoken rank file (with --split) or a SentencePiece .model.
+    #[arg(long, value_name = "FILE", conflicts_with = "encoding")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// How text is split before merging, for a tiktoken rank file given with --tokenizer:
+    /// o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2's rule).
+    #[arg(long, value_name = "RULE", requires = "tokenizer", value_parser = parse_split)]
+    pub split: Option<Split>,
 
     /// Read every input as chat JSON (messages array, OpenAI or Anthropic request body).
     /// Without it, JSON that has a chat shape is detected automatically.
@@ -129,6 +143,16 @@ pub enum SortBy {
     Path,
 }
 
+/// Parse a split rule name for `--split`.
+pub fn parse_split(s: &str) -> Result<Split, String> {
+    Split::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown split rule '{s}' (expected one of: {})",
+            Split::NAMES.join(", ")
+        )
+    })
+}
+
 /// Parse an encoding name for `--encoding`.
 pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
     Encoding::from_name(s).ok_or_else(|| {
@@ -147,6 +171,9 @@ struct InputReport {
     #[serde(flatten)]
     counted: Option<Counted>,
     bytes: u64,
+    /// The range of an estimated count (Claude, Gemini); `tokens` is its central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<EstimateRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +187,10 @@ struct InputReport {
 impl InputReport {
     fn tokens(&self) -> u64 {
         self.counted.as_ref().map_or(0, Counted::tokens)
+    }
+    /// What limits are compared with: the high end of an estimate, else the count.
+    fn upper(&self) -> u64 {
+        self.estimate.as_ref().map_or(self.tokens(), |e| e.high)
     }
 }
 
@@ -175,6 +206,8 @@ struct Problem {
 #[derive(Debug, Serialize)]
 struct Total {
     tokens: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<EstimateRange>,
     bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     window_share: Option<f64>,
@@ -185,7 +218,11 @@ struct Total {
 #[derive(Debug, Serialize)]
 struct CountReport<'a> {
     model: Option<&'a str>,
-    encoding: Encoding,
+    /// `null` when counting with a `--tokenizer` file.
+    encoding: Option<Encoding>,
+    /// The `--tokenizer` file, when one is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokenizer: Option<String>,
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
@@ -203,15 +240,19 @@ struct CountReport<'a> {
 
 pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let model = if args.model.is_none()
-        && args.encoding.is_some()
+        && (args.encoding.is_some() || args.tokenizer.is_some())
         && std::env::var_os(resolve::MODEL_ENV).is_none()
     {
         None
     } else {
         Some(resolve::default_model(args.model.as_deref()))
     };
-    let resolved = shared.resolver().resolve(model.as_deref(), args.encoding)?;
-    let tok = resolved.encoding.tokenizer();
+    let resolver = shared.resolver();
+    let resolved = match &args.tokenizer {
+        Some(path) => resolver.resolve_file(model.as_deref(), path, args.split)?,
+        None => resolver.resolve(model.as_deref(), args.encoding)?,
+    };
+    let tok = resolved.tokenizer();
     warn_resolved(env, &resolved);
     if let Some(why) = &resolved.approximate
         && !args.json
@@ -249,16 +290,21 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     };
     let job = Job {
         tok,
+        rule: resolved.calibration(),
         opts: &opts,
         mode,
         top: args.top,
         fields: &args.field,
     };
     let mut reports = count_all(&expanded.sources, &job, show_progress);
+    if let Some(why) = tok.failure() {
+        bail!("{}: {why}; no count is reported", Shown(&tok.name()));
+    }
     for (path, err) in &expanded.errors {
         reports.push(InputReport {
             path: path.clone(),
             counted: None,
+            estimate: None,
             bytes: 0,
             window_share: None,
             over_by: None,
@@ -271,7 +317,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             r.window_share = window.map(|w| r.tokens() as f64 / w as f64);
             r.over_by = args
                 .max_tokens
-                .and_then(|m| r.tokens().checked_sub(m).filter(|d| *d > 0));
+                .and_then(|m| r.upper().checked_sub(m).filter(|d| *d > 0));
         }
     }
     match args.sort {
@@ -283,13 +329,20 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     let (ok, problems): (Vec<InputReport>, Vec<InputReport>) =
         reports.into_iter().partition(|r| r.counted.is_some());
     let total_tokens: u64 = ok.iter().map(InputReport::tokens).sum();
+    let total_estimate = resolved.calibration().and_then(|_| {
+        ok.iter()
+            .filter_map(|r| r.estimate.clone())
+            .reduce(|a, b| a.add(&b))
+    });
+    let total_upper = total_estimate.as_ref().map_or(total_tokens, |e| e.high);
     let total = Total {
         tokens: total_tokens,
+        estimate: total_estimate,
         bytes: ok.iter().map(|r| r.bytes).sum(),
         window_share: window.map(|w| total_tokens as f64 / w as f64),
         over_by: args
             .max_total
-            .and_then(|m| total_tokens.checked_sub(m).filter(|d| *d > 0)),
+            .and_then(|m| total_upper.checked_sub(m).filter(|d| *d > 0)),
     };
     let errors: Vec<Problem> = problems
         .iter()
@@ -384,22 +437,28 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
         }
     }
     for r in ok.iter().filter(|r| r.over_by.is_some()) {
+        let (tokens, upper) = match &r.estimate {
+            Some(e) => (estimate::display(r.tokens(), e), " (the high end)"),
+            None => (thousands(r.tokens()), ""),
+        };
         writeln!(
             err,
-            "{} {}: {} tokens, {} over --max-tokens {}",
+            "{} {}: {tokens} tokens, {} over --max-tokens {}{upper}",
             env.err.red("over limit:"),
             Shown(&r.path),
-            thousands(r.tokens()),
             thousands(r.over_by.unwrap_or(0)),
             thousands(args.max_tokens.unwrap_or(0))
         )?;
     }
     if let Some(over) = total.over_by {
+        let (tokens, upper) = match &total.estimate {
+            Some(e) => (estimate::display(total.tokens, e), " (the high end)"),
+            None => (thousands(total.tokens), ""),
+        };
         writeln!(
             err,
-            "{} total: {} tokens, {} over --max-total {}",
+            "{} total: {tokens} tokens, {} over --max-total {}{upper}",
             env.err.red("over limit:"),
-            thousands(total.tokens),
             thousands(over),
             thousands(args.max_total.unwrap_or(0))
         )?;
@@ -410,7 +469,8 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     if args.json {
         let report = CountReport {
             model: resolved.model_name.as_deref(),
-            encoding: resolved.encoding,
+            encoding: tok.file().is_none().then(|| tok.encoding()),
+            tokenizer: tok.file().map(|f| f.path().display().to_string()),
             approximate: resolved.is_approximate(),
             approximation: resolved.approximate.as_deref(),
             basis: resolved.basis(),
@@ -429,7 +489,10 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             && !(args.verbose && matches!(ok[0].counted, Some(Counted::Chat(_))))
             && args.max_tokens.is_none())
     {
-        writeln!(out, "{approx}{}", total.tokens)?;
+        match &total.estimate {
+            Some(e) => writeln!(out, "~{} ({}–{})", total.tokens, e.low, e.high)?,
+            None => writeln!(out, "{approx}{}", total.tokens)?,
+        }
     } else if !ok.is_empty() {
         render_human(&args, env, &resolved, &ok, &total, out)?;
     }
@@ -439,6 +502,8 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
 /// What to count, and how.
 struct Job<'a> {
     tok: &'a Tokenizer,
+    /// the calibration of a Claude/Gemini estimate: every count is scaled by it
+    rule: Option<&'static Rule>,
     /// how a request is counted (message rule, provider); local images are relative to the
     /// request file
     opts: &'a request::Options,
@@ -526,6 +591,7 @@ fn count_one(
     let mut report = InputReport {
         path: source.label(),
         counted: None,
+        estimate: None,
         bytes: 0,
         window_share: None,
         over_by: None,
@@ -546,12 +612,18 @@ fn count_one(
         }
         Ok(Opened::Whole(l)) => l,
         Ok(Opened::Partial { head, mut rest }) => {
-            let streamable = match job.mode {
-                Mode::Jsonl => true,
-                Mode::Text => true,
-                Mode::Auto => !crate::count::looks_like_json_bytes(&head),
-                Mode::Messages => false,
-            };
+            // A tokenizer file has its own split rules, so plain text is never cut for it (no
+            // cut is known to be safe): it takes the whole-file path; its JSONL lines stream.
+            // A calibrated estimate classifies the whole text (prose, code, CJK), so it takes
+            // the whole-file path too.
+            let whole_text = job.tok.file().is_some();
+            let streamable = job.rule.is_none()
+                && match job.mode {
+                    Mode::Jsonl => true,
+                    Mode::Text => !whole_text,
+                    Mode::Auto => !whole_text && !crate::count::looks_like_json_bytes(&head),
+                    Mode::Messages => false,
+                };
             if streamable {
                 match count_stream(source, job, head, &mut *rest, threads, &tick) {
                     Ok((bytes, Ok(c))) => {
@@ -607,7 +679,13 @@ fn count_one(
                 count_document_on(job.tok, &opts, &text, job.mode, job.top, threads)
             };
             match counted {
-                Ok(c) => report.counted = Some(c),
+                Ok(mut c) => {
+                    if let Some(rule) = job.rule {
+                        let kind = estimate::classify(&text);
+                        report.estimate = Some(scale_counted(&mut c, rule, kind));
+                    }
+                    report.counted = Some(c);
+                }
                 Err(e) => report.error = Some(format!("{}: {e}", source.label())),
             }
         }
@@ -673,9 +751,13 @@ fn render_human(
     let mut t = report::table(&header);
     let mark = if approx { "~" } else { "" };
     for r in ok {
+        let tokens = match &r.estimate {
+            Some(e) => estimate::display(r.tokens(), e),
+            None => format!("{mark}{}", thousands(r.tokens())),
+        };
         let mut row = vec![
             Cell::new(escape(&r.path)),
-            Cell::new(format!("{mark}{}", thousands(r.tokens()))),
+            Cell::new(tokens),
             Cell::new(thousands(r.bytes)),
         ];
         if let Some(w) = window {
@@ -692,7 +774,10 @@ fn render_human(
     if ok.len() > 1 {
         let mut row = vec![
             Cell::new(env.out.bold("total")),
-            Cell::new(env.out.bold(&format!("{mark}{}", thousands(total.tokens)))),
+            Cell::new(env.out.bold(&match &total.estimate {
+                Some(e) => estimate::display(total.tokens, e),
+                None => format!("{mark}{}", thousands(total.tokens)),
+            })),
             Cell::new(thousands(total.bytes)),
         ];
         if let Some(w) = window {
@@ -778,7 +863,7 @@ fn render_human(
         }
     }
     let model = resolved.model_name.as_deref().unwrap_or("-");
-    let mut footer = format!("{model}, {}", resolved.encoding);
+    let mut footer = format!("{model}, {}", resolved.tokenizer_name());
     if let Some(w) = window {
         footer.push_str(&format!(", context window {}", thousands(w)));
     }
@@ -905,7 +990,7 @@ fn show_tokens(
         report::write_json(
             out,
             &serde_json::json!({
-                "path": label, "encoding": tok.encoding(), "count": ids.len(), "tokens": tokens,
+                "path": label, "encoding": tok.name(), "count": ids.len(), "tokens": tokens,
             }),
         )?;
         return Ok(ExitStatus::Success);
@@ -925,7 +1010,7 @@ fn show_tokens(
             "{}: {} tokens ({})",
             Shown(&label),
             ids.len(),
-            tok.encoding()
+            Shown(&tok.name())
         ))
     )?;
     Ok(ExitStatus::Success)

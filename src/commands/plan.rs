@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::commands::count::parse_encoding;
 use crate::commands::{Shared, warn_resolved};
 use crate::count::parse_json;
+use crate::estimate::EstimateRange;
 use crate::exit::ExitStatus;
 use crate::input::{self, Loaded, Source};
 use crate::plan::{
@@ -178,6 +179,10 @@ struct PlanReport<'a> {
     reserve_source: &'static str,
     #[serde(flatten)]
     allocation: &'a Allocation,
+    /// The range of a calibrated estimate of `input_tokens` (Claude, Gemini), which is its
+    /// central value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<&'a EstimateRange>,
     notes: &'a [String],
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -245,7 +250,7 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let resolved = shared
         .resolver()
         .resolve(Some(&model_name), args.encoding)?;
-    let tok = resolved.encoding.tokenizer();
+    let tok = resolved.tokenizer();
     warn_resolved(env, &resolved);
     let window = match args.context_window.or(resolved.context_window()) {
         Some(w) => w,
@@ -294,15 +299,35 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     }
 
     let rule = crate::request::image_rule(&prompt, resolved.model.map(|m| m.provider.as_str()));
-    let counts =
+    let mut counts =
         plan::count_with(&prompt, tok, resolved.message_rule, rule).map_err(|e| anyhow!("{e}"))?;
+    // A Claude/Gemini estimate: the counts become the calibrated central values (the whole
+    // request's, as count, cost and check give it, apportioned over the parts); the exact
+    // o200k_base counts are kept for the range of whatever is kept.
+    let calibration = resolved.calibration().map(|rule| {
+        let text = request_text
+            .clone()
+            .unwrap_or_else(|| prompt_contents(&prompt));
+        let kind = crate::estimate::classify(&text);
+        let raw = counts.clone();
+        counts.calibrate(rule, kind);
+        Calibration { rule, kind, raw }
+    });
     let budget = Budget {
         context_window: window,
         reserve_output: reserve,
         caps: args.cap.clone(),
     };
     let all_kept = vec![true; prompt.items.len()];
-    let before = plan::allocate(&prompt, &counts, &all_kept, &budget);
+    let range_of = |kept: &[bool]| {
+        calibration.as_ref().map(|c| {
+            let raw = plan::allocate(&prompt, &c.raw, kept, &budget).input_tokens;
+            c.rule.estimate(raw, c.kind).1
+        })
+    };
+    let mut before = plan::allocate(&prompt, &counts, &all_kept, &budget);
+    let before_range = range_of(&all_kept);
+    let before_high = high_end_warning(&mut before, before_range.as_ref());
 
     let mut err = std::io::stderr().lock();
     if let Some(why) = &resolved.approximate
@@ -332,14 +357,15 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     };
 
     if !args.fit {
-        let warnings = warnings(&before, &counts);
+        let mut warnings = warnings(&before, &counts);
+        warnings.extend(before_high);
         if let Some(w) = window_warning(&before)
             && !args.json
         {
             writeln!(err, "{} {}", env.err.yellow("warning:"), Shown(w))?;
         }
         drop(err);
-        ctx.render(out, &before, &warnings, None)?;
+        ctx.render(out, &before, before_range.as_ref(), &warnings, None)?;
         return Ok(if before.fits {
             ExitStatus::Success
         } else {
@@ -372,12 +398,16 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                     out: None,
                     error: Some(cannot.reason.clone()),
                 };
-                ctx.render(out, &before, &warnings(&before, &counts), Some(fit))?;
+                let mut w = warnings(&before, &counts);
+                w.extend(before_high);
+                ctx.render(out, &before, before_range.as_ref(), &w, Some(fit))?;
             }
             return Ok(ExitStatus::LimitHit);
         }
     };
-    let after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
+    let mut after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
+    let after_range = range_of(&fitted.kept);
+    let after_high = high_end_warning(&mut after, after_range.as_ref());
     // Numbers and every kept value exactly as read, when there is a request text to copy from.
     let mut text = match request_text
         .as_deref()
@@ -390,7 +420,8 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     text.push('\n');
 
     report_dropped(&mut err, env, &fitted, &before, &after)?;
-    let warnings = warnings(&after, &counts);
+    let mut warnings = warnings(&after, &counts);
+    warnings.extend(after_high);
     if let Some(w) = window_warning(&after)
         && !args.json
     {
@@ -409,7 +440,7 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                 out: Some(path.display().to_string()),
                 error: None,
             };
-            ctx.render(out, &after, &warnings, Some(fit))?;
+            ctx.render(out, &after, after_range.as_ref(), &warnings, Some(fit))?;
         }
         None => {
             drop(err);
@@ -421,6 +452,48 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     } else {
         ExitStatus::LimitHit
     })
+}
+
+/// The calibration of a Claude/Gemini estimate, and the exact o200k_base counts it scales.
+struct Calibration {
+    rule: &'static crate::estimate::Rule,
+    kind: crate::estimate::ContentKind,
+    raw: plan::Counts,
+}
+
+/// The text of every message of `prompt`, for classifying a prompt made of parts (a request
+/// file is classified by its text, as `count` does).
+fn prompt_contents(prompt: &Prompt) -> String {
+    let mut s = String::new();
+    for item in &prompt.items {
+        match item.message.get("content") {
+            Some(Value::String(t)) => s.push_str(t),
+            Some(Value::Null) | None => {}
+            Some(v) => s.push_str(&v.to_string()),
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// An estimate fits only when the high end of its range does: when the high end plus the
+/// reserved output is over the window, the allocation does not fit, and the warning says so.
+fn high_end_warning(a: &mut Allocation, range: Option<&EstimateRange>) -> Option<String> {
+    let r = range?;
+    let high = r.high.saturating_add(a.reserve_output);
+    if high <= a.context_window || !a.fits {
+        return None;
+    }
+    a.fits = false;
+    a.over_by = Some(high - a.context_window);
+    Some(format!(
+        "the estimate's high end ({} input + {} reserved output) is over the {}-token window by \
+         {}: the real count might not fit",
+        thousands(r.high),
+        thousands(a.reserve_output),
+        thousands(a.context_window),
+        thousands(high - a.context_window)
+    ))
 }
 
 /// Read the inputs into a [`Prompt`].
@@ -697,11 +770,13 @@ impl Ctx<'_> {
         &self,
         out: &mut dyn Write,
         a: &Allocation,
+        range: Option<&EstimateRange>,
         warnings: &[String],
         fit: Option<FitReport>,
     ) -> Result<()> {
         if self.args.json {
             let report = PlanReport {
+                estimate: range,
                 model: self.model,
                 encoding: self.resolved_encoding,
                 approximate: self.approximation.is_some(),
@@ -718,10 +793,16 @@ impl Ctx<'_> {
             report::write_json(out, &report)?;
             return Ok(());
         }
-        self.render_human(out, a, fit.is_some())
+        self.render_human(out, a, range, fit.is_some())
     }
 
-    fn render_human(&self, out: &mut dyn Write, a: &Allocation, fitted: bool) -> Result<()> {
+    fn render_human(
+        &self,
+        out: &mut dyn Write,
+        a: &Allocation,
+        range: Option<&EstimateRange>,
+        fitted: bool,
+    ) -> Result<()> {
         let s = &self.env.out;
         let all_approx = self.approximation.is_some();
         let mut t = report::table(&["part", "tokens", "window", "cap", "status"]);
@@ -769,7 +850,11 @@ impl Ctx<'_> {
         ]);
         t.add_row(vec![
             Cell::new(s.bold("total")),
-            Cell::new(s.bold(&format!("{mark}{}", thousands(a.total)))),
+            Cell::new(s.bold(&match range {
+                // the range of the total: the input's plus the reserved output
+                Some(r) => crate::estimate::display(a.total, &r.plus(a.reserve_output)),
+                None => format!("{mark}{}", thousands(a.total)),
+            })),
             Cell::new(percent(a.total, a.context_window)),
             Cell::new(thousands(a.context_window)),
             Cell::new(match a.over_by {
@@ -797,6 +882,16 @@ impl Ctx<'_> {
         writeln!(out, "{}", s.dim(&legend(a)))?;
         writeln!(out)?;
         let verdict = match a.over_by {
+            Some(d) if a.total <= a.context_window => s.red(&format!(
+                "over by {} at the estimate's high end: ~{} tokens ({} input + {} reserved \
+                 output) in a {}-token window, but the real count might be up to {}",
+                thousands(d),
+                thousands(a.total),
+                thousands(a.input_tokens),
+                thousands(a.reserve_output),
+                thousands(a.context_window),
+                thousands(a.context_window + d)
+            )),
             Some(d) => s.red(&format!(
                 "over by {}: {} tokens ({} input + {} reserved output) in a {}-token window",
                 thousands(d),

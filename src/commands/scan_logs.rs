@@ -14,6 +14,7 @@ use crate::fsutil::InputFile;
 use crate::logs::{
     self, BucketRow, FieldOverrides, GroupBy, Input, LoopRule, Rate, ScanOptions, ScanReport, Tz,
 };
+use crate::numfmt::counted;
 use crate::pricing::Money;
 use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, thousands};
@@ -508,11 +509,11 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         .collect();
     writeln!(
         out,
-        "{} {} files, {} lines: {} records{}",
+        "{} {}, {}: {}{}",
         s.bold("Scanned"),
-        thousands(r.files),
-        thousands(r.lines),
-        thousands(r.records),
+        counted(r.files, "file", "files"),
+        counted(r.lines, "line", "lines"),
+        counted(r.records, "record", "records"),
         if formats.is_empty() {
             String::new()
         } else {
@@ -521,24 +522,33 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
     )?;
     let mut notes = Vec::new();
     if r.duplicates > 0 {
-        notes.push(format!("{} duplicates dropped", thousands(r.duplicates)));
+        notes.push(format!(
+            "{} dropped",
+            counted(r.duplicates, "duplicate", "duplicates")
+        ));
     }
     if r.skipped.count > 0 {
-        notes.push(format!("{} lines skipped", thousands(r.skipped.count)));
+        notes.push(format!(
+            "{} skipped",
+            counted(r.skipped.count, "line", "lines")
+        ));
     }
     if r.ignored > 0 {
-        notes.push(format!("{} non-usage lines ignored", thousands(r.ignored)));
+        notes.push(format!(
+            "{} ignored",
+            counted(r.ignored, "non-usage line", "non-usage lines")
+        ));
     }
     if r.filtered > 0 {
         notes.push(format!(
-            "{} records outside --since/--until",
-            thousands(r.filtered)
+            "{} outside --since/--until",
+            counted(r.filtered, "record", "records")
         ));
     }
     if r.untimed > 0 {
         notes.push(format!(
-            "{} records without a timestamp (counted, not in daily reports or detectors)",
-            thousands(r.untimed)
+            "{} without a timestamp (counted, not in daily reports or detectors)",
+            counted(r.untimed, "record", "records")
         ));
     }
     if !notes.is_empty() {
@@ -562,8 +572,8 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
     let mut cost_line = format!("{} {}", s.bold("Cost"), r.cost.display());
     if r.own_cost > 0 {
         cost_line.push_str(&format!(
-            " ({} records priced by their own cost field)",
-            thousands(r.own_cost)
+            " ({} priced by their own cost field)",
+            counted(r.own_cost, "record", "records")
         ));
     }
     writeln!(out, "{cost_line}")?;
@@ -576,9 +586,9 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             .collect();
         writeln!(
             out,
-            "  {} {} requests not priced (not in the catalog, cost not included): {}",
+            "  {} {} not priced (not in the catalog, cost not included): {}",
             s.yellow("warning:"),
-            thousands(r.unpriced.requests),
+            counted(r.unpriced.requests, "request", "requests"),
             models.join(", ")
         )?;
     }

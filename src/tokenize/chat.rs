@@ -437,6 +437,7 @@ pub fn num_tokens_for_tools(
     if tools.is_empty() {
         return Ok(0);
     }
+    // a tokenizer file has no cookbook constants: gpt-4o's are used (tools are approximate)
     let c = ToolConstants::for_encoding(tok.encoding());
     let count = |s: &str| tok.count(s) as i64;
     let strip_dot = |s: &str| s.strip_suffix('.').unwrap_or(s).to_string();

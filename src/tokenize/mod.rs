@@ -74,6 +74,7 @@ mod bpe;
 mod charclass;
 pub mod chat;
 mod chat_open;
+pub mod external;
 pub mod model;
 mod pretok;
 mod pretok_open;
@@ -197,6 +198,14 @@ pub struct Tokenizer {
     nfc: bool,
     /// Token id = rank + `id_offset` (Tekken's ids start after its 1,000 special tokens).
     id_offset: u32,
+    /// A tokenizer file read at run time (`--tokenizer`): every count goes to it instead.
+    file: Option<Box<external::FileTokenizer>>,
+}
+
+impl fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
 }
 
 static TOKENIZERS: [Tokenizer; 11] = [
@@ -206,6 +215,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::O200K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::O200kHarmony,
@@ -213,6 +223,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::O200K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::Cl100kBase,
@@ -220,6 +231,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::CL100K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::P50kBase,
@@ -227,6 +239,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::P50K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::R50kBase,
@@ -234,6 +247,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::R50K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::Qwen2,
@@ -241,6 +255,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::QWEN2,
         nfc: true,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::Qwen3_5,
@@ -248,6 +263,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::QWEN3_5,
         nfc: true,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::DeepseekV3,
@@ -255,6 +271,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::DEEPSEEK_V3,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::MistralTekken,
@@ -262,6 +279,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::MISTRAL_TEKKEN,
         nfc: false,
         id_offset: 1000,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::P50kEdit,
@@ -269,6 +287,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::P50K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
     Tokenizer {
         encoding: Encoding::Gpt2,
@@ -276,6 +295,7 @@ static TOKENIZERS: [Tokenizer; 11] = [
         vocab: &vocab::R50K,
         nfc: false,
         id_offset: 0,
+        file: None,
     },
 ];
 
@@ -283,22 +303,69 @@ static TOKENIZERS: [Tokenizer; 11] = [
 const PARALLEL_MIN_BYTES: usize = 64 * 1024;
 
 impl Tokenizer {
+    /// Read a tokenizer file (`tokenizer.json`, a tiktoken rank file with its `split` rule, or
+    /// a SentencePiece `.model`); see [`external`].
+    pub fn from_file(
+        path: &std::path::Path,
+        split: Option<external::Split>,
+    ) -> Result<Tokenizer, external::LoadError> {
+        let file = external::FileTokenizer::open(path, split)?;
+        Ok(Tokenizer {
+            encoding: Encoding::O200kBase,
+            family: Family::O200k,
+            vocab: &vocab::O200K,
+            nfc: false,
+            id_offset: 0,
+            file: Some(Box::new(file)),
+        })
+    }
+
+    /// The embedded encoding. For a tokenizer file ([`Tokenizer::file`]) this is
+    /// `o200k_base`, whose cookbook constants its chat and tool-definition counts use (the
+    /// file's own model may differ: commands say so); its counts are the file's own.
     pub fn encoding(&self) -> Encoding {
         self.encoding
     }
 
+    /// The tokenizer file, when this tokenizer was read from one.
+    pub fn file(&self) -> Option<&external::FileTokenizer> {
+        self.file.as_deref()
+    }
+
+    /// What reports call this tokenizer: the encoding name (`o200k_base`) or the file's label.
+    pub fn name(&self) -> String {
+        match &self.file {
+            None => self.encoding.name().to_string(),
+            Some(f) => f.label().to_string(),
+        }
+    }
+
+    /// The first error a tokenizer file met while encoding (see
+    /// [`external::FileTokenizer::failure`]); always `None` for embedded encodings.
+    pub fn failure(&self) -> Option<String> {
+        self.file().and_then(external::FileTokenizer::failure)
+    }
+
     /// The pre-tokenizer pieces of `text` (the regex split tiktoken does before BPE). For an
     /// encoding that normalizes (Qwen: NFC), these are the pieces of `text` as given: pass
-    /// [`Tokenizer::normalize`]d text to get the pieces that are counted.
+    /// [`Tokenizer::normalize`]d text to get the pieces that are counted. A tokenizer file
+    /// yields the whole text as one piece.
     pub fn pieces<'a>(&self, text: &'a str) -> Pieces<'a> {
-        Pieces::new(text, self.family)
+        match self.file {
+            None => Pieces::new(text, self.family),
+            Some(_) => Pieces::whole(text),
+        }
     }
 
     /// `text` as the encoding's normalizer leaves it (NFC for Qwen; unchanged otherwise).
     /// Borrowed, without a copy, when already normalized.
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
         use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-        if !self.nfc || text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        if !self.nfc
+            || self.file.is_some()
+            || text.is_ascii()
+            || is_nfc_quick(text.chars()) == IsNormalized::Yes
+        {
             return Cow::Borrowed(text);
         }
         let n: String = text.nfc().collect();
@@ -312,6 +379,9 @@ impl Tokenizer {
     /// Number of tokens of `text`, equal to `len(tiktoken.encode_ordinary(text))` (for the open
     /// families: the reference's count of `text` with special-token text as ordinary text).
     pub fn count(&self, text: &str) -> usize {
+        if let Some(f) = &self.file {
+            return f.count(text);
+        }
         let text = &*self.normalize(text);
         let mut sc = bpe::Scratch::for_text_len(text.len());
         self.count_with(text, &mut sc)
@@ -354,6 +424,9 @@ impl Tokenizer {
 
     /// Token ids of `text`, equal to tiktoken's `encode_ordinary(text)`.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        if let Some(f) = &self.file {
+            return f.encode(text);
+        }
         let text = &*self.normalize(text);
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         let mut sc = bpe::Scratch::for_text_len(text.len());
@@ -369,11 +442,17 @@ impl Tokenizer {
     /// The bytes of one token (a token may hold part of a UTF-8 character). Empty for an id
     /// that is not an ordinary token of this encoding (e.g. a special token).
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
+        if let Some(f) = &self.file {
+            return f.token_bytes(id);
+        }
         self.token_slice(id).to_vec()
     }
 
-    /// Like [`Tokenizer::token_bytes`], without copying.
+    /// Like [`Tokenizer::token_bytes`], without copying (empty for a tokenizer file).
     pub fn token_slice(&self, id: u32) -> &'static [u8] {
+        if self.file.is_some() {
+            return &[];
+        }
         match id.checked_sub(self.id_offset) {
             Some(r) => self.vocab.token(r),
             None => &[],
@@ -382,10 +461,11 @@ impl Tokenizer {
 
     /// Number of tokens of `text`, counted on up to `threads` threads. Always equal to
     /// [`Tokenizer::count`]: the text is only cut where the pre-tokenizer cuts anyway (see the
-    /// module documentation).
+    /// module documentation). A tokenizer file counts on one thread (its split rules are its
+    /// own, so no cut is known to be safe).
     pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
         let text = &*self.normalize(text);
-        if threads <= 1 || text.len() < PARALLEL_MIN_BYTES {
+        if threads <= 1 || self.file.is_some() || text.len() < PARALLEL_MIN_BYTES {
             return self.count(text);
         }
         let chunks = split_chunks(text, threads);
@@ -409,7 +489,15 @@ impl Tokenizer {
 
     /// The longest prefix of `text` that ends on a character boundary, is made of the first
     /// `max_tokens` tokens of `text` at most, and counts at most `max_tokens` tokens itself.
+    ///
+    /// For a tokenizer file (whose normaliser may rewrite the text, so tokens do not map back
+    /// to input bytes) the prefix is found by binary search over character boundaries: it
+    /// always counts at most `max_tokens`, and is the longest such prefix whenever a longer
+    /// prefix never counts fewer tokens (true of every real tokenizer but pathological ones).
     pub fn truncate<'a>(&self, text: &'a str, max_tokens: usize) -> &'a str {
+        if let Some(f) = &self.file {
+            return truncate_by_search(text, max_tokens, |s| f.count(s));
+        }
         if let Cow::Owned(norm) = self.normalize(text) {
             return self.truncate_unnormalized(text, &norm, max_tokens);
         }
@@ -479,6 +567,9 @@ impl<'t> Counter<'t> {
 
     /// Number of tokens of `text`, equal to [`Tokenizer::count`].
     pub fn count(&mut self, text: &str) -> usize {
+        if let Some(f) = &self.tok.file {
+            return f.count(text);
+        }
         let text = &*self.tok.normalize(text);
         self.tok.count_with(text, &mut self.sc)
     }
@@ -514,6 +605,30 @@ impl Tokenizer {
         }
         &text[..bounds[k]]
     }
+}
+
+/// The longest char-boundary prefix of `text` whose count is at most `max_tokens`, found by
+/// binary search (see [`Tokenizer::truncate`]).
+fn truncate_by_search(text: &str, max_tokens: usize, count: impl Fn(&str) -> usize) -> &str {
+    if count(text) <= max_tokens {
+        return text;
+    }
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    // bounds[lo] always fits (the empty prefix counts 0), bounds[hi] never does
+    let (mut lo, mut hi) = (0usize, bounds.len() - 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if count(&text[..bounds[mid]]) <= max_tokens {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    &text[..bounds[lo]]
 }
 
 /// Cut `text` into about `parts` chunks at safe split points (see the module docs).

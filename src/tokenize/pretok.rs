@@ -464,7 +464,7 @@ impl Family {
 pub struct Pieces<'a> {
     text: &'a str,
     pos: usize,
-    family: Family,
+    family: Option<Family>,
 }
 
 impl<'a> Pieces<'a> {
@@ -472,7 +472,16 @@ impl<'a> Pieces<'a> {
         Pieces {
             text,
             pos: 0,
-            family,
+            family: Some(family),
+        }
+    }
+
+    /// The whole text as one piece (for tokenizers whose split is not one of these families).
+    pub(crate) fn whole(text: &'a str) -> Self {
+        Pieces {
+            text,
+            pos: 0,
+            family: None,
         }
     }
 }
@@ -485,7 +494,10 @@ impl<'a> Iterator for Pieces<'a> {
         if self.pos >= b.len() {
             return None;
         }
-        let mut end = self.family.next(b, self.pos);
+        let mut end = match self.family {
+            Some(f) => f.next(b, self.pos),
+            None => b.len(),
+        };
         // defensive: always advance to a char boundary
         if end <= self.pos || end > b.len() {
             end = b.len();

@@ -583,22 +583,34 @@ fn prompt_files_are_counted_with_each_models_tokenizer() {
         got,
         [
             ("gpt-4o", 64, "o200k_base", false),
-            ("claude-sonnet-4-5", 64, "o200k_base", true),
+            // Claude: the calibrated estimate (64 with o200k_base, prose × 1.16), as count gives
+            ("claude-sonnet-4-5", 74, "o200k_base", true),
             ("gpt-4", 81, "cl100k_base", false),
         ]
+    );
+    let claude = &rows(&j)[1];
+    assert_eq!(
+        (
+            &claude["estimate_range"]["low"],
+            &claude["estimate_range"]["high"]
+        ),
+        (&67.into(), &84.into())
     );
     // gpt-4: 81 × $30/M
     assert_eq!(rows(&j)[2]["cost"]["input"], "0.00243");
 
     let o = cost(&["prompt.txt", "--compare", "gpt-4o,claude-sonnet-4-5"]);
-    assert_eq!(row(&o, "claude-sonnet-4-5")[2], "~64");
+    assert_eq!(row(&o, "claude-sonnet-4-5")[2..4], ["~74", "(67–84)"]);
     assert_eq!(row(&o, "gpt-4o")[2], "64");
     assert!(o.stdout.contains("~ estimated with o200k_base"));
 
     // one model without an exact tokenizer: an estimate, labelled
     let o = cost(&["prompt.txt", "--model", "claude-sonnet-4-5"]);
     assert_eq!(o.code, 0);
-    assert_eq!(row(&o, "input"), ["input", "~64", "$3.00", "$0.000192"]);
+    assert_eq!(
+        row(&o, "input"),
+        ["input", "~74", "(67–84)", "$3.00", "$0.000222"]
+    );
     assert!(
         o.stdout
             .starts_with("claude-sonnet-4-5 (anthropic), tokens estimated with o200k_base"),

@@ -266,10 +266,10 @@ fn truncate_cuts_to_n_tokens_without_splitting_characters() {
 fn models_without_a_local_tokenizer_are_estimated_unless_exact() {
     // The one rule: a labelled estimate with o200k_base, never an error, never unlabelled.
     let o = count(&["hello.txt", "--model", "claude-sonnet-4-5"]);
-    assert_eq!((o.code, o.stdout.as_str()), (0, "~3\n"));
+    assert_eq!((o.code, o.stdout.as_str()), (0, "~3 (3–4)\n"));
     assert_eq!(
         o.stderr,
-        "warning: claude-sonnet-4-5 has no exact local tokenizer; estimated with o200k_base\n"
+        "warning: claude-sonnet-4-5 has no exact local tokenizer; estimated from o200k_base, calibrated for Claude 3 to 4.6, with its range\n"
     );
     let j = json(&count(&[
         "hello.txt",
@@ -286,6 +286,7 @@ fn models_without_a_local_tokenizer_are_estimated_unless_exact() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.starts_with("error: claude-sonnet-4-5 (anthropic) has no exact local tokenizer: Anthropic does not publish one, and --exact refuses estimates"), "{}", o.stderr);
     assert_eq!(o.stdout, "");
+    // the calibrated range is in tests/it/cli_estimates.rs
     let o = count(&[
         "hello.txt",
         "--model",

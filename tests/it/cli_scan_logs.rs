@@ -85,7 +85,7 @@ fn human_summary() {
     let o = scan(&["app.jsonl", "--by", "feature"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
-    assert_eq!(lines[0], "Scanned 1 files, 5 lines: 5 records (app 5)");
+    assert_eq!(lines[0], "Scanned 1 file, 5 lines: 5 records (app 5)");
     assert_eq!(lines[1], "Time 2026-03-01T10:00:00Z → 2026-03-02T12:00:00Z");
     assert_eq!(
         lines[2],
@@ -93,11 +93,11 @@ fn human_summary() {
     );
     assert_eq!(
         lines[3],
-        "Cost $0.513 (1 records priced by their own cost field)"
+        "Cost $0.513 (1 record priced by their own cost field)"
     );
     assert!(
         o.stdout.contains(
-            "1 requests not priced (not in the catalog, cost not included): my-finetune-x (1)"
+            "1 request not priced (not in the catalog, cost not included): my-finetune-x (1)"
         ),
         "{}",
         o.stdout
@@ -512,7 +512,7 @@ fn bad_lines_are_skipped_with_reasons() {
     // --strict: exit 2, the report is still printed
     let o = run_in(dir.path(), &["scan-logs", "bad.jsonl", "--strict"], None);
     assert_eq!(o.code, 2);
-    assert!(o.stdout.contains("Scanned 1 files"));
+    assert!(o.stdout.contains("Scanned 1 file"));
 }
 
 #[test]

@@ -21,7 +21,10 @@ fn ok_json(args: &[&str]) -> serde_json::Value {
     json(&o)
 }
 
-/// (fixture, model counted for, input total; the model the request names; its max output)
+/// (fixture, model counted for, input total; the model the request names; its max output).
+/// Claude and Gemini totals are the calibrated estimates (`o200k_base` × the generation's
+/// ratio for the text's kind): anthropic.json 1505 × 1.16, gemini.json 860 × 1.10 (code),
+/// batch-anthropic.json 18 × 1.16.
 const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
     ("chat.json", "gpt-4o-mini", 893, "gpt-4o-mini", 500),
     ("chat-functions.json", "gpt-4", 56, "gpt-4", 200),
@@ -30,16 +33,16 @@ const SHAPES: &[(&str, &str, u64, &str, u64)] = &[
     (
         "anthropic.json",
         "claude-sonnet-4-5",
-        1505,
+        1746,
         "claude-sonnet-4-5",
         1024,
     ),
-    ("gemini.json", "gemini-2.5-pro", 860, "", 256),
+    ("gemini.json", "gemini-2.5-pro", 946, "", 256),
     ("batch-openai.json", "gpt-4o", 48, "gpt-4o", 100),
     (
         "batch-anthropic.json",
         "claude-haiku-4-5",
-        18,
+        21,
         "claude-haiku-4-5",
         100,
     ),

@@ -378,3 +378,55 @@ fn json_output_of_every_command() {
         insta::assert_json_snapshot!(*name, snapshot);
     }
 }
+
+/// `merge`: its inputs are partial summaries, which hold the tokenbudget version that wrote
+/// them (merge refuses any other), so they are made by this binary in a temporary folder
+/// rather than kept as fixtures. Both outputs are pinned here: `--json` and the human report.
+#[test]
+fn merge_output_json_and_human() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scan = fixtures().join("scan");
+    for (log, part) in [("openai.jsonl", "a.json"), ("app.jsonl", "b.json")] {
+        let out = tmp.path().join(part);
+        let o = run_in(
+            &scan,
+            &[
+                "scan-logs",
+                log,
+                "--by",
+                "model",
+                "--emit-summary",
+                out.to_str().expect("utf-8 temp path"),
+                "--json",
+            ],
+            None,
+        );
+        assert_eq!(o.code, 0, "{log}: {}", o.stderr);
+    }
+    let shown = |t: &str| t.replace(&tmp.path().display().to_string(), "[TMP]");
+    let json = run_in(tmp.path(), &["merge", "a.json", "b.json", "--json"], None);
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("merge --json");
+    insta::assert_json_snapshot!(
+        "merge_json",
+        serde_json::json!({
+            "status": json.code,
+            "stderr": shown(&json.stderr),
+            "stdout": parsed,
+        })
+    );
+    let human = run_in(tmp.path(), &["merge", "a.json", "b.json"], None);
+    insta::assert_snapshot!(
+        "merge_human",
+        format!(
+            "status: {}\nstderr:\n{}\nstdout:\n{}",
+            human.code,
+            shown(&human.stderr),
+            shown(&human.stdout)
+        )
+    );
+}
