@@ -477,7 +477,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__plan)
-            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --prices --exact --help --version"
+            opts="-m -e -h -V --request --system --examples --rag --history --user --tools --model --encoding --tokenizer --split --context-window --reserve-output --cap --fit --keep-last --out --json --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +524,14 @@ _tokenbudget() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tokenizer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --split)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

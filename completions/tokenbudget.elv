@@ -80,6 +80,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --model 'Model: its context window, max output and tokenizer [default: the request''s `model`, else $TOKENBUDGET_MODEL, else gpt-4o]'
             cand -e 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
             cand --encoding 'Encoding to count with, overriding the model''s (labelled approximate when it is not the model''s own)'
+            cand --tokenizer 'Count with this tokenizer file instead of the model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model. The model still gives the context window and the max output'
+            cand --split 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2''s rule)'
             cand --context-window 'Context window in tokens, overriding the model''s'
             cand --reserve-output 'Tokens reserved for the answer [default: the request''s max_completion_tokens or max_tokens, else 4096]. Must not exceed the model''s max output'
             cand --cap 'Cap a part: PART=TOKENS or PART=PERCENT% of the window (parts: system, examples, tools, rag, history, user). Repeatable'

@@ -88,6 +88,17 @@ pub struct PlanArgs {
     #[arg(short, long, value_name = "ENCODING", value_parser = parse_encoding)]
     pub encoding: Option<Encoding>,
 
+    /// Count with this tokenizer file instead of the model's: a Hugging Face tokenizer.json,
+    /// a tiktoken rank file (with --split) or a SentencePiece .model. The model still gives
+    /// the context window and the max output.
+    #[arg(long, value_name = "FILE", conflicts_with = "encoding")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// How text is split before merging, for a tiktoken rank file given with --tokenizer:
+    /// o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2's rule).
+    #[arg(long, value_name = "RULE", requires = "tokenizer", value_parser = crate::commands::count::parse_split)]
+    pub split: Option<crate::tokenize::external::Split>,
+
     /// Context window in tokens, overriding the model's.
     #[arg(long, value_name = "N", value_parser = crate::commands::cost::parse_tokens)]
     pub context_window: Option<u64>,
@@ -167,7 +178,11 @@ pub fn parse_history(s: &str) -> Result<HistoryArg, String> {
 #[derive(Debug, Serialize)]
 struct PlanReport<'a> {
     model: &'a str,
-    encoding: Encoding,
+    /// `null` when counting with a `--tokenizer` file.
+    encoding: Option<Encoding>,
+    /// The `--tokenizer` file, when one is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokenizer: Option<&'a str>,
     approximate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     approximation: Option<&'a str>,
@@ -247,9 +262,14 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         .clone()
         .or_else(|| prompt.model.clone())
         .unwrap_or_else(|| resolve::default_model(None));
-    let resolved = shared
-        .resolver()
-        .resolve(Some(&model_name), args.encoding)?;
+    let resolved = match &args.tokenizer {
+        Some(path) => shared
+            .resolver()
+            .resolve_file(Some(&model_name), path, args.split)?,
+        None => shared
+            .resolver()
+            .resolve(Some(&model_name), args.encoding)?,
+    };
     let tok = resolved.tokenizer();
     warn_resolved(env, &resolved);
     let window = match args.context_window.or(resolved.context_window()) {
@@ -301,6 +321,12 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let rule = crate::request::image_rule(&prompt, resolved.model.map(|m| m.provider.as_str()));
     let mut counts =
         plan::count_with(&prompt, tok, resolved.message_rule, rule).map_err(|e| anyhow!("{e}"))?;
+    if let Some(why) = tok.failure() {
+        bail!("{}: {why}; no count is reported", Shown(&tok.name()));
+    }
+    if tok.file().is_some() {
+        counts.notes.push(crate::count::FILE_CHAT_NOTE.to_string());
+    }
     // A Claude/Gemini estimate: the counts become the calibrated central values (the whole
     // request's, as count, cost and check give it, apportioned over the parts); the exact
     // o200k_base counts are kept for the range of whatever is kept.
@@ -349,6 +375,7 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         env,
         model: &model_name,
         resolved_encoding: resolved.encoding,
+        tokenizer_file: resolved.file.as_ref().map(|t| t.name()),
         approximation: resolved.approximate.as_deref(),
         max_output,
         reserve_source,
@@ -758,6 +785,8 @@ struct Ctx<'a> {
     env: &'a Env,
     model: &'a str,
     resolved_encoding: Encoding,
+    /// The `--tokenizer` file's label, when counting with one.
+    tokenizer_file: Option<String>,
     approximation: Option<&'a str>,
     max_output: Option<u64>,
     reserve_source: &'static str,
@@ -778,7 +807,11 @@ impl Ctx<'_> {
             let report = PlanReport {
                 estimate: range,
                 model: self.model,
-                encoding: self.resolved_encoding,
+                encoding: self
+                    .tokenizer_file
+                    .is_none()
+                    .then_some(self.resolved_encoding),
+                tokenizer: self.tokenizer_file.as_deref(),
                 approximate: self.approximation.is_some(),
                 approximation: self.approximation,
                 basis: self.approximation.map(|_| self.resolved_encoding.name()),
@@ -925,7 +958,10 @@ impl Ctx<'_> {
             )),
         };
         writeln!(out, "{verdict}")?;
-        let mut footer = format!("{}, {}", self.model, self.resolved_encoding);
+        let mut footer = match &self.tokenizer_file {
+            Some(f) => format!("{}, {}", self.model, Shown(f)),
+            None => format!("{}, {}", self.model, self.resolved_encoding),
+        };
         footer.push_str(&format!(", context window {}", thousands(a.context_window)));
         if let Some(m) = self.max_output {
             footer.push_str(&format!(", max output {}", thousands(m)));

@@ -422,3 +422,59 @@ fn a_large_jsonl_file_with_a_tokenizer_file_streams_line_by_line() {
         Some(lines.len() as u64)
     );
 }
+
+/// `plan --tokenizer FILE` counts a request the way `count --tokenizer FILE` does (one answer),
+/// with the model's context window, and says the chat overhead is the cookbook's.
+#[test]
+fn plan_with_a_tokenizer_file_gives_counts_total() {
+    let req = crate::common::fixtures().join("request");
+    let path = dir().join("bpe.tokenizer.json");
+    let path = path.to_str().unwrap();
+    for file in ["chat.json", "anthropic.json"] {
+        let count = crate::common::run_in(
+            &req,
+            &["count", file, "-m", "gpt-4o", "--tokenizer", path, "--json"],
+            None,
+        );
+        assert_eq!(count.code, 0, "{file}: {}", count.stderr);
+        let count = crate::common::json(&count);
+        let plan = crate::common::run_in(
+            &req,
+            &[
+                "plan",
+                "--request",
+                file,
+                "-m",
+                "gpt-4o",
+                "--tokenizer",
+                path,
+                "--json",
+            ],
+            None,
+        );
+        assert!(plan.code <= 1, "{file}: {}", plan.stderr);
+        let plan = crate::common::json(&plan);
+        assert_eq!(
+            plan["input_tokens"], count["total"]["tokens"],
+            "{file}: plan and count differ"
+        );
+        assert_eq!(plan["encoding"], serde_json::Value::Null);
+        assert_eq!(plan["context_window"], 128_000);
+        assert!(
+            plan["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("--tokenizer file")),
+            "{file}: {}",
+            plan["notes"]
+        );
+        // and the file's count differs from o200k_base's (it is really the file's)
+        let o200k = crate::common::run_in(&req, &["count", file, "-m", "gpt-4o", "--json"], None);
+        assert_ne!(
+            crate::common::json(&o200k)["total"]["tokens"],
+            count["total"]["tokens"],
+            "{file}"
+        );
+    }
+}

@@ -201,3 +201,42 @@ fn count_verbose_shows_the_parts() {
         .sum();
     assert_eq!(sum, j["inputs"][0]["tokens"].as_u64().unwrap());
 }
+
+#[test]
+fn compare_with_one_bad_model_prints_the_good_rows_and_exits_2() {
+    let o = run_in(
+        &dir(),
+        &[
+            "cost",
+            "chat.json",
+            "--compare",
+            "gpt-4o,gpt-4o-mni,claude-sonnet-4-5",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: unknown model 'gpt-4o-mni'; did you mean: gpt-4o-mini, gpt-5-mini, gpt-4.1-mini?\n"
+    );
+    let j = json(&o);
+    let rows: Vec<(&str, u64, bool)> = j["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["model"].as_str().expect("model"),
+                r["input_tokens"].as_u64().expect("input tokens"),
+                r["approximate"].as_bool().expect("approximate"),
+            )
+        })
+        .collect();
+    // the request's own total for gpt-4o (see SHAPES), and Claude's labelled estimate: the
+    // calibrated central value (1,527 with o200k_base and Claude's message rule, prose × 1.16)
+    assert_eq!(
+        rows,
+        [("gpt-4o", 893, false), ("claude-sonnet-4-5", 1771, true)]
+    );
+}
