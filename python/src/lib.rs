@@ -19,6 +19,7 @@ use pyo3::types::{PyBytes, PyList, PyString};
 
 use clap::Parser;
 use tokenbudget::catalog::Catalog;
+use tokenbudget::estimate::{self, Rule};
 use tokenbudget::cli::Cli;
 use tokenbudget::report::{Env, Style};
 use tokenbudget::request::Options;
@@ -50,8 +51,9 @@ create_exception!(
     "A count was made with an encoding that is not the model's own."
 );
 
-/// What a (model, encoding) pair resolves to: the encoding, and why counts are approximate.
-type Resolution = (Encoding, Option<String>);
+/// What a (model, encoding) pair resolves to: the encoding, why counts are approximate, and
+/// the calibration of a Claude/Gemini estimate (applied to counts exactly as the CLI does).
+type Resolution = (Encoding, Option<String>, Option<&'static Rule>);
 
 /// Resolutions by (model, encoding) as asked.
 type Cache = HashMap<(Option<String>, Option<String>), Resolution>;
@@ -74,6 +76,16 @@ fn tokenizer(
     model: Option<&str>,
     encoding: Option<&str>,
 ) -> PyResult<&'static Tokenizer> {
+    calibrated_tokenizer(py, model, encoding).map(|(t, _)| t)
+}
+
+/// [`tokenizer`], and the calibration the CLI's `count` applies to a whole text's count
+/// (Claude and Gemini models: the o200k_base count scaled by the content kind's ratio).
+fn calibrated_tokenizer(
+    py: Python<'_>,
+    model: Option<&str>,
+    encoding: Option<&str>,
+) -> PyResult<(&'static Tokenizer, Option<&'static Rule>)> {
     // With neither, the default model (`$TOKENBUDGET_MODEL` is read on every call).
     let default;
     let model = match (model, encoding) {
@@ -88,7 +100,7 @@ fn tokenizer(
         .lock()
         .ok()
         .and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned()));
-    let (enc, approx) = match cached {
+    let (enc, approx, rule) = match cached {
         Some(r) => r,
         None => {
             let asked = match encoding {
@@ -101,7 +113,7 @@ fn tokenizer(
                 })?),
             };
             let r = resolve::resolve(Catalog::embedded(), model, asked).map_err(resolve_error)?;
-            let res = (r.encoding, r.approximate);
+            let res = (r.encoding, r.approximate.clone(), r.calibration());
             if let Ok(mut m) = RESOLVED.lock() {
                 m.get_or_insert_with(HashMap::new).insert(key, res.clone());
             }
@@ -117,7 +129,15 @@ fn tokenizer(
             2,
         )?;
     }
-    Ok(enc.tokenizer())
+    Ok((enc.tokenizer(), rule))
+}
+
+/// A whole text's count as the CLI's `count` reports it: exact, or calibrated.
+fn calibrated(rule: Option<&Rule>, text: &str, tokens: u64) -> u64 {
+    match rule {
+        Some(r) => r.estimate(tokens, estimate::classify(text)).0,
+        None => tokens,
+    }
 }
 
 /// Tokens of `text`, equal to tiktoken's `encode_ordinary` (special-token text is ordinary).
@@ -129,13 +149,15 @@ fn count(
     model: Option<&str>,
     encoding: Option<&str>,
 ) -> PyResult<usize> {
-    let tok = tokenizer(py, model, encoding)?;
+    let (tok, rule) = calibrated_tokenizer(py, model, encoding)?;
     let s = text.to_str()?;
-    if s.len() >= 1 << 20 {
+    let n = if s.len() >= 1 << 20 {
         let threads = threads_for(None);
-        return Ok(py.detach(|| tok.count_parallel(s, threads)));
-    }
-    Ok(tok.count(s))
+        py.detach(|| tok.count_parallel(s, threads))
+    } else {
+        tok.count(s)
+    };
+    Ok(calibrated(rule, s, n as u64) as usize)
 }
 
 /// Token ids of `text`, equal to tiktoken's `encode_ordinary`.
@@ -350,14 +372,14 @@ fn count_batch<'py>(
     encoding: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let tok = tokenizer(py, model, encoding)?;
+    let (tok, rule) = calibrated_tokenizer(py, model, encoding)?;
     batch(
         py,
         texts,
         "count_batch",
         tok,
         threads_for(threads),
-        |c, t| Ok(c.count(t) as u64),
+        |c, t| Ok(calibrated(rule, t, c.count(t) as u64)),
     )
 }
 

@@ -46,6 +46,21 @@ def test_count_readme_equals_cli(cli_json):
     assert len(tb.encode(text)) == doc["total"]["tokens"]
 
 
+@pytest.mark.filterwarnings("ignore::tokenbudget.ApproximationWarning")
+@pytest.mark.parametrize("model", ["claude-sonnet-4-5", "gemini-2.5-pro"])
+def test_estimates_equal_the_cli(model, cli_json):
+    # models without an exact tokenizer: the same calibrated estimate as `count -m MODEL`
+    from conftest import REPO
+
+    for path in [REPO / "README.md", FIXTURES / "count" / "hello.txt"]:
+        text = path.read_text(encoding="utf-8")
+        doc = cli_json("count", path, "--json", "--model", model)
+        assert doc["approximate"] is True
+        want = doc["total"]["tokens"]
+        assert tb.count(text, model=model) == want
+        assert tb.count_batch([text, text], model=model) == [want, want]
+
+
 @pytest.mark.parametrize("enc", ["o200k_base", "cl100k_base", "p50k_base", "r50k_base"])
 def test_equals_tiktoken(enc, tiktoken_offline):
     ref = tiktoken_offline.get_encoding(enc)
