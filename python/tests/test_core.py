@@ -96,7 +96,7 @@ def test_errors_are_typed():
     with pytest.raises(tb.UnknownModelError):
         tb.count("x", model="no-such-model-xyz")
     # like the CLI without --exact: a labelled estimate with o200k_base
-    with pytest.warns(tb.ApproximationWarning, match="no exact local tokenizer; estimated with o200k_base"):
+    with pytest.warns(tb.ApproximationWarning, match="no exact local tokenizer; estimated from o200k_base, calibrated"):
         assert tb.count("hello there", model="claude-sonnet-4-5") == 2
     with pytest.raises(tb.NoExactTokenizerError, match="--exact refuses estimates"):
         tb.cli("--exact", "count", "--text", "hi", "--model", "claude-sonnet-4-5")
