@@ -19,10 +19,12 @@ use pyo3::types::{PyBytes, PyList, PyString};
 
 use clap::Parser;
 use tokenbudget::catalog::Catalog;
+use tokenbudget::estimate::{self, Rule};
 use tokenbudget::cli::Cli;
 use tokenbudget::report::{Env, Style};
+use tokenbudget::request::Options;
 use tokenbudget::resolve::{self, ResolveError};
-use tokenbudget::tokenize::{Encoding, Tokenizer};
+use tokenbudget::tokenize::{Counter, Encoding, Tokenizer};
 
 create_exception!(
     _native,
@@ -49,8 +51,9 @@ create_exception!(
     "A count was made with an encoding that is not the model's own."
 );
 
-/// What a (model, encoding) pair resolves to: the encoding, and why counts are approximate.
-type Resolution = (Encoding, Option<String>);
+/// What a (model, encoding) pair resolves to: the encoding, why counts are approximate, and
+/// the calibration of a Claude/Gemini estimate (applied to counts exactly as the CLI does).
+type Resolution = (Encoding, Option<String>, Option<&'static Rule>);
 
 /// Resolutions by (model, encoding) as asked.
 type Cache = HashMap<(Option<String>, Option<String>), Resolution>;
@@ -73,6 +76,16 @@ fn tokenizer(
     model: Option<&str>,
     encoding: Option<&str>,
 ) -> PyResult<&'static Tokenizer> {
+    calibrated_tokenizer(py, model, encoding).map(|(t, _)| t)
+}
+
+/// [`tokenizer`], and the calibration the CLI's `count` applies to a whole text's count
+/// (Claude and Gemini models: the o200k_base count scaled by the content kind's ratio).
+fn calibrated_tokenizer(
+    py: Python<'_>,
+    model: Option<&str>,
+    encoding: Option<&str>,
+) -> PyResult<(&'static Tokenizer, Option<&'static Rule>)> {
     // With neither, the default model (`$TOKENBUDGET_MODEL` is read on every call).
     let default;
     let model = match (model, encoding) {
@@ -87,7 +100,7 @@ fn tokenizer(
         .lock()
         .ok()
         .and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned()));
-    let (enc, approx) = match cached {
+    let (enc, approx, rule) = match cached {
         Some(r) => r,
         None => {
             let asked = match encoding {
@@ -100,7 +113,7 @@ fn tokenizer(
                 })?),
             };
             let r = resolve::resolve(Catalog::embedded(), model, asked).map_err(resolve_error)?;
-            let res = (r.encoding, r.approximate);
+            let res = (r.encoding, r.approximate.clone(), r.calibration());
             if let Ok(mut m) = RESOLVED.lock() {
                 m.get_or_insert_with(HashMap::new).insert(key, res.clone());
             }
@@ -116,7 +129,15 @@ fn tokenizer(
             2,
         )?;
     }
-    Ok(enc.tokenizer())
+    Ok((enc.tokenizer(), rule))
+}
+
+/// A whole text's count as the CLI's `count` reports it: exact, or calibrated.
+fn calibrated(rule: Option<&Rule>, text: &str, tokens: u64) -> u64 {
+    match rule {
+        Some(r) => r.estimate(tokens, estimate::classify(text)).0,
+        None => tokens,
+    }
 }
 
 /// Tokens of `text`, equal to tiktoken's `encode_ordinary` (special-token text is ordinary).
@@ -128,13 +149,15 @@ fn count(
     model: Option<&str>,
     encoding: Option<&str>,
 ) -> PyResult<usize> {
-    let tok = tokenizer(py, model, encoding)?;
+    let (tok, rule) = calibrated_tokenizer(py, model, encoding)?;
     let s = text.to_str()?;
-    if s.len() >= 1 << 20 {
+    let n = if s.len() >= 1 << 20 {
         let threads = threads_for(None);
-        return Ok(py.detach(|| tok.count_parallel(s, threads)));
-    }
-    Ok(tok.count(s))
+        py.detach(|| tok.count_parallel(s, threads))
+    } else {
+        tok.count(s)
+    };
+    Ok(calibrated(rule, s, n as u64) as usize)
 }
 
 /// Token ids of `text`, equal to tiktoken's `encode_ordinary`.
@@ -202,17 +225,28 @@ fn threads_for(threads: Option<usize>) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// `f` of every text of `texts` on `threads` threads (texts taken in blocks from a shared
-/// cursor, so one long text does not hold up the others). `None` entries give `Ok(0)`.
-fn par_map<F>(texts: &[Option<&str>], threads: usize, f: F) -> Vec<Result<u64, String>>
+/// `f` of every text of `texts` on `threads` threads, each thread with its own state from
+/// `make` (a `Counter`, whose caches stay warm from one text to the next). Texts are taken in
+/// blocks from a shared cursor, so one long text does not hold up the others. `None` entries
+/// give `Ok(0)`.
+fn par_map<S, M, F>(
+    texts: &[Option<&str>],
+    threads: usize,
+    make: M,
+    f: F,
+) -> Vec<Result<u64, String>>
 where
-    F: Fn(&str) -> Result<u64, String> + Sync,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, &str) -> Result<u64, String> + Sync,
 {
     const BLOCK: usize = 64;
-    let one = |t: &Option<&str>| t.map_or(Ok(0), &f);
     let threads = threads.min(texts.len().div_ceil(BLOCK)).max(1);
     if threads == 1 {
-        return texts.iter().map(one).collect();
+        let mut state = make();
+        return texts
+            .iter()
+            .map(|t| t.map_or(Ok(0), |t| f(&mut state, t)))
+            .collect();
     }
     let mut out: Vec<Result<u64, String>> = vec![Ok(0); texts.len()];
     let cursor = AtomicUsize::new(0);
@@ -221,19 +255,30 @@ where
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
+                let mut state = make();
                 loop {
                     let b = cursor.fetch_add(1, Ordering::Relaxed);
                     let Some(block) = blocks.get(b) else { break };
                     let Ok(mut block) = block.lock() else { break };
                     let start = b * BLOCK;
                     for (j, o) in block.iter_mut().enumerate() {
-                        *o = one(&texts[start + j]);
+                        *o = texts[start + j].map_or(Ok(0), |t| f(&mut state, t));
                     }
                 }
             });
         }
     });
     out
+}
+
+/// A counter for one thread's share of `texts` (its caches are sized for that much text).
+fn counter_for(
+    tok: &'static Tokenizer,
+    texts: &[Option<&str>],
+    threads: usize,
+) -> Counter<'static> {
+    let bytes: usize = texts.iter().map(|t| t.map_or(0, str::len)).sum();
+    tok.counter_for(bytes / threads.max(1))
 }
 
 /// Strings from a list, any iterable of str, or an Arrow string array (read in place).
@@ -272,15 +317,16 @@ fn batch<'py, F>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,
     what: &str,
+    tok: &'static Tokenizer,
     threads: usize,
     f: F,
 ) -> PyResult<Bound<'py, PyList>>
 where
-    F: Fn(&str) -> Result<u64, String> + Sync,
+    F: Fn(&mut Counter<'static>, &str) -> Result<u64, String> + Sync,
 {
     let mut out: Vec<Option<u64>> = Vec::new();
     let mut push = |strs: &[Option<&str>], base: usize| -> PyResult<()> {
-        let n = py.detach(|| par_map(strs, threads, &f));
+        let n = py.detach(|| par_map(strs, threads, || counter_for(tok, strs, threads), &f));
         for (i, (s, r)) in strs.iter().zip(n).enumerate() {
             match r {
                 Ok(n) => out.push(s.map(|_| n)),
@@ -326,10 +372,15 @@ fn count_batch<'py>(
     encoding: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let tok = tokenizer(py, model, encoding)?;
-    batch(py, texts, "count_batch", threads_for(threads), |t| {
-        Ok(tok.count(t) as u64)
-    })
+    let (tok, rule) = calibrated_tokenizer(py, model, encoding)?;
+    batch(
+        py,
+        texts,
+        "count_batch",
+        tok,
+        threads_for(threads),
+        |c, t| Ok(calibrated(rule, t, c.count(t) as u64)),
+    )
 }
 
 /// Token counts of many JSON chat values, each counted like one line of `tokenbudget count
@@ -349,8 +400,9 @@ fn count_messages_batch<'py>(
         py,
         texts,
         "count_messages_batch",
+        tok,
         threads_for(threads),
-        |t| tokenbudget::count::count_jsonl_record(tok, t),
+        |c, t| tokenbudget::count::count_jsonl_record_in(c, &Options::default(), t, &[]),
     )
 }
 

@@ -46,6 +46,21 @@ def test_count_readme_equals_cli(cli_json):
     assert len(tb.encode(text)) == doc["total"]["tokens"]
 
 
+@pytest.mark.filterwarnings("ignore::tokenbudget.ApproximationWarning")
+@pytest.mark.parametrize("model", ["claude-sonnet-4-5", "gemini-2.5-pro"])
+def test_estimates_equal_the_cli(model, cli_json):
+    # models without an exact tokenizer: the same calibrated estimate as `count -m MODEL`
+    from conftest import REPO
+
+    for path in [REPO / "README.md", FIXTURES / "count" / "hello.txt"]:
+        text = path.read_text(encoding="utf-8")
+        doc = cli_json("count", path, "--json", "--model", model)
+        assert doc["approximate"] is True
+        want = doc["total"]["tokens"]
+        assert tb.count(text, model=model) == want
+        assert tb.count_batch([text, text], model=model) == [want, want]
+
+
 @pytest.mark.parametrize("enc", ["o200k_base", "cl100k_base", "p50k_base", "r50k_base"])
 def test_equals_tiktoken(enc, tiktoken_offline):
     ref = tiktoken_offline.get_encoding(enc)
@@ -80,8 +95,11 @@ def test_decode_bad_id():
 def test_errors_are_typed():
     with pytest.raises(tb.UnknownModelError):
         tb.count("x", model="no-such-model-xyz")
-    with pytest.raises(tb.NoExactTokenizerError):
-        tb.count("x", model="claude-sonnet-4-5")
+    # like the CLI without --exact: a labelled estimate with o200k_base
+    with pytest.warns(tb.ApproximationWarning, match="no exact local tokenizer; estimated from o200k_base, calibrated"):
+        assert tb.count("hello there", model="claude-sonnet-4-5") == 2
+    with pytest.raises(tb.NoExactTokenizerError, match="--exact refuses estimates"):
+        tb.cli("--exact", "count", "--text", "hi", "--model", "claude-sonnet-4-5")
     with pytest.raises(tb.TokenbudgetError, match="unknown encoding"):
         tb.count("x", encoding="o300k")
     assert issubclass(tb.TokenbudgetError, ValueError)

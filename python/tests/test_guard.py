@@ -278,12 +278,13 @@ def test_async_openai(tmp_path):
     assert len([p for p in parts if p.choices and p.choices[0].delta.content]) == 51
 
 
-def test_anthropic_needs_an_encoding_and_labels_it(tmp_path):
+def test_anthropic_without_an_encoding_is_an_estimate_and_labelled(tmp_path):
     t = Transport("anthropic")
-    client = tb.guard(anthropic_client(t), max_input_tokens=1000)
-    msgs = [{"role": "user", "content": "hello"}]
-    with pytest.raises(tb.NoExactTokenizerError):
+    client = tb.guard(anthropic_client(t), max_input_tokens=10)
+    msgs = [{"role": "user", "content": "tell me more " * 50}]
+    with pytest.raises(BudgetExceeded) as e:
         client.messages.create(model="claude-sonnet-4-5", max_tokens=100, messages=msgs)
+    assert e.value.approximate is True and "approximate" in str(e.value)
     assert t.bodies == []
 
 

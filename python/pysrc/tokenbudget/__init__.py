@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._native import (
     ApproximationWarning,
@@ -55,6 +54,8 @@ __all__ = [
     "encodings",
     "fit",
     "guard",
+    "Budget",
+    "BudgetExceeded",
     "models",
     "plan",
     "scan_logs",
@@ -137,6 +138,8 @@ class _Files:
     """Temporary files for request bodies, removed on exit."""
 
     def __init__(self) -> None:
+        import tempfile  # here: importing it costs start-up time that counting never needs
+
         self.dir = tempfile.TemporaryDirectory(prefix="tokenbudget-")
 
     def __enter__(self) -> _Files:
@@ -380,4 +383,23 @@ def merge_summaries(
     return doc
 
 
-from .guard import Budget, BudgetExceeded, guard  # noqa: E402
+if TYPE_CHECKING:
+    from ._guard import Budget, BudgetExceeded, guard
+
+_LAZY = ("Budget", "BudgetExceeded", "guard")
+
+
+def __getattr__(name: str) -> Any:
+    # The guard (and what it imports: inspect, dataclasses, datetime, threading) loads on first
+    # use, so that `import tokenbudget` stays cheap for code that only counts.
+    if name in _LAZY:
+        from . import _guard
+
+        for n in _LAZY:
+            globals()[n] = getattr(_guard, n)
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

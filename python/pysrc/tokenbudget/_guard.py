@@ -23,9 +23,9 @@ record is appended to ``log`` (a JSONL file ``tokenbudget scan-logs`` reads as a
 (the provider's usage when it reports it, else the guard's own count), ``latency_ms``,
 ``status`` and, when the guard counted it, ``counted_input_tokens``.
 
-Anthropic models have no public local tokenizer: pass ``encoding=`` (e.g. ``"o200k_base"``) to
-budget them with a labelled approximation (``approximate`` is set on every exception and
-record), or the first request raises :class:`NoExactTokenizerError`.
+Anthropic models have no public local tokenizer: they are budgeted with a labelled estimate
+(``approximate`` is set on every exception and record), with o200k_base as the CLI does, or
+with ``encoding=``.
 """
 
 from __future__ import annotations
