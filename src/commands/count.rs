@@ -433,7 +433,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
         if let Some(Counted::Text { note: Some(n), .. }) = &r.counted
             && !args.json
         {
-            writeln!(err, "{} {}: {n}", env.err.dim("note:"), r.path)?;
+            writeln!(err, "{} {}: {n}", env.err.dim("note:"), Shown(&r.path))?;
         }
     }
     for r in ok.iter().filter(|r| r.over_by.is_some()) {
@@ -819,7 +819,7 @@ fn render_human(
                 report::align_right(&mut m, &[0, 2]);
                 crate::report::write_table(out, &m)?;
                 if !chat.parts.is_empty() {
-                    writeln!(out, "\n{} parts (as plan splits it)", r.path)?;
+                    writeln!(out, "\n{} parts (as plan splits it)", Shown(&r.path))?;
                     let mut p = report::table(&["part", tokens_header]);
                     for part in &chat.parts {
                         let approx = if part.approximate || !mark.is_empty() {

@@ -178,6 +178,31 @@ fn count_errors_and_notes_escape_names() {
         "{}",
         out.stderr
     );
+    // the note on JSON that is not a request, and the parts header of --verbose
+    let data = dir.path().join(format!("{OSC}.json"));
+    write(&data, "{\"a\": 1}");
+    let req = dir.path().join(format!("{OSC}-req.json"));
+    write(&req, r#"{"messages": [{"role": "user", "content": "hi"}]}"#);
+    let name = |p: &std::path::Path| p.file_name().unwrap().to_str().unwrap().to_string();
+    let out = run_in(
+        dir.path(),
+        &["count", &name(&data), &name(&req), "--verbose"],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_clean(&out);
+    assert!(
+        out.stderr
+            .starts_with("note: a\\x1b]0;pwned\\x07b.json: JSON that is not a request"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains("a\\x1b]0;pwned\\x07b-req.json parts (as plan splits it)"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
