@@ -951,3 +951,84 @@ fn nothing_read_is_an_input_error() {
     assert_eq!(o.code, 0);
     assert_eq!(json(&o)["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn formats_anthropic_message_batches() {
+    let j = scan_json(&["formats/anthropic_batch.jsonl"]);
+    // batch rates: sonnet 4.5 11 × $1.5 + 4000 read × $0.15 + 36 × $7.5 = $0.0008865;
+    // haiku 4.5 2000 × $0.5 + 400 × $2.5 = $0.002; errored and expired lines: no tokens
+    assert_eq!(
+        summary(&j),
+        (4, 0, 4, [2011, 4000, 0, 436, 0, 6447], "0.0028865".into())
+    );
+    assert_eq!(j["formats"]["anthropic_batch"], 4);
+    // the nested error type (invalid_request_error); an expired request is a timeout; a
+    // canceled one is ignored
+    assert_eq!(j["errors"]["bad_request"], 1);
+    assert_eq!(j["errors"]["timeout"], 1);
+    assert_eq!(j["ignored"], 1);
+}
+
+#[test]
+fn formats_bedrock_converse_and_invocation_logs() {
+    let j = scan_json(&["formats/bedrock.jsonl", "--by", "user,model"]);
+    // Converse, claude-3-haiku: 1000 × $0.25 + 2000 read × $0.03 + 500 write × $0.3
+    // + 200 × $1.25 = $0.00071; invocation log, haiku 4.5 (us. inference profile):
+    // 3000 × $1 + 10000 read × $0.1 + 500 × $5 = $0.0065; its second delivery is a duplicate
+    assert_eq!(
+        summary(&j),
+        (2, 1, 0, [4000, 12000, 500, 700, 0, 17200], "0.00721".into())
+    );
+    assert_eq!(j["formats"]["bedrock"], 2);
+    let g = &j["groups"][0];
+    assert_eq!(
+        g["key"]["user"],
+        "arn:aws:sts::123456789012:assumed-role/app-role/svc-7"
+    );
+    // groups keep the model as logged (Bedrock's spelling), priced as the catalog's model
+    assert_eq!(
+        g["key"]["model"],
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    );
+    assert_eq!(g["cost"], "0.0065");
+    assert_eq!(
+        j["groups"][1]["key"]["model"],
+        "anthropic.claude-3-haiku-20240307-v1:0"
+    );
+}
+
+#[test]
+fn formats_cohere_billed_units() {
+    let j = scan_json(&["formats/cohere.jsonl"]);
+    // billed units, not tokens processed: command-a 5 × $2.5 + 418 × $10 = $0.0041925;
+    // command-r (v1 meta.billed_units) 1000 × $0.15 + 100 × $0.6 = $0.00021
+    assert_eq!(
+        summary(&j),
+        (2, 0, 1, [1005, 0, 0, 518, 0, 1523], "0.0044025".into())
+    );
+    assert_eq!(j["formats"]["cohere"], 2);
+}
+
+#[test]
+fn formats_mistral_cached_tokens() {
+    let j = scan_json(&["formats/mistral.jsonl"]);
+    // cached tokens are part of prompt_tokens, at $0.05 instead of $0.5:
+    // 2000 × $0.5 + 8000 × $0.05 + 1000 × $1.5 = $0.0029 (num_cached_tokens);
+    // 800 × $0.5 + 3200 × $0.05 + 200 × $1.5 = $0.00086 (prompt_tokens_details)
+    assert_eq!(
+        summary(&j),
+        (2, 0, 0, [2800, 11200, 0, 1200, 0, 15200], "0.00376".into())
+    );
+}
+
+#[test]
+fn formats_openrouter_own_cost() {
+    let j = scan_json(&["formats/openrouter.jsonl"]);
+    // usage.cost is OpenRouter's bill: $0.0000303 + $0.0045, not the catalog's price
+    assert_eq!(
+        summary(&j),
+        (2, 0, 0, [1194, 0, 0, 102, 0, 1296], "0.0045303".into())
+    );
+    assert_eq!(j["formats"]["openrouter"], 2);
+    assert_eq!(j["own_cost"], 2);
+}
