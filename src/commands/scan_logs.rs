@@ -57,11 +57,12 @@ pub struct ScanLogsArgs {
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Only records before this time.
+    /// Only records before this time (exclusive; must be after --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00.
+    /// Time zone for days, hours and printed times: UTC, a fixed offset such as +02:00, or an
+    /// IANA zone such as Europe/Berlin (daylight saving time included).
     #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = parse_tz)]
     pub tz: Tz,
 
@@ -242,12 +243,22 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
         .map(|s| args.tz.parse_bound(s))
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        // --until is exclusive: an equal or earlier end selects nothing
+        bail!(
+            "--since {} is not before --until {}: the range is empty (--until is exclusive)",
+            args.since.as_deref().unwrap_or_default(),
+            args.until.as_deref().unwrap_or_default()
+        );
+    }
     if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
         bail!("--spike-factor must be a positive number");
     }
     Ok(ScanOptions {
         by: args.by.clone(),
-        tz: args.tz,
+        tz: args.tz.clone(),
         since,
         until,
         fields,

@@ -250,7 +250,7 @@ pub(crate) fn finish(
     files_skipped: Vec<FileProblem>,
     bytes: u64,
 ) -> ScanReport {
-    let tz = opts.tz;
+    let tz = &opts.tz;
     agg.fold_user_groups();
     // item-local line numbers → file line numbers
     let mut offset = vec![0u64; items.len()];

@@ -1032,3 +1032,103 @@ fn formats_openrouter_own_cost() {
     assert_eq!(j["formats"]["openrouter"], 2);
     assert_eq!(j["own_cost"], 2);
 }
+
+/// `--tz` takes IANA zones: each record is bucketed by the offset in force at its own instant,
+/// so the days either side of Europe/Berlin's change on 2026-03-29 (01:00 UTC) are local days.
+#[test]
+fn iana_time_zones_bucket_by_local_day_across_dst() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("dst.jsonl");
+    let line = |t: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            // 23:30 local on the 28th (+01:00)
+            line("2026-03-28T22:30:00Z", 1),
+            // 00:30 local on the 29th (+01:00)
+            line("2026-03-28T23:30:00Z", 10),
+            // 23:30 local on the 29th, now +02:00
+            line("2026-03-29T21:30:00Z", 100),
+            // 00:30 local on the 30th (+02:00): a fixed +01:00 puts it on the 29th
+            line("2026-03-29T22:30:00Z", 1000),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let days = |tz: &str| -> Vec<(String, u64)> {
+        let j = scan_json(&[path, "--by", "day", "--tz", tz]);
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"]["day"].as_str().unwrap().to_string(),
+                    g["tokens"]["total"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        days("Europe/Berlin"),
+        want(&[("2026-03-28", 1), ("2026-03-29", 110), ("2026-03-30", 1000)])
+    );
+    assert_eq!(
+        days("+01:00"),
+        want(&[("2026-03-28", 1), ("2026-03-29", 1110)])
+    );
+    // times print with the offset of their own instant; the zone's name is in the JSON
+    let j = scan_json(&[path, "--tz", "europe/berlin"]);
+    assert_eq!(j["time_range"]["first"], "2026-03-28T23:30:00+01:00");
+    assert_eq!(j["time_range"]["last"], "2026-03-30T00:30:00+02:00");
+    // a local midnight bound in the zone: the 30th starts at 22:00 UTC on the 29th
+    let j = scan_json(&[path, "--tz", "Europe/Berlin", "--since", "2026-03-30"]);
+    assert_eq!(j["records"], 1);
+    assert_eq!(j["filtered"], 3);
+}
+
+/// Dates are validated (no 30 February), and an empty `--since`/`--until` range is an error.
+#[test]
+fn invalid_dates_and_empty_ranges_are_errors() {
+    for bad in ["2026-02-30", "2026-02-29", "2026-04-31T00:00"] {
+        let o = scan(&["app.jsonl", "--since", bad]);
+        assert_eq!(o.code, 2, "{bad}: {}", o.stderr);
+        assert!(o.stderr.contains("invalid time"), "{}", o.stderr);
+    }
+    let o = scan(&[
+        "app.jsonl",
+        "--since",
+        "2026-03-02",
+        "--until",
+        "2026-03-01",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("the range is empty"), "{}", o.stderr);
+    let o = scan(&[
+        "app.jsonl",
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-03-01",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    // a log record on a date that does not exist is skipped as an invalid timestamp
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("feb30.jsonl");
+    std::fs::write(
+        &p,
+        r#"{"timestamp":"2026-02-30T10:00:00Z","model":"gpt-4o","prompt_tokens":5,"completion_tokens":0}"#,
+    )
+    .unwrap();
+    let o = scan(&[p.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert_eq!(json(&o)["skipped"]["by_reason"]["invalid timestamp"], 1);
+}
