@@ -49,9 +49,10 @@ pub struct ScanLogsArgs {
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
     pub by: Vec<GroupBy>,
 
-    /// Rows of each table and list.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    /// Rows of each table and list [default: 10]. With --json, every group is listed unless
+    /// --top is given.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 
     /// Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339).
     #[arg(long, value_name = "TIME")]
@@ -183,6 +184,9 @@ pub fn parse_share(s: &str) -> Result<f64, String> {
 
 /// The scan options of `args`, and the same as `scan-logs` arguments (paths, output and exit
 /// flags left out): what a partial summary records, so `merge` rebuilds the same options.
+/// Rows of each human table and list when `--top` is not given.
+pub const DEFAULT_TOP: usize = 10;
+
 pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
     let mut argv: Vec<String> = Vec::new();
     let mut push = |flag: &str, v: String| {
@@ -193,7 +197,9 @@ pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
         let names: Vec<&str> = args.by.iter().map(GroupBy::name).collect();
         push("by", names.join(","));
     }
-    push("top", args.top.to_string());
+    if let Some(t) = args.top {
+        push("top", t.to_string());
+    }
     if let Some(s) = &args.since {
         push("since", s.clone());
     }
@@ -264,7 +270,8 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
         fields,
         window_share: args.window_share,
         max_tokens: args.max_tokens,
-        top: args.top,
+        top: args.top.unwrap_or(DEFAULT_TOP),
+        all_groups: args.json && args.top.is_none(),
         spike_factor: args.spike_factor,
         spike_days: args.spike_days.max(1),
         burst: args.burst.0,
@@ -755,7 +762,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "limit", "peak", "requests", "tokens", "cost",
         ]);
-        for x in r.bursts.iter().take(args.top) {
+        for x in r.bursts.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             tab.add_row(vec![
                 Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
@@ -783,7 +790,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "requests", "prompt", "tokens", "cost", "failed",
         ]);
-        for x in r.loops.iter().take(args.top) {
+        for x in r.loops.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             let failed = if x.span.failed > 0 {
                 errors_text(&x.span.errors)
             } else {

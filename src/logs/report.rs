@@ -351,7 +351,7 @@ pub(crate) fn finish(
             ));
         }
     }
-    if !time_dims {
+    if !time_dims && !opts.all_groups {
         groups.truncate(opts.top);
     }
     let days_map: BTreeMap<i64, Bucket> = agg.days.iter().map(|(k, v)| (*k, *v)).collect();

@@ -1132,3 +1132,16 @@ fn invalid_dates_and_empty_ranges_are_errors() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert_eq!(json(&o)["skipped"]["by_reason"]["invalid timestamp"], 1);
 }
+
+/// `--json` lists every group unless `--top` is given; the human table shows the top 10.
+#[test]
+fn json_lists_every_group_unless_top_is_given() {
+    let j = scan_json(&["incident.jsonl.gz", "--by", "user"]);
+    assert_eq!(j["group_count"], 22);
+    assert_eq!(j["groups"].as_array().unwrap().len(), 22);
+    let j = scan_json(&["incident.jsonl.gz", "--by", "user", "--top", "3"]);
+    assert_eq!(j["group_count"], 22);
+    assert_eq!(j["groups"].as_array().unwrap().len(), 3);
+    let o = scan(&["incident.jsonl.gz", "--by", "user"]);
+    assert!(o.stdout.contains("By user (top 10 of 22)"), "{}", o.stdout);
+}
