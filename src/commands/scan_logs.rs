@@ -488,7 +488,14 @@ fn bar(value: u64, max: u64, width: usize) -> String {
     s
 }
 
-fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Result<()> {
+/// A bar chart of `rows`; rows whose period is in `spikes` are marked `◀ spike`.
+fn chart(
+    title: &str,
+    rows: &[BucketRow],
+    spikes: &[&str],
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -497,9 +504,14 @@ fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Res
     let label_w = rows.iter().map(|r| r.period.len()).max().unwrap_or(10);
     for r in rows {
         let b = bar(r.tokens, max, 40);
+        let mark = if spikes.contains(&r.period.as_str()) {
+            format!("  {}", env.out.red("◀ spike"))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "  {:<label_w$} │{:<40} {:>7}  {}",
+            "  {:<label_w$} │{:<40} {:>7}  {}{mark}",
             r.period,
             b,
             compact(r.tokens),
@@ -682,9 +694,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
         crate::report::write_table(out, &tab)?;
     }
-    chart("Tokens per day", &r.days, env, out)?;
+    let spike_days: Vec<&str> = r.spikes.iter().map(|x| x.day.as_str()).collect();
+    chart("Tokens per day", &r.days, &spike_days, env, out)?;
     if let Some(h) = &r.hours {
-        chart("Tokens per hour", h, env, out)?;
+        chart("Tokens per hour", h, &[], env, out)?;
     }
     // alerts
     let o = &r.outliers;

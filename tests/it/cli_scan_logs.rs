@@ -1145,3 +1145,55 @@ fn json_lists_every_group_unless_top_is_given() {
     let o = scan(&["incident.jsonl.gz", "--by", "user"]);
     assert!(o.stdout.contains("By user (top 10 of 22)"), "{}", o.stdout);
 }
+
+/// Days without requests between the first and the last are listed as zero (an outage shows);
+/// spike days are marked in the chart.
+#[test]
+fn empty_days_are_zero_and_spikes_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("gap.jsonl");
+    let line = |d: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{d}T12:00:00Z","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [line("2026-03-01", 100), line("2026-03-04", 300)].join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let j = scan_json(&[path]);
+    let days: Vec<(&str, u64, u64)> = j["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["period"].as_str().unwrap(),
+                d["requests"].as_u64().unwrap(),
+                d["tokens"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-03-01", 1, 100),
+            ("2026-03-02", 0, 0),
+            ("2026-03-03", 0, 0),
+            ("2026-03-04", 1, 300)
+        ]
+    );
+    let o = scan(&[path]);
+    assert!(o.stdout.contains("  2026-03-02 │"), "{}", o.stdout);
+    // the incident fixture's two spike days, and only they, carry the mark
+    let o = scan(&["incident.jsonl.gz"]);
+    let marked: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with("◀ spike"))
+        .map(|l| l.trim_start().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(marked, ["2026-03-05", "2026-03-09"]);
+}
