@@ -169,7 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;scan-logs' {
-            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, week, month, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive; must be after --since)')

@@ -160,7 +160,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --version 'Print version'
         }
         &'tokenbudget;scan-logs'= {
-            cand --by 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine'
+            cand --by 'Group by user, feature, model, day, week, month, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine'
             cand --top 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given'
             cand --since 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)'
             cand --until 'Only records before this time (exclusive; must be after --since)'

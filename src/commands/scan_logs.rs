@@ -44,7 +44,7 @@ pub struct ScanLogsArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Group by user, feature, model, day, hour, session, project, format, or any other field
+    /// Group by user, feature, model, day, week, month, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
     pub by: Vec<GroupBy>,

@@ -315,10 +315,7 @@ pub(crate) fn finish(
             }
         })
         .collect();
-    let time_dims = opts
-        .by
-        .iter()
-        .all(|b| matches!(b, GroupBy::Day | GroupBy::Hour));
+    let time_dims = opts.by.iter().all(GroupBy::is_time);
     if time_dims {
         groups.sort_by(|a, b| a.values.cmp(&b.values));
     } else {
@@ -350,7 +347,7 @@ pub(crate) fn finish(
         {
             warnings.push(format!(
                 "--by {path}: no record has a field '{path}', so every record is in group '-' \
-                 (a typo? the built-in dimensions are user, feature, model, day, hour, session, \
+                 (a typo? the built-in dimensions are user, feature, model, day, hour, week, month, session, \
                  project, format; other names are dotted paths into the record's JSON)"
             ));
         }

@@ -1197,3 +1197,57 @@ fn empty_days_are_zero_and_spikes_are_marked() {
         .collect();
     assert_eq!(marked, ["2026-03-05", "2026-03-09"]);
 }
+
+/// `--by week` (ISO 8601) and `--by month` group by the local day's week and month, in order.
+#[test]
+fn by_week_and_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("weeks.jsonl");
+    let line = |t: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            line("2026-12-27T12:00:00Z", 1),    // Sunday: 2026-W52
+            line("2026-12-28T12:00:00Z", 10),   // Monday: 2026-W53
+            line("2027-01-03T12:00:00Z", 100),  // Sunday: still 2026-W53, but January
+            line("2027-01-04T00:30:00Z", 1000), // Monday 2027-W01 in UTC; Sunday in -05:00
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let groups = |args: &[&str]| -> Vec<(String, u64)> {
+        let mut all = vec![path];
+        all.extend_from_slice(args);
+        let j = scan_json(&all);
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let k = g["key"].as_object().unwrap();
+                let key: Vec<&str> = k.values().map(|v| v.as_str().unwrap()).collect();
+                (key.join(" "), g["tokens"]["total"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        groups(&["--by", "week"]),
+        want(&[("2026-W52", 1), ("2026-W53", 110), ("2027-W01", 1000)])
+    );
+    assert_eq!(
+        groups(&["--by", "week", "--tz=-05:00"]),
+        want(&[("2026-W52", 1), ("2026-W53", 1110)])
+    );
+    assert_eq!(
+        groups(&["--by", "month"]),
+        want(&[("2026-12", 11), ("2027-01", 1100)])
+    );
+}

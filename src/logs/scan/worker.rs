@@ -32,6 +32,9 @@ pub(crate) struct Worker<'o> {
     key: String,
     day_cache: (i64, String),
     hour_cache: (i64, String),
+    /// The week and month labels of the last day seen (keyed by day number).
+    week_cache: (i64, String),
+    month_cache: (i64, String),
     needs_doc: bool,
     by_user_only: bool,
     by_day: bool,
@@ -60,6 +63,8 @@ impl<'o> Worker<'o> {
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
+            week_cache: (i64::MIN, String::new()),
+            month_cache: (i64::MIN, String::new()),
             deferred: Vec::new(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
@@ -330,6 +335,20 @@ impl<'o> Worker<'o> {
                         self.hour_cache = (h, Tz::format_hour(h));
                     }
                     Cow::Owned(self.hour_cache.1.clone())
+                }),
+                GroupBy::Week => r.time.map(|t| {
+                    let d = self.opts.tz.day(t);
+                    if self.week_cache.0 != d {
+                        self.week_cache = (d, Tz::format_week(d));
+                    }
+                    Cow::Owned(self.week_cache.1.clone())
+                }),
+                GroupBy::Month => r.time.map(|t| {
+                    let d = self.opts.tz.day(t);
+                    if self.month_cache.0 != d {
+                        self.month_cache = (d, Tz::format_month(d));
+                    }
+                    Cow::Owned(self.month_cache.1.clone())
                 }),
                 GroupBy::Day => None,
                 GroupBy::Field(path) => doc
