@@ -215,8 +215,20 @@ impl<'o> Worker<'o> {
         }
         let tokens = Tokens::of(&r.usage, r.reasoning);
         let model = r.model.as_deref().and_then(|n| self.model(n));
-        let cost = if r.cost.is_some() {
+        let cost = if let Some(logged) = r.cost {
             self.agg.own_cost += 1;
+            // the audit: what the catalog makes of the same tokens
+            let computed = model.and_then(|m| {
+                pricing::cost_at(m, &r.usage, r.batch, r.time)
+                    .ok()
+                    .map(|c| c.total)
+            });
+            let name = r.model.as_deref().unwrap_or("(none)");
+            let a = match self.agg.audit.get_mut(name) {
+                Some(a) => a,
+                None => self.agg.audit.entry(name.into()).or_default(),
+            };
+            a.add(logged, computed);
             r.cost
         } else if tokens.total == 0 {
             Some(Money::ZERO)
