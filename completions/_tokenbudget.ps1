@@ -170,10 +170,10 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
         }
         'tokenbudget;scan-logs' {
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
-            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows of each table and list')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)')
-            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
-            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive; must be after --since)')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone for days, hours and printed times: UTC, a fixed offset such as +02:00, or an IANA zone such as Europe/Berlin (daylight saving time included)')
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Read a field from another place: NAME=PATH, with NAME one of user, feature, model, time, session, project, id, input, output, cached, cost and PATH a dotted path (metadata.customer). Repeatable')
             [CompletionResult]::new('--window-share', '--window-share', [CompletionResultType]::ParameterName, 'Outlier: a request whose prompt is above this share of its model''s context window (0.9 or 90%)')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Outlier: a request of more than N tokens (prompt + output)')

@@ -161,10 +161,10 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         }
         &'tokenbudget;scan-logs'= {
             cand --by 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine'
-            cand --top 'Rows of each table and list'
+            cand --top 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given'
             cand --since 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)'
-            cand --until 'Only records before this time'
-            cand --tz 'Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00'
+            cand --until 'Only records before this time (exclusive; must be after --since)'
+            cand --tz 'Time zone for days, hours and printed times: UTC, a fixed offset such as +02:00, or an IANA zone such as Europe/Berlin (daylight saving time included)'
             cand --field 'Read a field from another place: NAME=PATH, with NAME one of user, feature, model, time, session, project, id, input, output, cached, cost and PATH a dotted path (metadata.customer). Repeatable'
             cand --window-share 'Outlier: a request whose prompt is above this share of its model''s context window (0.9 or 90%)'
             cand --max-tokens 'Outlier: a request of more than N tokens (prompt + output)'

@@ -164,7 +164,8 @@ fn civil_day(date: &str) -> Option<i64> {
 pub struct Model {
     /// Canonical name, without provider prefix: `gpt-4o`, `claude-sonnet-4-5`.
     pub id: String,
-    /// LiteLLM provider name: `openai`, `anthropic`, `gemini`, `mistral`, `deepseek`, `xai`
+    /// LiteLLM provider name: `openai`, `anthropic`, `gemini`, `mistral`, `deepseek`, `xai`,
+    /// `cohere` (LiteLLM's `cohere_chat` and `cohere`)
     /// (anything for overrides).
     pub provider: String,
     /// `chat`, `responses`, `embedding` or `completion`.
@@ -555,6 +556,7 @@ mod tests {
             "mistral",
             "deepseek",
             "xai",
+            "cohere",
         ] {
             assert!(c.models().iter().any(|m| m.provider == p), "{p}");
         }

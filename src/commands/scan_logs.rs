@@ -49,19 +49,21 @@ pub struct ScanLogsArgs {
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
     pub by: Vec<GroupBy>,
 
-    /// Rows of each table and list.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    /// Rows of each table and list [default: 10]. With --json, every group is listed unless
+    /// --top is given.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 
     /// Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Only records before this time.
+    /// Only records before this time (exclusive; must be after --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00.
+    /// Time zone for days, hours and printed times: UTC, a fixed offset such as +02:00, or an
+    /// IANA zone such as Europe/Berlin (daylight saving time included).
     #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = parse_tz)]
     pub tz: Tz,
 
@@ -182,6 +184,9 @@ pub fn parse_share(s: &str) -> Result<f64, String> {
 
 /// The scan options of `args`, and the same as `scan-logs` arguments (paths, output and exit
 /// flags left out): what a partial summary records, so `merge` rebuilds the same options.
+/// Rows of each human table and list when `--top` is not given.
+pub const DEFAULT_TOP: usize = 10;
+
 pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
     let mut argv: Vec<String> = Vec::new();
     let mut push = |flag: &str, v: String| {
@@ -192,7 +197,9 @@ pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
         let names: Vec<&str> = args.by.iter().map(GroupBy::name).collect();
         push("by", names.join(","));
     }
-    push("top", args.top.to_string());
+    if let Some(t) = args.top {
+        push("top", t.to_string());
+    }
     if let Some(s) = &args.since {
         push("since", s.clone());
     }
@@ -242,18 +249,29 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
         .map(|s| args.tz.parse_bound(s))
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        // --until is exclusive: an equal or earlier end selects nothing
+        bail!(
+            "--since {} is not before --until {}: the range is empty (--until is exclusive)",
+            args.since.as_deref().unwrap_or_default(),
+            args.until.as_deref().unwrap_or_default()
+        );
+    }
     if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
         bail!("--spike-factor must be a positive number");
     }
     Ok(ScanOptions {
         by: args.by.clone(),
-        tz: args.tz,
+        tz: args.tz.clone(),
         since,
         until,
         fields,
         window_share: args.window_share,
         max_tokens: args.max_tokens,
-        top: args.top,
+        top: args.top.unwrap_or(DEFAULT_TOP),
+        all_groups: args.json && args.top.is_none(),
         spike_factor: args.spike_factor,
         spike_days: args.spike_days.max(1),
         burst: args.burst.0,
@@ -470,7 +488,14 @@ fn bar(value: u64, max: u64, width: usize) -> String {
     s
 }
 
-fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Result<()> {
+/// A bar chart of `rows`; rows whose period is in `spikes` are marked `◀ spike`.
+fn chart(
+    title: &str,
+    rows: &[BucketRow],
+    spikes: &[&str],
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -479,9 +504,14 @@ fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Res
     let label_w = rows.iter().map(|r| r.period.len()).max().unwrap_or(10);
     for r in rows {
         let b = bar(r.tokens, max, 40);
+        let mark = if spikes.contains(&r.period.as_str()) {
+            format!("  {}", env.out.red("◀ spike"))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "  {:<label_w$} │{:<40} {:>7}  {}",
+            "  {:<label_w$} │{:<40} {:>7}  {}{mark}",
             r.period,
             b,
             compact(r.tokens),
@@ -664,9 +694,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
         crate::report::write_table(out, &tab)?;
     }
-    chart("Tokens per day", &r.days, env, out)?;
+    let spike_days: Vec<&str> = r.spikes.iter().map(|x| x.day.as_str()).collect();
+    chart("Tokens per day", &r.days, &spike_days, env, out)?;
     if let Some(h) = &r.hours {
-        chart("Tokens per hour", h, env, out)?;
+        chart("Tokens per hour", h, &[], env, out)?;
     }
     // alerts
     let o = &r.outliers;
@@ -744,7 +775,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "limit", "peak", "requests", "tokens", "cost",
         ]);
-        for x in r.bursts.iter().take(args.top) {
+        for x in r.bursts.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             tab.add_row(vec![
                 Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
@@ -772,7 +803,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "requests", "prompt", "tokens", "cost", "failed",
         ]);
-        for x in r.loops.iter().take(args.top) {
+        for x in r.loops.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             let failed = if x.span.failed > 0 {
                 errors_text(&x.span.errors)
             } else {

@@ -144,6 +144,8 @@ pub struct ScanOptions {
     pub max_tokens: Option<u64>,
     /// Rows of tables and lists kept.
     pub top: usize,
+    /// Keep every group, not only the `top` largest (`--json` without `--top`).
+    pub all_groups: bool,
     pub spike_factor: f64,
     pub spike_days: u32,
     pub burst: Option<Rate>,
@@ -174,6 +176,7 @@ impl Default for ScanOptions {
             window_share: 0.9,
             max_tokens: None,
             top: 10,
+            all_groups: false,
             spike_factor: 2.0,
             spike_days: 7,
             burst: Some(Rate {

@@ -13,6 +13,10 @@ use super::scan::input::{FileInfo, Item};
 use super::time::Tz;
 use crate::pricing::Money;
 
+/// Days with no requests are listed (as zero) between the first and the last day, unless the
+/// log spans this many days or more (ten years).
+pub const MAX_FILLED_DAYS: i64 = 3653;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LineProblem {
     pub file: String,
@@ -250,7 +254,7 @@ pub(crate) fn finish(
     files_skipped: Vec<FileProblem>,
     bytes: u64,
 ) -> ScanReport {
-    let tz = opts.tz;
+    let tz = &opts.tz;
     agg.fold_user_groups();
     // item-local line numbers → file line numbers
     let mut offset = vec![0u64; items.len()];
@@ -351,19 +355,26 @@ pub(crate) fn finish(
             ));
         }
     }
-    if !time_dims {
+    if !time_dims && !opts.all_groups {
         groups.truncate(opts.top);
     }
     let days_map: BTreeMap<i64, Bucket> = agg.days.iter().map(|(k, v)| (*k, *v)).collect();
-    let days: Vec<BucketRow> = days_map
-        .iter()
-        .map(|(d, b)| BucketRow {
-            period: Tz::format_day(*d),
-            requests: b.requests,
-            tokens: b.tokens,
-            cost: b.cost,
-        })
-        .collect();
+    // every day from the first to the last, a day without requests as zero (an outage shows),
+    // unless the log spans more than MAX_FILLED_DAYS (then only days with requests)
+    let span = match (days_map.keys().next(), days_map.keys().next_back()) {
+        (Some(a), Some(b)) if b - a < MAX_FILLED_DAYS => Some(*a..=*b),
+        _ => None,
+    };
+    let day_row = |d: i64, b: Option<&Bucket>| BucketRow {
+        period: Tz::format_day(d),
+        requests: b.map_or(0, |b| b.requests),
+        tokens: b.map_or(0, |b| b.tokens),
+        cost: b.map_or(Money::default(), |b| b.cost),
+    };
+    let days: Vec<BucketRow> = match span {
+        Some(r) => r.map(|d| day_row(d, days_map.get(&d))).collect(),
+        None => days_map.iter().map(|(d, b)| day_row(*d, Some(b))).collect(),
+    };
     let hours = opts.by.contains(&GroupBy::Hour).then(|| {
         let mut h: Vec<(i64, Bucket)> = agg.hours.iter().map(|(k, v)| (*k, *v)).collect();
         h.sort_by_key(|x| x.0);
