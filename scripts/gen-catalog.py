@@ -26,7 +26,9 @@ import re
 import sys
 from decimal import Decimal
 
-PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "deepseek", "xai"]
+PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "deepseek", "xai", "cohere"]
+# LiteLLM provider names folded into ours (Cohere's chat models are `cohere_chat`)
+PROVIDER_ALIASES = {"cohere_chat": "cohere"}
 MODES = {"chat", "responses", "embedding", "completion"}
 SOURCE = "LiteLLM model_prices_and_context_window.json, MIT, BerriAI"
 
@@ -102,7 +104,7 @@ def convert(key, entry):
     ctx = entry.get("max_input_tokens") or entry.get("max_tokens")
     out = entry.get("max_output_tokens")
     return {
-        "provider": entry["litellm_provider"],
+        "provider": PROVIDER_ALIASES.get(entry["litellm_provider"], entry["litellm_provider"]),
         "mode": entry["mode"],
         "context_window": int(ctx) if isinstance(ctx, (int, float)) else None,
         "max_output": int(out) if isinstance(out, (int, float)) else None,
@@ -165,6 +167,7 @@ def main(argv):
         if not isinstance(entry, dict) or key == "sample_spec":
             continue
         prov = entry.get("litellm_provider")
+        prov = PROVIDER_ALIASES.get(prov, prov)
         if prov not in PROVIDERS or entry.get("mode") not in MODES:
             continue
         inp, outp = entry.get("input_cost_per_token"), entry.get("output_cost_per_token")

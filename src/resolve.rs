@@ -12,7 +12,7 @@
 //!    "did you mean …?", and `--exact` refuses it.
 //! 3. Neither: an error ([`ResolveError::Unknown`]) with "did you mean …?" from the catalog.
 //!
-//! A model without an exact local tokenizer (Claude, Gemini, Llama, …) is never refused by
+//! A model without an exact local tokenizer (Claude, Gemini, Grok, …) is never refused by
 //! default and never counted silently: it gets a labelled **estimate** ([`Estimate`]: `~` in
 //! text, `"approximate": true` and its `"basis"` in JSON), counted with `o200k_base` unless
 //! `--encoding` names another basis. Claude and Gemini estimates are calibrated
@@ -20,6 +20,10 @@
 //! for the model's generation and the text's kind, with its range ([`EstimateRange`]), and
 //! every limit compares the range's high end. With `--exact` ([`Resolver::exact`]) every estimate is refused instead
 //! (exit 2): an inexact model, an `--encoding` other than the model's, a prefix-only match.
+//!
+//! An open-weight model whose tokenizer file exists but is not embedded (Llama, Gemma, Mistral's
+//! SentencePiece models) is refused instead ([`ResolveError::NeedsFile`], saying where the file
+//! comes from) unless `--encoding` asks for an approximation: the file gives the exact count.
 //!
 //! `--tokenizer FILE` ([`Resolver::resolve_file`]) counts exactly with the file instead: the
 //! model then only picks the catalog entry (context window, prices).

@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some((a, b)) = s.split_once('|') {
         // a zone, then a bound in it
         if let Ok(tz) = Tz::parse(a) {
-            bound(tz, b);
+            bound(&tz, b);
         }
     }
     if s.contains('\0') {
@@ -39,12 +39,15 @@ fuzz_target!(|data: &[u8]| {
 fn values(s: &str) {
     // times and zones
     if let Ok(tz) = scan_logs::parse_tz(s) {
-        assert!(tz.offset.abs() < 86_400, "{s:?}: {tz:?}");
-        assert_eq!(Tz::parse(&tz.to_string()), Ok(tz), "{s:?}");
-        bound(tz, s);
+        for t in [0, 1_772_323_200, 4_000_000_000, -2_000_000_000] {
+            assert!(tz.offset_at(t).abs() < 86_400, "{s:?}: {tz:?}");
+        }
+        assert_eq!(Tz::parse(&tz.to_string()).as_ref(), Ok(&tz), "{s:?}");
+        bound(&tz, s);
     }
-    for tz in [Tz::UTC, Tz { offset: 19_800 }, Tz { offset: -36_000 }] {
-        bound(tz, s);
+    let berlin = Tz::parse("Europe/Berlin").expect("the embedded tzdb has Europe/Berlin");
+    for tz in [Tz::UTC, Tz::fixed(19_800), Tz::fixed(-36_000), berlin] {
+        bound(&tz, s);
     }
     if let Some(t) = parse_rfc3339(s) {
         let _ = Tz::UTC.format(t);
@@ -89,7 +92,7 @@ fn values(s: &str) {
     }
 }
 
-fn bound(tz: Tz, s: &str) {
+fn bound(tz: &Tz, s: &str) {
     if let Ok(t) = tz.parse_bound(s) {
         let _ = tz.format(t);
         let _ = Tz::format_hour(tz.hour(t));

@@ -26,14 +26,16 @@ use crate::report::{self, Env, thousands};
   tokenbudget scan-logs logs/ --by user --top 20     directories are walked for *.jsonl*
   tokenbudget scan-logs ~/.claude/projects --by project,model
   zcat old.jsonl.gz | tokenbudget scan-logs -        stdin (.gz and .zst are also read directly)
-  tokenbudget scan-logs app.jsonl --by feature,day --since 2026-03-01 --tz +02:00
+  tokenbudget scan-logs app.jsonl --by feature,week --since 2026-03-01 --tz Europe/Berlin
+  tokenbudget scan-logs litellm-spend.jsonl --audit  logged costs against the catalog
   tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
   tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
   tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
   tokenbudget scan-logs 2026-03-*.jsonl --by user --emit-summary part1.json   (see merge)
 
 Formats are recognised per line: app logs, OpenAI Chat Completions, Responses and Batch
-output, Anthropic Messages, Gemini, LiteLLM spend logs and Claude Code transcripts.
+output, Anthropic Messages and Message Batches results, Gemini, AWS Bedrock (Converse and
+invocation logs), Cohere, OpenRouter, Mistral, LiteLLM spend logs and Claude Code transcripts.
 Prompt and response text is never printed.
 
 Exit codes: 0 ok; 1 with --fail-on alerts when an outlier, spike, burst or loop was found;
@@ -44,24 +46,26 @@ pub struct ScanLogsArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Group by user, feature, model, day, hour, session, project, format, or any other field
+    /// Group by user, feature, model, day, week, month, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
     pub by: Vec<GroupBy>,
 
-    /// Rows of each table and list.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    /// Rows of each table and list [default: 10]. With --json, every group is listed unless
+    /// --top is given.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 
     /// Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Only records before this time.
+    /// Only records before this time (exclusive; must be after --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Time zone for days, hours and printed times: UTC or a fixed offset such as +02:00.
+    /// Time zone for days, hours and printed times: UTC, a fixed offset such as +02:00, or an
+    /// IANA zone such as Europe/Berlin (daylight saving time included).
     #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = parse_tz)]
     pub tz: Tz,
 
@@ -115,6 +119,12 @@ pub struct ScanLogsArgs {
     /// Exit 2 when any line or file was skipped.
     #[arg(long)]
     pub strict: bool,
+
+    /// Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend,
+    /// usage.cost) with the catalog's price of their tokens, per model; list those more than 1%
+    /// apart. (The JSON always holds the comparison, as "audit".)
+    #[arg(long)]
+    pub audit: bool,
 
     /// Print only JSON on stdout.
     #[arg(long)]
@@ -182,6 +192,9 @@ pub fn parse_share(s: &str) -> Result<f64, String> {
 
 /// The scan options of `args`, and the same as `scan-logs` arguments (paths, output and exit
 /// flags left out): what a partial summary records, so `merge` rebuilds the same options.
+/// Rows of each human table and list when `--top` is not given.
+pub const DEFAULT_TOP: usize = 10;
+
 pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
     let mut argv: Vec<String> = Vec::new();
     let mut push = |flag: &str, v: String| {
@@ -192,7 +205,9 @@ pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
         let names: Vec<&str> = args.by.iter().map(GroupBy::name).collect();
         push("by", names.join(","));
     }
-    push("top", args.top.to_string());
+    if let Some(t) = args.top {
+        push("top", t.to_string());
+    }
     if let Some(s) = &args.since {
         push("since", s.clone());
     }
@@ -242,18 +257,29 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
         .map(|s| args.tz.parse_bound(s))
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        // --until is exclusive: an equal or earlier end selects nothing
+        bail!(
+            "--since {} is not before --until {}: the range is empty (--until is exclusive)",
+            args.since.as_deref().unwrap_or_default(),
+            args.until.as_deref().unwrap_or_default()
+        );
+    }
     if !args.spike_factor.is_finite() || args.spike_factor <= 0.0 {
         bail!("--spike-factor must be a positive number");
     }
     Ok(ScanOptions {
         by: args.by.clone(),
-        tz: args.tz,
+        tz: args.tz.clone(),
         since,
         until,
         fields,
         window_share: args.window_share,
         max_tokens: args.max_tokens,
-        top: args.top,
+        top: args.top.unwrap_or(DEFAULT_TOP),
+        all_groups: args.json && args.top.is_none(),
         spike_factor: args.spike_factor,
         spike_days: args.spike_days.max(1),
         burst: args.burst.0,
@@ -470,7 +496,14 @@ fn bar(value: u64, max: u64, width: usize) -> String {
     s
 }
 
-fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Result<()> {
+/// A bar chart of `rows`; rows whose period is in `spikes` are marked `◀ spike`.
+fn chart(
+    title: &str,
+    rows: &[BucketRow],
+    spikes: &[&str],
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -479,13 +512,75 @@ fn chart(title: &str, rows: &[BucketRow], env: &Env, out: &mut dyn Write) -> Res
     let label_w = rows.iter().map(|r| r.period.len()).max().unwrap_or(10);
     for r in rows {
         let b = bar(r.tokens, max, 40);
+        let mark = if spikes.contains(&r.period.as_str()) {
+            format!("  {}", env.out.red("◀ spike"))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "  {:<label_w$} │{:<40} {:>7}  {}",
+            "  {:<label_w$} │{:<40} {:>7}  {}{mark}",
             r.period,
             b,
             compact(r.tokens),
             r.cost.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// The `--audit` section: models whose logged cost is more than 1% from the catalog's.
+fn audit(r: &ScanReport, env: &Env, out: &mut dyn Write) -> Result<()> {
+    let s = &env.out;
+    if r.audit.is_empty() {
+        writeln!(
+            out,
+            "{} no record carries its own cost (cost_usd, costUSD, response_cost, spend, \
+             usage.cost): nothing to compare",
+            s.bold("Audit")
+        )?;
+        return Ok(());
+    }
+    let flagged: Vec<&logs::AuditRow> = r.audit.iter().filter(|a| a.flagged).collect();
+    let compared: u64 = r.audit.iter().map(|a| a.requests).sum();
+    if flagged.is_empty() {
+        writeln!(
+            out,
+            "{} logged costs agree with the catalog within 1% ({}, {})",
+            s.bold("Audit"),
+            counted(compared, "record", "records"),
+            counted(r.audit.len() as u64, "model", "models")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} {} of {} log a cost more than 1% from the catalog's price of their tokens",
+            s.yellow("Audit"),
+            flagged.len(),
+            counted(r.audit.len() as u64, "model", "models")
+        )?;
+        let mut tab = report::table(&["model", "requests", "logged", "catalog", "difference"]);
+        for a in &flagged {
+            let pct = a
+                .difference_percent
+                .map_or(String::new(), |p| format!(" ({p:+.1}%)"));
+            tab.add_row(vec![
+                Cell::new(escape(&a.model)),
+                Cell::new(thousands(a.requests)),
+                Cell::new(a.logged.display()),
+                Cell::new(a.computed.display()),
+                Cell::new(format!("{}{pct}", a.difference.display())),
+            ]);
+        }
+        report::align_right(&mut tab, &[1, 2, 3, 4]);
+        report::write_table(out, &tab)?;
+    }
+    let unpriced: u64 = r.audit.iter().map(|a| a.unpriced_requests).sum();
+    if unpriced > 0 {
+        writeln!(
+            out,
+            "  {} with their own cost not compared: their model is not in the catalog",
+            counted(unpriced, "record", "records")
         )?;
     }
     Ok(())
@@ -592,6 +687,9 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             models.join(", ")
         )?;
     }
+    if args.audit {
+        audit(r, env, out)?;
+    }
     if !r.errors.is_empty() {
         writeln!(out, "{} {}", s.bold("Failed"), errors_text(&r.errors))?;
     }
@@ -664,9 +762,10 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
         crate::report::write_table(out, &tab)?;
     }
-    chart("Tokens per day", &r.days, env, out)?;
+    let spike_days: Vec<&str> = r.spikes.iter().map(|x| x.day.as_str()).collect();
+    chart("Tokens per day", &r.days, &spike_days, env, out)?;
     if let Some(h) = &r.hours {
-        chart("Tokens per hour", h, env, out)?;
+        chart("Tokens per hour", h, &[], env, out)?;
     }
     // alerts
     let o = &r.outliers;
@@ -744,7 +843,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "limit", "peak", "requests", "tokens", "cost",
         ]);
-        for x in r.bursts.iter().take(args.top) {
+        for x in r.bursts.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             tab.add_row(vec![
                 Cell::new(escape(&x.span.user)),
                 Cell::new(&x.span.start),
@@ -772,7 +871,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let mut tab = report::table(&[
             "user", "from", "to", "requests", "prompt", "tokens", "cost", "failed",
         ]);
-        for x in r.loops.iter().take(args.top) {
+        for x in r.loops.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
             let failed = if x.span.failed > 0 {
                 errors_text(&x.span.errors)
             } else {

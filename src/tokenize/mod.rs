@@ -666,7 +666,25 @@ fn prev_safe_split(b: &[u8]) -> Option<usize> {
     last_safe_split(b, 1)
 }
 
+/// Whether the char starting at `i` lies whole within `b` (a buffer cut in the middle of a
+/// char must not have the char's missing bytes guessed).
+fn char_complete_at(b: &[u8], i: usize) -> bool {
+    let Some(&c0) = b.get(i) else {
+        return false;
+    };
+    let len = match c0 {
+        0..0x80 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    };
+    i + len <= b.len()
+}
+
 fn is_safe_split(b: &[u8], x: usize) -> bool {
+    if !char_complete_at(b, x) {
+        return false;
+    }
     let Some(before) = class_before(b, x) else {
         return false;
     };
@@ -676,7 +694,7 @@ fn is_safe_split(b: &[u8], x: usize) -> bool {
     }
     match b[x] {
         b'\n' => true,
-        b' ' => has_letter_at(b, x + 1),
+        b' ' => char_complete_at(b, x + 1) && has_letter_at(b, x + 1),
         // a contraction suffix (`'s`) may continue the letter run; a UTF-8 continuation
         // byte is not a char boundary
         b'\'' | 0x80..=0xBF => false,

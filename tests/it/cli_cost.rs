@@ -193,6 +193,7 @@ fn provider_and_all_select_many_models() {
         providers.into_iter().collect::<Vec<_>>(),
         [
             "anthropic",
+            "cohere",
             "deepseek",
             "gemini",
             "mistral",

@@ -951,3 +951,371 @@ fn nothing_read_is_an_input_error() {
     assert_eq!(o.code, 0);
     assert_eq!(json(&o)["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn formats_anthropic_message_batches() {
+    let j = scan_json(&["formats/anthropic_batch.jsonl"]);
+    // batch rates: sonnet 4.5 11 × $1.5 + 4000 read × $0.15 + 36 × $7.5 = $0.0008865;
+    // haiku 4.5 2000 × $0.5 + 400 × $2.5 = $0.002; errored and expired lines: no tokens
+    assert_eq!(
+        summary(&j),
+        (4, 0, 4, [2011, 4000, 0, 436, 0, 6447], "0.0028865".into())
+    );
+    assert_eq!(j["formats"]["anthropic_batch"], 4);
+    // the nested error type (invalid_request_error); an expired request is a timeout; a
+    // canceled one is ignored
+    assert_eq!(j["errors"]["bad_request"], 1);
+    assert_eq!(j["errors"]["timeout"], 1);
+    assert_eq!(j["ignored"], 1);
+}
+
+#[test]
+fn formats_bedrock_converse_and_invocation_logs() {
+    let j = scan_json(&["formats/bedrock.jsonl", "--by", "user,model"]);
+    // Converse, claude-3-haiku: 1000 × $0.25 + 2000 read × $0.03 + 500 write × $0.3
+    // + 200 × $1.25 = $0.00071; invocation log, haiku 4.5 (us. inference profile):
+    // 3000 × $1 + 10000 read × $0.1 + 500 × $5 = $0.0065; its second delivery is a duplicate
+    assert_eq!(
+        summary(&j),
+        (2, 1, 0, [4000, 12000, 500, 700, 0, 17200], "0.00721".into())
+    );
+    assert_eq!(j["formats"]["bedrock"], 2);
+    let g = &j["groups"][0];
+    assert_eq!(
+        g["key"]["user"],
+        "arn:aws:sts::123456789012:assumed-role/app-role/svc-7"
+    );
+    // groups keep the model as logged (Bedrock's spelling), priced as the catalog's model
+    assert_eq!(
+        g["key"]["model"],
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    );
+    assert_eq!(g["cost"], "0.0065");
+    assert_eq!(
+        j["groups"][1]["key"]["model"],
+        "anthropic.claude-3-haiku-20240307-v1:0"
+    );
+}
+
+#[test]
+fn formats_cohere_billed_units() {
+    let j = scan_json(&["formats/cohere.jsonl"]);
+    // billed units, not tokens processed: command-a 5 × $2.5 + 418 × $10 = $0.0041925;
+    // command-r (v1 meta.billed_units) 1000 × $0.15 + 100 × $0.6 = $0.00021
+    assert_eq!(
+        summary(&j),
+        (2, 0, 1, [1005, 0, 0, 518, 0, 1523], "0.0044025".into())
+    );
+    assert_eq!(j["formats"]["cohere"], 2);
+}
+
+#[test]
+fn formats_mistral_cached_tokens() {
+    let j = scan_json(&["formats/mistral.jsonl"]);
+    // cached tokens are part of prompt_tokens, at $0.05 instead of $0.5:
+    // 2000 × $0.5 + 8000 × $0.05 + 1000 × $1.5 = $0.0029 (num_cached_tokens);
+    // 800 × $0.5 + 3200 × $0.05 + 200 × $1.5 = $0.00086 (prompt_tokens_details)
+    assert_eq!(
+        summary(&j),
+        (2, 0, 0, [2800, 11200, 0, 1200, 0, 15200], "0.00376".into())
+    );
+}
+
+#[test]
+fn formats_openrouter_own_cost() {
+    let j = scan_json(&["formats/openrouter.jsonl"]);
+    // usage.cost is OpenRouter's bill: $0.0000303 + $0.0045, not the catalog's price
+    assert_eq!(
+        summary(&j),
+        (2, 0, 0, [1194, 0, 0, 102, 0, 1296], "0.0045303".into())
+    );
+    assert_eq!(j["formats"]["openrouter"], 2);
+    assert_eq!(j["own_cost"], 2);
+}
+
+/// `--tz` takes IANA zones: each record is bucketed by the offset in force at its own instant,
+/// so the days either side of Europe/Berlin's change on 2026-03-29 (01:00 UTC) are local days.
+#[test]
+fn iana_time_zones_bucket_by_local_day_across_dst() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("dst.jsonl");
+    let line = |t: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            // 23:30 local on the 28th (+01:00)
+            line("2026-03-28T22:30:00Z", 1),
+            // 00:30 local on the 29th (+01:00)
+            line("2026-03-28T23:30:00Z", 10),
+            // 23:30 local on the 29th, now +02:00
+            line("2026-03-29T21:30:00Z", 100),
+            // 00:30 local on the 30th (+02:00): a fixed +01:00 puts it on the 29th
+            line("2026-03-29T22:30:00Z", 1000),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let days = |tz: &str| -> Vec<(String, u64)> {
+        let j = scan_json(&[path, "--by", "day", "--tz", tz]);
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"]["day"].as_str().unwrap().to_string(),
+                    g["tokens"]["total"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        days("Europe/Berlin"),
+        want(&[("2026-03-28", 1), ("2026-03-29", 110), ("2026-03-30", 1000)])
+    );
+    assert_eq!(
+        days("+01:00"),
+        want(&[("2026-03-28", 1), ("2026-03-29", 1110)])
+    );
+    // times print with the offset of their own instant; the zone's name is in the JSON
+    let j = scan_json(&[path, "--tz", "europe/berlin"]);
+    assert_eq!(j["time_range"]["first"], "2026-03-28T23:30:00+01:00");
+    assert_eq!(j["time_range"]["last"], "2026-03-30T00:30:00+02:00");
+    // a local midnight bound in the zone: the 30th starts at 22:00 UTC on the 29th
+    let j = scan_json(&[path, "--tz", "Europe/Berlin", "--since", "2026-03-30"]);
+    assert_eq!(j["records"], 1);
+    assert_eq!(j["filtered"], 3);
+}
+
+/// Dates are validated (no 30 February), and an empty `--since`/`--until` range is an error.
+#[test]
+fn invalid_dates_and_empty_ranges_are_errors() {
+    for bad in ["2026-02-30", "2026-02-29", "2026-04-31T00:00"] {
+        let o = scan(&["app.jsonl", "--since", bad]);
+        assert_eq!(o.code, 2, "{bad}: {}", o.stderr);
+        assert!(o.stderr.contains("invalid time"), "{}", o.stderr);
+    }
+    let o = scan(&[
+        "app.jsonl",
+        "--since",
+        "2026-03-02",
+        "--until",
+        "2026-03-01",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("the range is empty"), "{}", o.stderr);
+    let o = scan(&[
+        "app.jsonl",
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-03-01",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    // a log record on a date that does not exist is skipped as an invalid timestamp
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("feb30.jsonl");
+    std::fs::write(
+        &p,
+        r#"{"timestamp":"2026-02-30T10:00:00Z","model":"gpt-4o","prompt_tokens":5,"completion_tokens":0}"#,
+    )
+    .unwrap();
+    let o = scan(&[p.to_str().unwrap(), "--json"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert_eq!(json(&o)["skipped"]["by_reason"]["invalid timestamp"], 1);
+}
+
+/// `--json` lists every group unless `--top` is given; the human table shows the top 10.
+#[test]
+fn json_lists_every_group_unless_top_is_given() {
+    let j = scan_json(&["incident.jsonl.gz", "--by", "user"]);
+    assert_eq!(j["group_count"], 22);
+    assert_eq!(j["groups"].as_array().unwrap().len(), 22);
+    let j = scan_json(&["incident.jsonl.gz", "--by", "user", "--top", "3"]);
+    assert_eq!(j["group_count"], 22);
+    assert_eq!(j["groups"].as_array().unwrap().len(), 3);
+    let o = scan(&["incident.jsonl.gz", "--by", "user"]);
+    assert!(o.stdout.contains("By user (top 10 of 22)"), "{}", o.stdout);
+}
+
+/// Days without requests between the first and the last are listed as zero (an outage shows);
+/// spike days are marked in the chart.
+#[test]
+fn empty_days_are_zero_and_spikes_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("gap.jsonl");
+    let line = |d: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{d}T12:00:00Z","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [line("2026-03-01", 100), line("2026-03-04", 300)].join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let j = scan_json(&[path]);
+    let days: Vec<(&str, u64, u64)> = j["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["period"].as_str().unwrap(),
+                d["requests"].as_u64().unwrap(),
+                d["tokens"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-03-01", 1, 100),
+            ("2026-03-02", 0, 0),
+            ("2026-03-03", 0, 0),
+            ("2026-03-04", 1, 300)
+        ]
+    );
+    let o = scan(&[path]);
+    assert!(o.stdout.contains("  2026-03-02 │"), "{}", o.stdout);
+    // the incident fixture's two spike days, and only they, carry the mark
+    let o = scan(&["incident.jsonl.gz"]);
+    let marked: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with("◀ spike"))
+        .map(|l| l.trim_start().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(marked, ["2026-03-05", "2026-03-09"]);
+}
+
+/// `--by week` (ISO 8601) and `--by month` group by the local day's week and month, in order.
+#[test]
+fn by_week_and_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("weeks.jsonl");
+    let line = |t: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            line("2026-12-27T12:00:00Z", 1),    // Sunday: 2026-W52
+            line("2026-12-28T12:00:00Z", 10),   // Monday: 2026-W53
+            line("2027-01-03T12:00:00Z", 100),  // Sunday: still 2026-W53, but January
+            line("2027-01-04T00:30:00Z", 1000), // Monday 2027-W01 in UTC; Sunday in -05:00
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let groups = |args: &[&str]| -> Vec<(String, u64)> {
+        let mut all = vec![path];
+        all.extend_from_slice(args);
+        let j = scan_json(&all);
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let k = g["key"].as_object().unwrap();
+                let key: Vec<&str> = k.values().map(|v| v.as_str().unwrap()).collect();
+                (key.join(" "), g["tokens"]["total"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        groups(&["--by", "week"]),
+        want(&[("2026-W52", 1), ("2026-W53", 110), ("2027-W01", 1000)])
+    );
+    assert_eq!(
+        groups(&["--by", "week", "--tz=-05:00"]),
+        want(&[("2026-W52", 1), ("2026-W53", 1110)])
+    );
+    assert_eq!(
+        groups(&["--by", "month"]),
+        want(&[("2026-12", 11), ("2027-01", 1100)])
+    );
+}
+
+/// `--audit` compares the cost records log themselves with the catalog's price of their
+/// tokens, per model; the JSON always carries the comparison.
+#[test]
+fn audit_compares_logged_and_catalog_costs() {
+    let j = scan_json(&["litellm.jsonl"]);
+    let rows: Vec<(&str, u64, &str, &str, &str, bool)> = j["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["model"].as_str().unwrap(),
+                a["requests"].as_u64().unwrap(),
+                a["logged"].as_str().unwrap(),
+                a["computed"].as_str().unwrap(),
+                a["difference"].as_str().unwrap(),
+                a["flagged"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // gpt-4o: 1200 × $2.5 + 300 × $10 = $0.006 as logged, but the failed request's 800 prompt
+    // tokens ($0.002 by the catalog) were logged as $0; claude-sonnet-4-5: 1000 × $3 + 100 ×
+    // $15 = $0.0045, as logged
+    assert_eq!(
+        rows,
+        [
+            ("gpt-4o", 2, "0.006", "0.008", "-0.002", true),
+            (
+                "anthropic/claude-sonnet-4-5",
+                1,
+                "0.0045",
+                "0.0045",
+                "0",
+                false
+            )
+        ]
+    );
+    assert_eq!(j["audit"][0]["difference_percent"], -25.0);
+    let o = scan(&["litellm.jsonl", "--audit"]);
+    assert!(
+        o.stdout.contains(
+            "Audit 1 of 2 models log a cost more than 1% from the catalog's price of their tokens"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains(" gpt-4o          2   $0.00600   $0.00800   -$0.00200 (-25.0%)")
+    );
+    // records without their own cost: nothing to compare
+    let o = scan(&["formats/mistral.jsonl", "--audit"]);
+    assert!(
+        o.stdout.contains("Audit no record carries its own cost"),
+        "{}",
+        o.stdout
+    );
+    // OpenRouter's usage.cost against the catalog: $0.0000303 for gpt-4o-mini's 194 × $0.15 +
+    // 2 × $0.6 = $0.0000303; $0.0045 for sonnet 4.5's 1000 × $3 + 100 × $15 = $0.0045
+    let o = scan(&["formats/openrouter.jsonl", "--audit"]);
+    assert!(
+        o.stdout
+            .contains("Audit logged costs agree with the catalog within 1% (2 records, 2 models)"),
+        "{}",
+        o.stdout
+    );
+}

@@ -31,8 +31,8 @@ fn non_ascii_argument_values_are_errors_not_panics() {
                 2,
                 "",
                 format!(
-                    "error: invalid time '{since}' (expected 2026-03-01, 2026-03-01T12:00 or RFC \
-                     3339)\n"
+                    "error: invalid time '{since}' (expected a valid date or time: 2026-03-01, \
+                     2026-03-01T12:00 or RFC 3339)\n"
                 )
             )
         );
@@ -49,7 +49,8 @@ fn non_ascii_argument_values_are_errors_not_panics() {
                     tz,
                     "--tz <TZ>",
                     &format!(
-                        "invalid time zone '{tz}' (expected UTC or a fixed offset like +02:00)"
+                        "invalid time zone '{tz}' (expected UTC, a fixed offset like +02:00, or \
+                         an IANA zone like Europe/Berlin)"
                     )
                 )
             )

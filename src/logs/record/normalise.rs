@@ -33,8 +33,9 @@ fn openai_usage(u: &RawUsage) -> Result<(Usage, u64, Format), Skip> {
             )
         };
     let cached = match &details_in.0 {
-        Some(d) => tok(d.cached_tokens, "cached_tokens")?,
-        None => 0,
+        Some(d) if d.cached_tokens.is_present() => tok(d.cached_tokens, "cached_tokens")?,
+        // Mistral's older spelling
+        _ => tok(u.num_cached_tokens, "usage.num_cached_tokens")?,
     };
     let reasoning = match &details_out.0 {
         Some(d) => tok(d.reasoning_tokens, "reasoning_tokens")?,
@@ -206,10 +207,110 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
                 "batch line without usage or error",
             ));
         }
+    } else if let Some(res) = raw
+        .result
+        .0
+        .as_mut()
+        .filter(|_| raw.custom_id.get().is_some())
+    {
+        // Anthropic Message Batches result line
+        r.format = Some(Format::AnthropicBatch);
+        r.batch = true;
+        match res.kind.get() {
+            Some("succeeded") => {
+                let Some(msg) = res.message.0.as_mut() else {
+                    return Err(Skip::new(
+                        "no token usage",
+                        "succeeded batch result without a message",
+                    ));
+                };
+                let Some(u) = &msg.usage.0 else {
+                    return Err(Skip::new(
+                        "no token usage",
+                        "batch result message without usage",
+                    ));
+                };
+                r.usage = anthropic_usage(u)?;
+                r.model = msg.model.take().or(r.model);
+                if let Some(id) = msg.id.get() {
+                    r.dedupe = Some(id_hash(&["anthropic", id]));
+                }
+                r.error = error;
+            }
+            Some("errored") => r.error = Some(res.error.0.or(error).unwrap_or(ErrKind::Other)),
+            // not processed within the batch's 24 hours: not billed, counted as a timeout
+            Some("expired") => r.error = Some(ErrKind::Timeout),
+            // cancelled by the user before processing: not billed, not a failure
+            Some("canceled") => return Ok(Parsed::Ignored),
+            _ => {
+                return Err(Skip::new(
+                    "no token usage",
+                    "batch result is not succeeded, errored, expired or canceled",
+                ));
+            }
+        }
     } else if raw.response.0.is_none() && raw.custom_id.get().is_some() && error.is_some() {
         // a failed batch line: `"response": null, "error": {...}`
         r.format = Some(Format::OpenaiBatch);
         r.batch = true;
+        r.error = error;
+    } else if let Some(inp) = raw.input.0.as_ref().filter(|i| {
+        i.input_token_count.is_present()
+            && (raw.schema_type.get() == Some("ModelInvocationLog") || raw.model_id.get().is_some())
+    }) {
+        // AWS Bedrock model invocation log record: cache reads and writes are in addition to
+        // inputTokenCount, as in the Converse API's usage
+        r.format = Some(Format::Bedrock);
+        let input = tok(inp.input_token_count, "input.inputTokenCount")?;
+        let read = tok(
+            inp.cache_read_input_token_count,
+            "input.cacheReadInputTokenCount",
+        )?;
+        let write = tok(
+            inp.cache_write_input_token_count,
+            "input.cacheWriteInputTokenCount",
+        )?;
+        let output = match &raw.output.0 {
+            Some(o) => tok(o.output_token_count, "output.outputTokenCount")?,
+            None => 0,
+        };
+        r.usage = Usage {
+            input,
+            cached_input: read,
+            cache_write_5m: write,
+            output,
+            ..Usage::default()
+        };
+        r.model = raw.model_id.take().or(r.model);
+        if r.user.is_none() {
+            r.user = raw.identity.0.as_mut().and_then(|i| i.arn.take());
+        }
+        if let Some(id) = raw.request_id_camel.get() {
+            r.dedupe = Some(id_hash(&["bedrock", id]));
+        }
+        r.error = error;
+    } else if let Some(b) = raw
+        .usage
+        .0
+        .as_ref()
+        .and_then(|u| u.billed_units.0.as_deref())
+        .or_else(|| {
+            raw.meta
+                .0
+                .as_ref()
+                .and_then(|m| m.billed_units.0.as_deref())
+        })
+    {
+        // Cohere chat response: what was billed (v2 `usage.billed_units`, v1 `meta.…`)
+        r.format = Some(Format::Cohere);
+        r.usage = Usage {
+            input: tok(b.input_tokens, "billed_units.input_tokens")?,
+            output: tok(b.output_tokens, "billed_units.output_tokens")?,
+            ..Usage::default()
+        };
+        if let Some(id) = raw.id.get() {
+            r.dedupe = Some(id_hash(&["cohere", id]));
+        }
         r.error = error;
     } else if let Some(g) = &raw.usage_metadata.0 {
         r.format = Some(Format::Gemini);
@@ -289,6 +390,26 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
             return Ok(Parsed::Ignored);
         }
         r.error = error;
+    } else if let Some(u) = raw
+        .usage
+        .0
+        .as_ref()
+        .filter(|u| u.input_tokens_camel.is_present() || u.output_tokens_camel.is_present())
+    {
+        // AWS Bedrock Converse response (`TokenUsage`)
+        r.format = Some(Format::Bedrock);
+        let input = tok(u.input_tokens_camel, "usage.inputTokens")?;
+        let output = tok(u.output_tokens_camel, "usage.outputTokens")?;
+        tok(u.total_tokens_camel, "usage.totalTokens")?;
+        r.usage = Usage {
+            input,
+            cached_input: tok(u.cache_read_camel, "usage.cacheReadInputTokens")?,
+            cache_write_5m: tok(u.cache_write_camel, "usage.cacheWriteInputTokens")?,
+            output,
+            ..Usage::default()
+        };
+        r.model = r.model.or_else(|| raw.model_id.take());
+        r.error = error;
     } else if let Some(u) = &raw.usage.0 {
         let openai = u.prompt_tokens.is_present()
             || u.completion_tokens.is_present()
@@ -302,6 +423,15 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
             r.reasoning = reasoning;
             if let Some(id) = raw.id.get() {
                 r.dedupe = Some(id_hash(&["openai", id]));
+            }
+            match u.cost {
+                // OpenRouter's own bill for the call
+                CostVal::Ok(_) => {
+                    r.format = Some(Format::Openrouter);
+                    cost = cost.or(u.cost);
+                }
+                CostVal::Bad => return Err(bad_cost("usage.cost")),
+                CostVal::Absent => {}
             }
         } else if u.input_tokens.is_present() || u.output_tokens.is_present() {
             r.format = Some(Format::Anthropic);

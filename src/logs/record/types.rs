@@ -32,12 +32,21 @@ pub enum Format {
     Litellm,
     /// Claude Code transcript entry (`message.usage`, `sessionId`).
     ClaudeCode,
+    /// Anthropic Message Batches result line (`custom_id` + `result`).
+    AnthropicBatch,
+    /// AWS Bedrock: a Converse response (`usage.inputTokens`) or a model invocation log
+    /// record (`modelId`, `input.inputTokenCount`).
+    Bedrock,
+    /// Cohere chat response (`usage.billed_units`, v1 `meta.billed_units`).
+    Cohere,
+    /// OpenRouter chat completion carrying its own cost (`usage.cost`).
+    Openrouter,
     /// Token counts found only through `--field` overrides.
     Custom,
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 13] = [
         Format::App,
         Format::OpenaiChat,
         Format::OpenaiResponses,
@@ -46,6 +55,10 @@ impl Format {
         Format::Gemini,
         Format::Litellm,
         Format::ClaudeCode,
+        Format::AnthropicBatch,
+        Format::Bedrock,
+        Format::Cohere,
+        Format::Openrouter,
         Format::Custom,
     ];
 
@@ -59,6 +72,10 @@ impl Format {
             Format::Gemini => "gemini",
             Format::Litellm => "litellm",
             Format::ClaudeCode => "claude_code",
+            Format::AnthropicBatch => "anthropic_batch",
+            Format::Bedrock => "bedrock",
+            Format::Cohere => "cohere",
+            Format::Openrouter => "openrouter",
             Format::Custom => "custom",
         }
     }
@@ -67,7 +84,13 @@ impl Format {
     pub(crate) fn requires_time(self) -> bool {
         !matches!(
             self,
-            Format::Anthropic | Format::Gemini | Format::OpenaiBatch | Format::Custom
+            Format::Anthropic
+                | Format::Gemini
+                | Format::OpenaiBatch
+                | Format::AnthropicBatch
+                | Format::Bedrock
+                | Format::Cohere
+                | Format::Custom
         )
     }
 }

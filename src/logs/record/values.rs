@@ -407,6 +407,21 @@ struct ErrObj<'a> {
     kind: Text<'a>,
     #[serde(borrow)]
     message: Text<'a>,
+    /// Anthropic nests the error proper: `{"type":"error","error":{"type":"…","message":"…"}}`.
+    #[serde(borrow)]
+    error: Obj<ErrObj<'a>>,
+}
+
+impl ErrObj<'_> {
+    fn kind(&self) -> ErrKind {
+        [self.code.get(), self.kind.get(), self.message.get()]
+            .into_iter()
+            .flatten()
+            .map(ErrKind::classify)
+            .chain(self.error.0.as_ref().map(|e| e.kind()))
+            .find(|k| *k != ErrKind::Other)
+            .unwrap_or(ErrKind::Other)
+    }
 }
 
 impl<'de> Deserialize<'de> for ErrorVal {
@@ -444,13 +459,7 @@ impl<'de> Deserialize<'de> for ErrorVal {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ErrorVal, A::Error> {
                 let o = ErrObj::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let kind = [o.code.get(), o.kind.get(), o.message.get()]
-                    .into_iter()
-                    .flatten()
-                    .map(ErrKind::classify)
-                    .find(|k| *k != ErrKind::Other)
-                    .unwrap_or(ErrKind::Other);
-                Ok(ErrorVal(Some(kind)))
+                Ok(ErrorVal(Some(o.kind())))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ErrorVal, A::Error> {
                 let mut any = false;
