@@ -27,7 +27,7 @@ for tb in "$@"; do
            "cost -m gpt-4o r.json"; do
     # exit 1 is a verdict (over the window), not a failure
     (cd "$work" && /usr/bin/time -f '%M %e' -o time "$tb" $c >/dev/null 2>&1) || [ $? -eq 1 ]
-    read -r kb secs < "$work/time"
+    read -r kb secs < <(tail -n 1 "$work/time")
     python3 -c "import sys; kb, size = int(sys.argv[1]), int(sys.argv[2]); print(f'{sys.argv[3]}\t{sys.argv[4]}\t{kb/1024:.0f} MB\t{kb*1024/size:.1f}x\t{sys.argv[5]} s')" \
       "$kb" "$size" "$(basename "$tb")" "$c" "$secs" >> "$work/table.tsv"
   done
