@@ -214,7 +214,7 @@ fn count_request(tok: &Tokenizer, opts: &Options, prompt: Prompt) -> Result<Coun
         .enumerate()
         .map(|(index, item)| MessageCount {
             index,
-            role: item.role(),
+            role: item.role_value(),
             tokens: counted.counts.tokens_of(index),
         })
         .collect();

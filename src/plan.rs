@@ -182,8 +182,8 @@ pub struct Item {
     pub part: Part,
     /// Items sharing a group are kept or dropped together (a tool call and its results).
     pub group: usize,
-    /// Index into [`ROLES`] (every message is validated before it becomes an item).
-    role: u8,
+    /// Every message is validated before it becomes an item.
+    role: chat::Role,
     flags: u8,
     /// Byte offset of the message in the prompt's text, or (with `OWNED`) its place among the
     /// prompt's own messages.
@@ -201,7 +201,12 @@ const NAMED: u8 = 8;
 
 impl Item {
     pub fn role(&self) -> &'static str {
-        ROLES[usize::from(self.role)]
+        self.role.as_str()
+    }
+
+    /// [`Item::role`], in a byte.
+    pub fn role_value(&self) -> chat::Role {
+        self.role
     }
 
     /// An assistant message calling tools.
@@ -394,7 +399,7 @@ fn assign_groups(items: &mut [Item]) {
 }
 
 /// The check [`validate_messages`] makes of message `i`, giving its index in [`ROLES`].
-fn role_of(i: usize, m: &Value) -> Result<u8, ChatError> {
+fn role_of(i: usize, m: &Value) -> Result<chat::Role, ChatError> {
     let obj = m
         .as_object()
         .ok_or_else(|| ChatError(format!("message {i} is not a JSON object")))?;
@@ -403,8 +408,8 @@ fn role_of(i: usize, m: &Value) -> Result<u8, ChatError> {
         .ok_or_else(|| ChatError(format!("message {i} has no \"role\"")))?
         .as_str()
         .ok_or_else(|| ChatError(format!("message {i}: \"role\" is not a string")))?;
-    match ROLES.iter().position(|r| *r == role) {
-        Some(k) => Ok(k as u8),
+    match chat::Role::of(role) {
+        Some(r) => Ok(r),
         None => Err(ChatError(format!(
             "message {i} has unknown role '{role}' (expected one of: {})",
             ROLES.join(", ")
@@ -452,7 +457,7 @@ impl Split {
             s.items.push(Item {
                 part: Part::System,
                 group: 0,
-                role: 0,
+                role: chat::Role::SYSTEM,
                 flags: OWNED | NAMED,
                 at: s.owned.len(),
                 len: s.labels.len() as u32,
@@ -486,7 +491,7 @@ impl Split {
                 (k, 0)
             }
         };
-        if ROLES[usize::from(role)] == "user" {
+        if role.as_str() == "user" {
             self.last_user = Some(i);
         }
         self.anthropic_blocks |= [
@@ -498,7 +503,7 @@ impl Split {
         ]
         .iter()
         .any(|kind| has_block(m, kind));
-        let part = match ROLES[usize::from(role)] {
+        let part = match role.as_str() {
             "system" | "developer" => Part::System,
             _ => Part::History,
         };
@@ -643,8 +648,8 @@ impl<'a> Prompt<'a> {
             let role = message
                 .get("role")
                 .and_then(Value::as_str)
-                .and_then(|r| ROLES.iter().position(|x| *x == r))
-                .unwrap_or(0) as u8;
+                .and_then(chat::Role::of)
+                .unwrap_or(chat::Role::SYSTEM);
             let mut flags = OWNED | NAMED;
             if is_tool_call(&message) {
                 flags |= TOOL_CALL;
@@ -1162,8 +1167,9 @@ pub enum DropReason {
 /// bytes for each it drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dropped {
-    /// Its index in [`Prompt::items`].
-    pub item: usize,
+    /// Its index in [`Prompt::items`] (a prompt has fewer than 2^32 items: a request's
+    /// messages are read with 32-bit lengths and groups).
+    pub item: u32,
     pub reason: DropReason,
 }
 
@@ -1180,12 +1186,13 @@ pub struct DroppedRow<'p> {
 impl Dropped {
     /// The report of this drop, from the prompt and the counts it was fitted with.
     pub fn row<'p>(&self, prompt: &'p Prompt, counts: &Counts) -> DroppedRow<'p> {
-        let item = &prompt.items[self.item];
+        let i = self.item as usize;
+        let item = &prompt.items[i];
         DroppedRow {
             part: item.part,
-            label: prompt.label(self.item),
+            label: prompt.label(i),
             role: item.role(),
-            tokens: counts.tokens_of(self.item),
+            tokens: counts.tokens_of(i),
             reason: self.reason,
         }
     }
@@ -1367,7 +1374,10 @@ pub fn fit(
     let mut drop_group = |g: &Group, reason: DropReason, kept: &mut Vec<bool>| {
         for i in g.items() {
             kept[i] = false;
-            dropped.push(Dropped { item: i, reason });
+            dropped.push(Dropped {
+                item: i as u32,
+                reason,
+            });
         }
         g.tokens(counts)
     };
@@ -1747,7 +1757,7 @@ mod tests {
     fn labels(p: &Prompt, f: &Fitted) -> Vec<String> {
         f.dropped
             .iter()
-            .map(|d| p.label(d.item).into_owned())
+            .map(|d| p.label(d.item as usize).into_owned())
             .collect()
     }
 
@@ -1772,7 +1782,10 @@ mod tests {
         assert_eq!(labels(&p, &f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
         // 110 over: all history, then the lowest-ranked chunk.
         let f = fit(&p, &c, &budget(132, &[]), AUTO).unwrap();
-        assert_eq!(p.label(f.dropped.last().unwrap().item), "rag #2 (r1)");
+        assert_eq!(
+            p.label(f.dropped.last().unwrap().item as usize),
+            "rag #2 (r1)"
+        );
         assert_eq!(f.dropped.len(), 6);
         let after = allocate(&p, &c, &f.kept, &budget(132, &[]));
         assert!(after.fits);
@@ -1813,14 +1826,14 @@ mod tests {
     }
 
     /// What a message costs beyond its text, whatever the request's size: an item of 24
-    /// bytes, its count (8 bytes and a flag), and for `--fit` a flag kept, a group of 12 bytes
-    /// at most and a drop of 16 (the README's memory table has the measured peaks).
+    /// bytes, its count (8 bytes and a flag) and its row of `count`'s report (24), and for
+    /// `--fit` a flag kept, a group of 12 bytes at most and a drop of 8 (the README's memory table has the measured peaks).
     #[test]
     fn per_message_records_stay_small() {
         assert_eq!(std::mem::size_of::<Item>(), 24);
         assert_eq!(std::mem::size_of::<Group>(), 12);
-        assert_eq!(std::mem::size_of::<Dropped>(), 16);
-        assert_eq!(std::mem::size_of::<chat::MessageCount>(), 32);
+        assert_eq!(std::mem::size_of::<Dropped>(), 8);
+        assert_eq!(std::mem::size_of::<chat::MessageCount>(), 24);
     }
 
     #[test]

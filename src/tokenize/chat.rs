@@ -62,12 +62,48 @@ pub const ROLES: &[&str] = &[
     "function",
 ];
 
+/// One of [`ROLES`], in a byte (a count of a million messages keeps one per message); it
+/// reads and serialises as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Role(u8);
+
+impl Role {
+    /// `system`.
+    pub const SYSTEM: Role = Role(0);
+
+    /// The role named `name`, when it is one of [`ROLES`].
+    pub fn of(name: &str) -> Option<Role> {
+        ROLES.iter().position(|r| *r == name).map(|i| Role(i as u8))
+    }
+    pub fn as_str(self) -> &'static str {
+        ROLES[usize::from(self.0)]
+    }
+}
+
+impl std::ops::Deref for Role {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The count of one message.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MessageCount {
     pub index: usize,
-    /// One of [`ROLES`].
-    pub role: &'static str,
+    pub role: Role,
     pub tokens: u64,
 }
 
@@ -191,8 +227,8 @@ pub fn count_messages_rule(
         let role = message
             .get("role")
             .and_then(Value::as_str)
-            .and_then(|r| ROLES.iter().find(|x| **x == r).copied())
-            .unwrap_or_default();
+            .and_then(Role::of)
+            .unwrap_or(Role::SYSTEM);
         total += tokens;
         out.push(MessageCount {
             index,
