@@ -169,7 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             break
         }
         'tokenbudget;scan-logs' {
-            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by user, feature, model, day, week, month, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive; must be after --since)')
@@ -190,6 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and NO_COLOR unset), always or never')
             [CompletionResult]::new('--prices', '--prices', [CompletionResultType]::ParameterName, 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 2 when any line or file was skipped')
+            [CompletionResult]::new('--audit', '--audit', [CompletionResultType]::ParameterName, 'Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend, usage.cost) with the catalog''s price of their tokens, per model; list those more than 1% apart. (The JSON always holds the comparison, as "audit".)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print only JSON on stdout')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
             [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)')

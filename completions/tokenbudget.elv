@@ -160,7 +160,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --version 'Print version'
         }
         &'tokenbudget;scan-logs'= {
-            cand --by 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine'
+            cand --by 'Group by user, feature, model, day, week, month, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine'
             cand --top 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given'
             cand --since 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)'
             cand --until 'Only records before this time (exclusive; must be after --since)'
@@ -181,6 +181,7 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
             cand --color 'When to use colour: auto (a terminal and NO_COLOR unset), always or never'
             cand --prices 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM''s model_prices_and_context_window.json, or tokenbudget''s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]'
             cand --strict 'Exit 2 when any line or file was skipped'
+            cand --audit 'Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend, usage.cost) with the catalog''s price of their tokens, per model; list those more than 1% apart. (The JSON always holds the comparison, as "audit".)'
             cand --json 'Print only JSON on stdout'
             cand --no-progress 'Never draw progress bars'
             cand --exact 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model''s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'

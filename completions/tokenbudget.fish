@@ -157,7 +157,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l no-pro
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand check" -s V -l version -d 'Print version'
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l by -d 'Group by user, feature, model, day, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l by -d 'Group by user, feature, model, day, week, month, hour, session, project, format, or any other field (a dotted path); comma-separated or repeated to combine' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l top -d 'Rows of each table and list [default: 10]. With --json, every group is listed unless --top is given' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l since -d 'Only records at or after this time (2026-03-01, 2026-03-01T12:00, or RFC 3339)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l until -d 'Only records before this time (exclusive; must be after --since)' -r
@@ -180,6 +180,7 @@ always\t''
 never\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l strict -d 'Exit 2 when any line or file was skipped'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l audit -d 'Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend, usage.cost) with the catalog\'s price of their tokens, per model; list those more than 1% apart. (The JSON always holds the comparison, as "audit".)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'

@@ -20,7 +20,9 @@
 //! 5. a dated-snapshot suffix stripped (`-YYYY-MM-DD`, `-YYYYMMDD`, `-MMDD`):
 //!    `gpt-4o-2099-01-01` → `gpt-4o`;
 //! 6. a `-latest` suffix stripped, or added when the table only has the `-latest` entry
-//!    (`mistral-large` → `mistral-large-latest`).
+//!    (`mistral-large` → `mistral-large-latest`);
+//! 7. a Claude version written with dots, as OpenRouter does (`anthropic/claude-sonnet-4.5`
+//!    → `claude-sonnet-4-5`).
 //!
 //! Retired models (Claude 3.x/4.0/4.1, GPT-4-32k, Gemini 1.5/2.0, …) resolve too: the
 //! catalog keeps them from `data/price-history.json`, which also holds dated earlier prices
@@ -283,6 +285,18 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "bedrock_converse",
 ];
 
+/// `claude-sonnet-4.5` → `claude-sonnet-4-5`: a dot between two digits becomes a hyphen.
+fn claude_dots(n: &str) -> String {
+    let b = n.as_bytes();
+    n.char_indices()
+        .map(|(i, c)| {
+            let digits_around =
+                i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if c == '.' && digits_around { '-' } else { c }
+        })
+        .collect()
+}
+
 /// Bedrock cross-region inference prefixes (`us.anthropic.claude-…`).
 const BEDROCK_REGIONS: &[&str] = &["us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"];
 
@@ -415,7 +429,14 @@ impl Catalog {
             return self.resolve(base, depth + 1);
         }
         // a family name whose table entry is the `-latest` pointer (`mistral-large`)
-        self.index.get(&format!("{n}-latest")).copied()
+        if let Some(&i) = self.index.get(&format!("{n}-latest")) {
+            return Some(i);
+        }
+        // OpenRouter's dotted Claude versions: `claude-sonnet-4.5` → `claude-sonnet-4-5`
+        if n.starts_with("claude-") && n.contains('.') {
+            return self.resolve(&claude_dots(n), depth + 1);
+        }
+        None
     }
 
     fn unknown(&self, name: &str) -> UnknownModel {
@@ -616,6 +637,9 @@ mod tests {
             ("anthropic/claude-sonnet-4-5", "claude-sonnet-4-5"),
             ("claude-sonnet-4-5@20250929", "claude-sonnet-4-5"),
             ("claude-sonnet-4-5-latest", "claude-sonnet-4-5"),
+            ("anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"),
+            ("openrouter/anthropic/claude-haiku-4.5", "claude-haiku-4-5"),
+            ("claude-3.5-haiku", "claude-3-5-haiku-20241022"),
             ("gemini/gemini-2.5-pro", "gemini-2.5-pro"),
             ("gemini-2.5-pro", "gemini-2.5-pro"),
             ("vertex_ai/gemini-2.5-pro", "gemini-2.5-pro"),

@@ -26,14 +26,16 @@ use crate::report::{self, Env, thousands};
   tokenbudget scan-logs logs/ --by user --top 20     directories are walked for *.jsonl*
   tokenbudget scan-logs ~/.claude/projects --by project,model
   zcat old.jsonl.gz | tokenbudget scan-logs -        stdin (.gz and .zst are also read directly)
-  tokenbudget scan-logs app.jsonl --by feature,day --since 2026-03-01 --tz +02:00
+  tokenbudget scan-logs app.jsonl --by feature,week --since 2026-03-01 --tz Europe/Berlin
+  tokenbudget scan-logs litellm-spend.jsonl --audit  logged costs against the catalog
   tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
   tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
   tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
   tokenbudget scan-logs 2026-03-*.jsonl --by user --emit-summary part1.json   (see merge)
 
 Formats are recognised per line: app logs, OpenAI Chat Completions, Responses and Batch
-output, Anthropic Messages, Gemini, LiteLLM spend logs and Claude Code transcripts.
+output, Anthropic Messages and Message Batches results, Gemini, AWS Bedrock (Converse and
+invocation logs), Cohere, OpenRouter, Mistral, LiteLLM spend logs and Claude Code transcripts.
 Prompt and response text is never printed.
 
 Exit codes: 0 ok; 1 with --fail-on alerts when an outlier, spike, burst or loop was found;
@@ -44,7 +46,7 @@ pub struct ScanLogsArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Group by user, feature, model, day, hour, session, project, format, or any other field
+    /// Group by user, feature, model, day, week, month, hour, session, project, format, or any other field
     /// (a dotted path); comma-separated or repeated to combine.
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = parse_by)]
     pub by: Vec<GroupBy>,
@@ -117,6 +119,12 @@ pub struct ScanLogsArgs {
     /// Exit 2 when any line or file was skipped.
     #[arg(long)]
     pub strict: bool,
+
+    /// Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend,
+    /// usage.cost) with the catalog's price of their tokens, per model; list those more than 1%
+    /// apart. (The JSON always holds the comparison, as "audit".)
+    #[arg(long)]
+    pub audit: bool,
 
     /// Print only JSON on stdout.
     #[arg(long)]
@@ -521,6 +529,63 @@ fn chart(
     Ok(())
 }
 
+/// The `--audit` section: models whose logged cost is more than 1% from the catalog's.
+fn audit(r: &ScanReport, env: &Env, out: &mut dyn Write) -> Result<()> {
+    let s = &env.out;
+    if r.audit.is_empty() {
+        writeln!(
+            out,
+            "{} no record carries its own cost (cost_usd, costUSD, response_cost, spend, \
+             usage.cost): nothing to compare",
+            s.bold("Audit")
+        )?;
+        return Ok(());
+    }
+    let flagged: Vec<&logs::AuditRow> = r.audit.iter().filter(|a| a.flagged).collect();
+    let compared: u64 = r.audit.iter().map(|a| a.requests).sum();
+    if flagged.is_empty() {
+        writeln!(
+            out,
+            "{} logged costs agree with the catalog within 1% ({}, {})",
+            s.bold("Audit"),
+            counted(compared, "record", "records"),
+            counted(r.audit.len() as u64, "model", "models")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} {} of {} log a cost more than 1% from the catalog's price of their tokens",
+            s.yellow("Audit"),
+            flagged.len(),
+            counted(r.audit.len() as u64, "model", "models")
+        )?;
+        let mut tab = report::table(&["model", "requests", "logged", "catalog", "difference"]);
+        for a in &flagged {
+            let pct = a
+                .difference_percent
+                .map_or(String::new(), |p| format!(" ({p:+.1}%)"));
+            tab.add_row(vec![
+                Cell::new(escape(&a.model)),
+                Cell::new(thousands(a.requests)),
+                Cell::new(a.logged.display()),
+                Cell::new(a.computed.display()),
+                Cell::new(format!("{}{pct}", a.difference.display())),
+            ]);
+        }
+        report::align_right(&mut tab, &[1, 2, 3, 4]);
+        report::write_table(out, &tab)?;
+    }
+    let unpriced: u64 = r.audit.iter().map(|a| a.unpriced_requests).sum();
+    if unpriced > 0 {
+        writeln!(
+            out,
+            "  {} with their own cost not compared: their model is not in the catalog",
+            counted(unpriced, "record", "records")
+        )?;
+    }
+    Ok(())
+}
+
 fn errors_text(errors: &std::collections::BTreeMap<logs::ErrKind, u64>) -> String {
     errors
         .iter()
@@ -621,6 +686,9 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             counted(r.unpriced.requests, "request", "requests"),
             models.join(", ")
         )?;
+    }
+    if args.audit {
+        audit(r, env, out)?;
     }
     if !r.errors.is_empty() {
         writeln!(out, "{} {}", s.bold("Failed"), errors_text(&r.errors))?;

@@ -135,6 +135,43 @@ impl Totals {
     }
 }
 
+/// Records that carry their own cost, for one model (as logged): what they logged, and what
+/// the catalog computes from their tokens (`--audit`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// Records the catalog could price: what they logged, and what it computes.
+    pub requests: u64,
+    pub logged: Money,
+    pub computed: Money,
+    /// Records the catalog could not price, and what they logged.
+    pub unpriced: u64,
+    pub unpriced_logged: Money,
+}
+
+impl Audit {
+    pub fn add(&mut self, logged: Money, computed: Option<Money>) {
+        match computed {
+            Some(c) => {
+                self.requests += 1;
+                self.logged += logged;
+                self.computed += c;
+            }
+            None => {
+                self.unpriced += 1;
+                self.unpriced_logged += logged;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, o: &Audit) {
+        self.requests += o.requests;
+        self.logged += o.logged;
+        self.computed += o.computed;
+        self.unpriced += o.unpriced;
+        self.unpriced_logged += o.unpriced_logged;
+    }
+}
+
 /// Where a line is: (work item, 1-based line within the item), resolved to `file:line` at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
@@ -258,6 +295,8 @@ pub struct Agg {
     pub groups: FxMap<Box<str>, Totals>,
     /// Model name → requests that could not be priced.
     pub unpriced: FxMap<Box<str>, u64>,
+    /// Model name (as logged) → records with their own cost, logged against computed.
+    pub audit: FxMap<Box<str>, Audit>,
     pub days: FxMap<i64, Bucket>,
     pub hours: FxMap<i64, Bucket>,
     pub users: FxMap<Box<str>, UserEntry>,
@@ -353,6 +392,9 @@ impl Agg {
         };
         for (k, v) in o.groups {
             self.groups.entry(k).or_default().merge(&v);
+        }
+        for (k, v) in o.audit {
+            self.audit.entry(k).or_default().merge(&v);
         }
         for (k, v) in o.unpriced {
             *self.unpriced.entry(k).or_default() += v;

@@ -14,6 +14,10 @@ pub enum GroupBy {
     Model,
     Day,
     Hour,
+    /// ISO 8601 week of the local day: `2026-W10` (weeks start on Monday; the week-based year).
+    Week,
+    /// `2026-03`.
+    Month,
     Session,
     Project,
     Format,
@@ -29,6 +33,8 @@ impl GroupBy {
             "model" => GroupBy::Model,
             "day" | "date" => GroupBy::Day,
             "hour" => GroupBy::Hour,
+            "week" => GroupBy::Week,
+            "month" => GroupBy::Month,
             "session" => GroupBy::Session,
             "project" => GroupBy::Project,
             "format" => GroupBy::Format,
@@ -42,6 +48,14 @@ impl GroupBy {
         })
     }
 
+    /// A dimension of time (groups sort by it, in order, and are never cut to `--top`).
+    pub fn is_time(&self) -> bool {
+        matches!(
+            self,
+            GroupBy::Day | GroupBy::Hour | GroupBy::Week | GroupBy::Month
+        )
+    }
+
     pub fn name(&self) -> &str {
         match self {
             GroupBy::User => "user",
@@ -49,6 +63,8 @@ impl GroupBy {
             GroupBy::Model => "model",
             GroupBy::Day => "day",
             GroupBy::Hour => "hour",
+            GroupBy::Week => "week",
+            GroupBy::Month => "month",
             GroupBy::Session => "session",
             GroupBy::Project => "project",
             GroupBy::Format => "format",

@@ -176,6 +176,8 @@ pub struct ScanReport {
     pub untimed: u64,
     /// Records whose cost came from their own cost field.
     pub own_cost: u64,
+    /// Per model, those records' logged cost against the catalog's (see [`AuditRow`]).
+    pub audit: Vec<AuditRow>,
     pub skipped: Skipped,
     pub formats: BTreeMap<Format, u64>,
     pub time_range: Option<TimeRange>,
@@ -199,6 +201,67 @@ pub struct ScanReport {
     /// What looks wrong with the input or the flags (nothing read, a `--by` field no record
     /// has); each names the likely cause.
     pub warnings: Vec<String>,
+}
+
+/// The audit of one model's records that carry their own cost (`cost_usd`, `costUSD`,
+/// `response_cost`, `spend`, `usage.cost`): what they logged against what the catalog
+/// computes from their tokens.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    /// The model as logged.
+    pub model: String,
+    /// Records the catalog prices: their logged cost, the catalog's, and the difference
+    /// (logged − computed).
+    pub requests: u64,
+    pub logged: Money,
+    pub computed: Money,
+    pub difference: Money,
+    /// The difference as a percentage of the computed cost (`null` when that is zero).
+    pub difference_percent: Option<f64>,
+    /// More than 1% apart (or a logged cost where the catalog computes none).
+    pub flagged: bool,
+    /// Records the catalog cannot price, and what they logged.
+    pub unpriced_requests: u64,
+    pub unpriced_logged: Money,
+}
+
+/// Logged and computed costs further apart than this share of the computed cost are flagged.
+pub const AUDIT_TOLERANCE_PERCENT: f64 = 1.0;
+
+fn audit_rows(agg: &Agg) -> Vec<AuditRow> {
+    let mut rows: Vec<AuditRow> = agg
+        .audit
+        .iter()
+        .map(|(model, a)| {
+            let difference = a.logged - a.computed;
+            let pct = (a.computed.femto() != 0)
+                .then(|| difference.femto() as f64 / a.computed.femto() as f64 * 100.0);
+            let flagged = match pct {
+                Some(p) => p.abs() > AUDIT_TOLERANCE_PERCENT,
+                None => a.logged.femto() != 0,
+            };
+            AuditRow {
+                model: model.to_string(),
+                requests: a.requests,
+                logged: a.logged,
+                computed: a.computed,
+                difference,
+                difference_percent: pct.map(|p| (p * 100.0).round() / 100.0),
+                flagged,
+                unpriced_requests: a.unpriced,
+                unpriced_logged: a.unpriced_logged,
+            }
+        })
+        .collect();
+    // the largest differences first
+    rows.sort_by(|a, b| {
+        b.difference
+            .femto()
+            .unsigned_abs()
+            .cmp(&a.difference.femto().unsigned_abs())
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    rows
 }
 
 /// Why no record was counted, in the words a user needs.
@@ -315,10 +378,7 @@ pub(crate) fn finish(
             }
         })
         .collect();
-    let time_dims = opts
-        .by
-        .iter()
-        .all(|b| matches!(b, GroupBy::Day | GroupBy::Hour));
+    let time_dims = opts.by.iter().all(GroupBy::is_time);
     if time_dims {
         groups.sort_by(|a, b| a.values.cmp(&b.values));
     } else {
@@ -350,7 +410,7 @@ pub(crate) fn finish(
         {
             warnings.push(format!(
                 "--by {path}: no record has a field '{path}', so every record is in group '-' \
-                 (a typo? the built-in dimensions are user, feature, model, day, hour, session, \
+                 (a typo? the built-in dimensions are user, feature, model, day, hour, week, month, session, \
                  project, format; other names are dotted paths into the record's JSON)"
             ));
         }
@@ -521,6 +581,7 @@ pub(crate) fn finish(
         filtered: agg.filtered,
         untimed: agg.untimed,
         own_cost: agg.own_cost,
+        audit: audit_rows(&agg),
         skipped,
         formats: agg.formats,
         time_range: agg.first.zip(agg.last).map(|(f, l)| TimeRange {

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::agg::{Agg, Bucket, Event, Loc, Outlier, SkipExample, Tokens, Totals, UserEntry};
+use super::agg::{Agg, Audit, Bucket, Event, Loc, Outlier, SkipExample, Tokens, Totals, UserEntry};
 use super::record::{ErrKind, Format};
 use super::report::FileProblem;
 use super::scan::Raw;
@@ -200,6 +200,9 @@ pub struct AggJson {
     last: Option<i64>,
     groups: Vec<(String, TotalsJson)>,
     unpriced: Vec<(String, u64)>,
+    /// `[model, requests, logged, computed, unpriced, unpriced_logged]`.
+    #[serde(default)]
+    audit: Vec<(String, u64, String, String, u64, String)>,
     days: Vec<(i64, BucketJson)>,
     hours: Vec<(i64, BucketJson)>,
     users: Vec<UserJson>,
@@ -259,6 +262,24 @@ impl AggJson {
                 TotalsJson::of,
             ),
             unpriced: sorted(a.unpriced.iter().map(|(k, v)| (k.to_string(), *v)), |v| v),
+            audit: {
+                let mut v: Vec<_> = a
+                    .audit
+                    .iter()
+                    .map(|(k, x)| {
+                        (
+                            k.to_string(),
+                            x.requests,
+                            money(x.logged),
+                            money(x.computed),
+                            x.unpriced,
+                            money(x.unpriced_logged),
+                        )
+                    })
+                    .collect();
+                v.sort();
+                v
+            },
             days: sorted(a.days.iter().map(|(k, v)| (*k, v)), bucket),
             hours: sorted(a.hours.iter().map(|(k, v)| (*k, v)), bucket),
             users,
@@ -322,6 +343,18 @@ impl AggJson {
         }
         for (k, v) in self.unpriced {
             a.unpriced.insert(k.into(), v);
+        }
+        for (k, requests, logged, computed, unpriced, unpriced_logged) in self.audit {
+            a.audit.insert(
+                k.into(),
+                Audit {
+                    requests,
+                    logged: unmoney(&logged)?,
+                    computed: unmoney(&computed)?,
+                    unpriced,
+                    unpriced_logged: unmoney(&unpriced_logged)?,
+                },
+            );
         }
         for (k, v) in self.days {
             a.days.insert(k, unbucket(&v)?);

@@ -258,6 +258,22 @@ impl Tz {
         format!("{y:04}-{m:02}-{d:02}")
     }
 
+    /// The ISO 8601 week of a day number: `2026-W10` (weeks start on Monday and belong to
+    /// the year of their Thursday, so 2027-01-01, a Friday, is in `2026-W53`).
+    pub fn format_week(day: i64) -> String {
+        let weekday = (day + 3).rem_euclid(7); // 0 = Monday (1970-01-01 was a Thursday)
+        let thursday = day - weekday + 3;
+        let (y, _, _) = civil_from_days(thursday);
+        let week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+        format!("{y:04}-W{week:02}")
+    }
+
+    /// The month of a day number: `2026-03`.
+    pub fn format_month(day: i64) -> String {
+        let (y, m, _) = civil_from_days(day);
+        format!("{y:04}-{m:02}")
+    }
+
     /// `2026-03-01 14:00` for an hour number.
     pub fn format_hour(hour: i64) -> String {
         format!(
@@ -443,6 +459,25 @@ mod tests {
             berlin.day(parse_rfc3339("2026-03-29T22:00:00Z").unwrap()),
             d + 1
         );
+    }
+
+    #[test]
+    fn iso_weeks_and_months() {
+        let day = |s: &str| parse_rfc3339(s).unwrap().div_euclid(86_400);
+        for (d, w) in [
+            ("2026-03-02", "2026-W10"), // a Monday
+            ("2026-03-08", "2026-W10"), // the Sunday after
+            ("2026-01-01", "2026-W01"), // a Thursday: week 1
+            ("2025-12-29", "2026-W01"), // the Monday before it
+            ("2027-01-01", "2026-W53"), // a Friday: 2026 has 53 weeks
+            ("2027-01-04", "2027-W01"),
+            ("2021-01-03", "2020-W53"),
+            ("1970-01-01", "1970-W01"),
+        ] {
+            assert_eq!(Tz::format_week(day(d)), w, "{d}");
+        }
+        assert_eq!(Tz::format_month(day("2026-03-31")), "2026-03");
+        assert_eq!(Tz::format_month(day("2024-02-29")), "2024-02");
     }
 
     #[test]

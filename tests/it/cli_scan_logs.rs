@@ -1197,3 +1197,125 @@ fn empty_days_are_zero_and_spikes_are_marked() {
         .collect();
     assert_eq!(marked, ["2026-03-05", "2026-03-09"]);
 }
+
+/// `--by week` (ISO 8601) and `--by month` group by the local day's week and month, in order.
+#[test]
+fn by_week_and_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("weeks.jsonl");
+    let line = |t: &str, n: u32| {
+        format!(
+            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        [
+            line("2026-12-27T12:00:00Z", 1),    // Sunday: 2026-W52
+            line("2026-12-28T12:00:00Z", 10),   // Monday: 2026-W53
+            line("2027-01-03T12:00:00Z", 100),  // Sunday: still 2026-W53, but January
+            line("2027-01-04T00:30:00Z", 1000), // Monday 2027-W01 in UTC; Sunday in -05:00
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let groups = |args: &[&str]| -> Vec<(String, u64)> {
+        let mut all = vec![path];
+        all.extend_from_slice(args);
+        let j = scan_json(&all);
+        j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let k = g["key"].as_object().unwrap();
+                let key: Vec<&str> = k.values().map(|v| v.as_str().unwrap()).collect();
+                (key.join(" "), g["tokens"]["total"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        groups(&["--by", "week"]),
+        want(&[("2026-W52", 1), ("2026-W53", 110), ("2027-W01", 1000)])
+    );
+    assert_eq!(
+        groups(&["--by", "week", "--tz=-05:00"]),
+        want(&[("2026-W52", 1), ("2026-W53", 1110)])
+    );
+    assert_eq!(
+        groups(&["--by", "month"]),
+        want(&[("2026-12", 11), ("2027-01", 1100)])
+    );
+}
+
+/// `--audit` compares the cost records log themselves with the catalog's price of their
+/// tokens, per model; the JSON always carries the comparison.
+#[test]
+fn audit_compares_logged_and_catalog_costs() {
+    let j = scan_json(&["litellm.jsonl"]);
+    let rows: Vec<(&str, u64, &str, &str, &str, bool)> = j["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["model"].as_str().unwrap(),
+                a["requests"].as_u64().unwrap(),
+                a["logged"].as_str().unwrap(),
+                a["computed"].as_str().unwrap(),
+                a["difference"].as_str().unwrap(),
+                a["flagged"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // gpt-4o: 1200 × $2.5 + 300 × $10 = $0.006 as logged, but the failed request's 800 prompt
+    // tokens ($0.002 by the catalog) were logged as $0; claude-sonnet-4-5: 1000 × $3 + 100 ×
+    // $15 = $0.0045, as logged
+    assert_eq!(
+        rows,
+        [
+            ("gpt-4o", 2, "0.006", "0.008", "-0.002", true),
+            (
+                "anthropic/claude-sonnet-4-5",
+                1,
+                "0.0045",
+                "0.0045",
+                "0",
+                false
+            )
+        ]
+    );
+    assert_eq!(j["audit"][0]["difference_percent"], -25.0);
+    let o = scan(&["litellm.jsonl", "--audit"]);
+    assert!(
+        o.stdout.contains(
+            "Audit 1 of 2 models log a cost more than 1% from the catalog's price of their tokens"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains(" gpt-4o          2   $0.00600   $0.00800   -$0.00200 (-25.0%)")
+    );
+    // records without their own cost: nothing to compare
+    let o = scan(&["formats/mistral.jsonl", "--audit"]);
+    assert!(
+        o.stdout.contains("Audit no record carries its own cost"),
+        "{}",
+        o.stdout
+    );
+    // OpenRouter's usage.cost against the catalog: $0.0000303 for gpt-4o-mini's 194 × $0.15 +
+    // 2 × $0.6 = $0.0000303; $0.0045 for sonnet 4.5's 1000 × $3 + 100 × $15 = $0.0045
+    let o = scan(&["formats/openrouter.jsonl", "--audit"]);
+    assert!(
+        o.stdout
+            .contains("Audit logged costs agree with the catalog within 1% (2 records, 2 models)"),
+        "{}",
+        o.stdout
+    );
+}

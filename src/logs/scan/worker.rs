@@ -32,6 +32,9 @@ pub(crate) struct Worker<'o> {
     key: String,
     day_cache: (i64, String),
     hour_cache: (i64, String),
+    /// The week and month labels of the last day seen (keyed by day number).
+    week_cache: (i64, String),
+    month_cache: (i64, String),
     needs_doc: bool,
     by_user_only: bool,
     by_day: bool,
@@ -60,6 +63,8 @@ impl<'o> Worker<'o> {
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
+            week_cache: (i64::MIN, String::new()),
+            month_cache: (i64::MIN, String::new()),
             deferred: Vec::new(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
@@ -210,8 +215,20 @@ impl<'o> Worker<'o> {
         }
         let tokens = Tokens::of(&r.usage, r.reasoning);
         let model = r.model.as_deref().and_then(|n| self.model(n));
-        let cost = if r.cost.is_some() {
+        let cost = if let Some(logged) = r.cost {
             self.agg.own_cost += 1;
+            // the audit: what the catalog makes of the same tokens
+            let computed = model.and_then(|m| {
+                pricing::cost_at(m, &r.usage, r.batch, r.time)
+                    .ok()
+                    .map(|c| c.total)
+            });
+            let name = r.model.as_deref().unwrap_or("(none)");
+            let a = match self.agg.audit.get_mut(name) {
+                Some(a) => a,
+                None => self.agg.audit.entry(name.into()).or_default(),
+            };
+            a.add(logged, computed);
             r.cost
         } else if tokens.total == 0 {
             Some(Money::ZERO)
@@ -330,6 +347,20 @@ impl<'o> Worker<'o> {
                         self.hour_cache = (h, Tz::format_hour(h));
                     }
                     Cow::Owned(self.hour_cache.1.clone())
+                }),
+                GroupBy::Week => r.time.map(|t| {
+                    let d = self.opts.tz.day(t);
+                    if self.week_cache.0 != d {
+                        self.week_cache = (d, Tz::format_week(d));
+                    }
+                    Cow::Owned(self.week_cache.1.clone())
+                }),
+                GroupBy::Month => r.time.map(|t| {
+                    let d = self.opts.tz.day(t);
+                    if self.month_cache.0 != d {
+                        self.month_cache = (d, Tz::format_month(d));
+                    }
+                    Cow::Owned(self.month_cache.1.clone())
                 }),
                 GroupBy::Day => None,
                 GroupBy::Field(path) => doc
