@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::estimate::{ContentKind, EstimateRange, Rule};
-use crate::request::{self, Options};
+use crate::plan::Prompt;
+use crate::request::{self, Options, Read, ReadError};
 use crate::tokenize::chat::{ChatCount, MessageCount};
 use crate::tokenize::{Counter, Tokenizer};
 
@@ -121,67 +122,8 @@ pub struct LineError {
     pub error: String,
 }
 
-/// Parse JSON, describing a failure with its line and column. A UTF-8 byte order mark before
-/// the JSON is ignored (RFC 8259 lets parsers do so; editors on Windows write one).
-pub fn parse_json(text: &str) -> Result<Value, String> {
-    let body = strip_bom(text);
-    serde_json::from_str(body).map_err(|e| {
-        format!(
-            "malformed JSON at line {}, column {}: {}",
-            e.line(),
-            e.column(),
-            explain_json_error(body, &e)
-        )
-    })
-}
-
-fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-/// serde_json's message without its position, made plain for the errors people meet in
-/// hand-edited or machine-mangled JSON.
-pub(crate) fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
-    let msg = strip_position(&e.to_string());
-    if msg.contains("recursion limit exceeded") {
-        return "nested more than 128 levels deep (arrays/objects inside each other)".into();
-    }
-    if msg.contains("number out of range") {
-        return "number out of range (larger than a 64-bit float can hold, like 1e400)".into();
-    }
-    if (msg.contains("surrogate") || msg.contains("hex escape"))
-        && let Some(esc) = lone_surrogate_before(text, e.line(), e.column())
-    {
-        return format!(
-            "lone surrogate escape {esc}: a \\uD800-\\uDFFF escape must be half of a \
-             surrogate pair (the string is not valid Unicode)"
-        );
-    }
-    msg
-}
-
-/// The last `\uD800`..`\uDFFF` escape before (1-based) `line`:`column`, if any.
-fn lone_surrogate_before(text: &str, line: usize, column: usize) -> Option<&str> {
-    let start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let end = (start + column).min(text.len());
-    let head = text.get(..end)?;
-    // the error is reported at the surrogate or at the escape after it
-    head.rmatch_indices("\\u").take(2).find_map(|(i, _)| {
-        let esc = text.get(i..i + 6)?;
-        let unit = u16::from_str_radix(esc.get(2..)?, 16).ok()?;
-        (0xD800..=0xDFFF).contains(&unit).then_some(esc)
-    })
-}
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
+pub(crate) use crate::request::explain_json_error;
+pub use crate::request::parse_json;
 
 pub fn looks_like_json(text: &str) -> bool {
     looks_like_json_bytes(text.as_bytes())
@@ -224,19 +166,23 @@ pub fn count_document_on(
             note: None,
         }),
         Mode::Jsonl => Ok(count_jsonl(tok, opts, text, largest)),
-        Mode::Messages => {
-            let value = parse_json(text)?;
-            if request::detect(&value).is_none() {
-                return Err(format!("not a request: expected {}", request::ACCEPTED));
-            }
-            count_request(tok, opts, value)
-        }
+        Mode::Messages => match request::read(text, &opts.base_dir) {
+            Ok(Read::Request(_, prompt)) => count_request(tok, opts, prompt),
+            Ok(Read::NotRequest) => Err(format!("not a request: expected {}", request::ACCEPTED)),
+            Err(e) => Err(e.to_string()),
+        },
         Mode::Auto => {
-            if looks_like_json(text)
-                && let Ok(value) = serde_json::from_str::<Value>(strip_bom(text))
-            {
-                if request::detect(&value).is_some() {
-                    return count_request(tok, opts, value);
+            if looks_like_json(text) {
+                match request::read(text, &opts.base_dir) {
+                    Ok(Read::Request(_, prompt)) => return count_request(tok, opts, prompt),
+                    Err(ReadError::Request(e)) => return Err(e.to_string()),
+                    Err(ReadError::Json(_)) => {
+                        return Ok(Counted::Text {
+                            tokens: tok.count_parallel(text, threads) as u64,
+                            note: None,
+                        });
+                    }
+                    Ok(Read::NotRequest) => {}
                 }
                 return Ok(Counted::Text {
                     tokens: tok.count_parallel(text, threads) as u64,
@@ -260,18 +206,19 @@ pub const FILE_CHAT_NOTE: &str = "chat overhead follows OpenAI's cookbook rule (
      may add a different number of tokens";
 
 /// A request counted once, the way `plan` counts it: messages, tools, images, overhead.
-fn count_request(tok: &Tokenizer, opts: &Options, value: Value) -> Result<Counted, String> {
-    let (_, prompt, counted) = request::count_value(value, tok, opts).map_err(|e| e.to_string())?;
+fn count_request(tok: &Tokenizer, opts: &Options, prompt: Prompt) -> Result<Counted, String> {
+    let counted = request::count_prompt(&prompt, tok, opts).map_err(|e| e.to_string())?;
     let messages = prompt
         .items
         .iter()
         .enumerate()
         .map(|(index, item)| MessageCount {
             index,
-            role: item.role().to_string(),
+            role: item.role(),
             tokens: counted.counts.tokens_of(index),
         })
         .collect();
+    drop(prompt);
     let mut notes = counted.counts.notes.clone();
     if tok.file().is_some() {
         notes.push(FILE_CHAT_NOTE.to_string());

@@ -25,6 +25,7 @@
 //! examples or the latest user message: when those alone (with the reserve) do not fit, it
 //! refuses and says what is too big ([`CannotFit`]).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -170,38 +171,61 @@ pub enum Shape {
     Anthropic,
 }
 
-/// One message of a request.
+/// One message of a request: its part and role, and where its JSON is. The message itself is
+/// held once: a request read from its text ([`crate::request::read`]) points into that text
+/// (a byte range); a message built here (Anthropic's `system` field, a part given as a file, a
+/// request given as a value) is held by the [`Prompt`]. Per message only what splitting,
+/// counting and fitting need is kept, so a request of a million messages costs its text plus
+/// a few dozen bytes a message (see the README's memory table).
 #[derive(Debug, Clone)]
 pub struct Item {
     pub part: Part,
-    pub message: Value,
-    /// Where it came from: `messages[3]`, `system`, or a file name.
-    pub label: String,
-    /// Its index in the request body's `messages` (None for Anthropic's `system` field and for
-    /// separate-file parts).
-    pub index: Option<usize>,
     /// Items sharing a group are kept or dropped together (a tool call and its results).
     pub group: usize,
+    /// Index into [`ROLES`] (every message is validated before it becomes an item).
+    role: u8,
+    flags: u8,
+    /// Byte offset of the message in the prompt's text, or (with `OWNED`) its place among the
+    /// prompt's own messages.
+    at: usize,
+    /// Byte length of the message in the prompt's text, or (with `NAMED`) the place of its
+    /// label among the prompt's labels (an item without a name is `messages[i]`: the `i`th
+    /// message of the body, after the prompt's first items, which have names).
+    len: u32,
 }
 
+const TOOL_CALL: u8 = 1;
+const TOOL_RESULT: u8 = 2;
+const OWNED: u8 = 4;
+const NAMED: u8 = 8;
+
 impl Item {
-    pub fn role(&self) -> &str {
-        self.message
-            .get("role")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+    pub fn role(&self) -> &'static str {
+        ROLES[usize::from(self.role)]
+    }
+
+    /// An assistant message calling tools.
+    pub fn is_tool_call(&self) -> bool {
+        self.flags & TOOL_CALL != 0
+    }
+
+    /// A tool (or function) result.
+    pub fn is_tool_result(&self) -> bool {
+        self.flags & TOOL_RESULT != 0
     }
 }
 
 /// A request split into parts.
 #[derive(Debug, Clone)]
-pub struct Prompt {
+pub struct Prompt<'a> {
     pub shape: Shape,
     /// Every message, in the order it is sent.
     pub items: Vec<Item>,
     /// Tool definitions.
     pub tools: Vec<Value>,
-    /// The original body (for `--request`), kept so every field round-trips.
+    /// The original body's fields (for `--request`), kept so every field round-trips; its
+    /// `messages` (a Batch line's `body.messages`) is an empty array: the messages are the
+    /// items.
     pub body: Option<Value>,
     /// `body` is a Batch API request line whose `body` holds the request.
     pub batch: bool,
@@ -211,6 +235,14 @@ pub struct Prompt {
     pub model: Option<String>,
     /// Directory local image paths are relative to.
     pub base_dir: PathBuf,
+    /// The request's text, when it was read from one: items point into it.
+    text: &'a str,
+    /// Messages built here, in no particular order (items point into it).
+    owned: Vec<Value>,
+    /// Labels of the items that are not `messages[i]`.
+    labels: Vec<String>,
+    /// Items before the body's first message (Anthropic's `system` field).
+    first: usize,
 }
 
 /// The inputs given as separate files.
@@ -305,23 +337,6 @@ fn has_block(m: &Value, kind: &str) -> bool {
         })
 }
 
-/// Give every item a group: its own, except that tool results join the tool call before them.
-fn assign_groups(items: &mut [Item]) {
-    let mut open_call = false;
-    let mut group = 0;
-    for i in 0..items.len() {
-        let joins = i > 0
-            && open_call
-            && items[i].part == items[i - 1].part
-            && is_tool_result(&items[i].message);
-        if !joins {
-            group += 1;
-            open_call = is_tool_call(&items[i].message);
-        }
-        items[i].group = group;
-    }
-}
-
 /// The largest token count accepted anywhere (as on the command line).
 const MAX_TOKENS: u64 = 1_000_000_000_000_000;
 
@@ -363,28 +378,161 @@ fn output_limit(obj: &Map<String, Value>) -> Result<Option<u64>, ChatError> {
     Ok(limit)
 }
 
-impl Prompt {
-    /// Split an OpenAI chat completions body or an Anthropic messages body: system (and
-    /// developer) messages and Anthropic's `system` → system; the latest user message → user;
-    /// every other message → history; `tools` (or legacy `functions`) → tools;
-    /// `max_completion_tokens` (else `max_tokens`) → the reserve.
-    /// A Batch API request line (`{"custom_id", "method", "url", "body": {...}}`) is split by
-    /// its `body`, and fitted inside it.
-    pub fn from_request(body: Value, base_dir: &Path) -> Result<Prompt, ChatError> {
-        if let Some(inner) = body.get("body").filter(|b| b.get("messages").is_some()) {
-            let mut prompt = Prompt::from_request(inner.clone(), base_dir)?;
-            prompt.body = Some(body);
-            prompt.batch = true;
-            return Ok(prompt);
+/// Give every item a group: its own, except that tool results join the tool call before them.
+fn assign_groups(items: &mut [Item]) {
+    let mut open_call = false;
+    let mut group = 0;
+    for i in 0..items.len() {
+        let joins =
+            i > 0 && open_call && items[i].part == items[i - 1].part && items[i].is_tool_result();
+        if !joins {
+            group += 1;
+            open_call = items[i].is_tool_call();
         }
-        let obj = body.as_object().ok_or_else(|| {
-            ChatError("not a chat request: expected a JSON object with \"messages\"".into())
-        })?;
-        let messages = obj
-            .get("messages")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ChatError("not a chat request: no \"messages\" array".into()))?;
-        validate_messages(messages)?;
+        items[i].group = group;
+    }
+}
+
+/// The check [`validate_messages`] makes of message `i`, giving its index in [`ROLES`].
+fn role_of(i: usize, m: &Value) -> Result<u8, ChatError> {
+    let obj = m
+        .as_object()
+        .ok_or_else(|| ChatError(format!("message {i} is not a JSON object")))?;
+    let role = obj
+        .get("role")
+        .ok_or_else(|| ChatError(format!("message {i} has no \"role\"")))?
+        .as_str()
+        .ok_or_else(|| ChatError(format!("message {i}: \"role\" is not a string")))?;
+    match ROLES.iter().position(|r| *r == role) {
+        Some(k) => Ok(k as u8),
+        None => Err(ChatError(format!(
+            "message {i} has unknown role '{role}' (expected one of: {})",
+            ROLES.join(", ")
+        ))),
+    }
+}
+
+/// Where a message of a request body is: a byte range of the request's text, or a place
+/// among the prompt's own messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum At {
+    Text { at: usize, len: u32 },
+    Owned(usize),
+}
+
+/// The items of a request body's messages, built one message at a time (the message's value
+/// is needed only while it is looked at).
+pub(crate) struct Split {
+    items: Vec<Item>,
+    owned: Vec<Value>,
+    labels: Vec<String>,
+    /// The index of the latest user message.
+    last_user: Option<usize>,
+    /// A message has an Anthropic-only content block.
+    anthropic_blocks: bool,
+    /// The first invalid message (reported after all were seen, as [`validate_messages`]).
+    error: Option<ChatError>,
+}
+
+impl Split {
+    /// A split of a request body `obj` (its `system` field becomes the first item).
+    pub(crate) fn new(obj: &Map<String, Value>, messages: usize) -> Split {
+        let mut s = Split {
+            items: Vec::with_capacity(messages + 1),
+            owned: Vec::new(),
+            labels: Vec::new(),
+            last_user: None,
+            anthropic_blocks: false,
+            error: None,
+        };
+        if let Some(system) = obj.get("system") {
+            let mut m = Map::new();
+            m.insert("role".into(), Value::String("system".into()));
+            m.insert("content".into(), system.clone());
+            s.items.push(Item {
+                part: Part::System,
+                group: 0,
+                role: 0,
+                flags: OWNED | NAMED,
+                at: s.owned.len(),
+                len: s.labels.len() as u32,
+            });
+            s.owned.push(Value::Object(m));
+            s.labels.push("system".into());
+        }
+        s
+    }
+
+    /// Add message `i` of the body, whose value is `m`, found at `at`.
+    pub(crate) fn push(&mut self, i: usize, m: &Value, at: At) {
+        let role = match role_of(i, m) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return;
+            }
+        };
+        let mut flags = 0;
+        if is_tool_call(m) {
+            flags |= TOOL_CALL;
+        }
+        if is_tool_result(m) {
+            flags |= TOOL_RESULT;
+        }
+        let (at, len) = match at {
+            At::Text { at, len } => (at, len),
+            At::Owned(k) => {
+                flags |= OWNED;
+                (k, 0)
+            }
+        };
+        if ROLES[usize::from(role)] == "user" {
+            self.last_user = Some(i);
+        }
+        self.anthropic_blocks |= [
+            "tool_use",
+            "tool_result",
+            "thinking",
+            "redacted_thinking",
+            "document",
+        ]
+        .iter()
+        .any(|kind| has_block(m, kind));
+        let part = match ROLES[usize::from(role)] {
+            "system" | "developer" => Part::System,
+            _ => Part::History,
+        };
+        self.items.push(Item {
+            part,
+            group: 0,
+            role,
+            flags,
+            at,
+            len,
+        });
+    }
+
+    /// The prompt of `body` (the request object, or the Batch line around it), whose messages
+    /// were pushed, and whose message texts are in `text`.
+    pub(crate) fn finish<'a>(
+        mut self,
+        body: Value,
+        batch: bool,
+        text: &'a str,
+        owned: Vec<Value>,
+        base_dir: &Path,
+    ) -> Result<Prompt<'a>, ChatError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let obj = match if batch { body.get("body") } else { Some(&body) } {
+            Some(Value::Object(o)) => o,
+            _ => {
+                return Err(ChatError(
+                    "not a chat request: expected a JSON object with \"messages\"".into(),
+                ));
+            }
+        };
         // Anthropic: a top-level `system`, `anthropic_version`, a claude model, tools with an
         // `input_schema`, or Anthropic-only content blocks.
         let anthropic = obj.contains_key("system")
@@ -397,50 +545,15 @@ impl Prompt {
                 t.iter()
                     .any(|t| t.get("input_schema").is_some() && t.get("function").is_none())
             })
-            || messages.iter().any(|m| {
-                [
-                    "tool_use",
-                    "tool_result",
-                    "thinking",
-                    "redacted_thinking",
-                    "document",
-                ]
-                .iter()
-                .any(|kind| has_block(m, kind))
-            });
-        let mut items = Vec::new();
-        if let Some(system) = obj.get("system") {
-            items.push(Item {
-                part: Part::System,
-                message: {
-                    let mut m = Map::new();
-                    m.insert("role".into(), Value::String("system".into()));
-                    m.insert("content".into(), system.clone());
-                    Value::Object(m)
-                },
-                label: "system".into(),
-                index: None,
-                group: 0,
-            });
+            || self.anthropic_blocks;
+        if let Some(u) = self.last_user {
+            // every message was pushed (an invalid one is an error above), after the named items
+            let first = self.labels.len();
+            if let Some(item) = self.items.get_mut(first + u) {
+                item.part = Part::User;
+            }
         }
-        let last_user = messages
-            .iter()
-            .rposition(|m| m.get("role").and_then(Value::as_str) == Some("user"));
-        for (i, m) in messages.iter().enumerate() {
-            let part = match m.get("role").and_then(Value::as_str) {
-                Some("system" | "developer") => Part::System,
-                _ if Some(i) == last_user => Part::User,
-                _ => Part::History,
-            };
-            items.push(Item {
-                part,
-                message: m.clone(),
-                label: format!("messages[{i}]"),
-                index: Some(i),
-                group: 0,
-            });
-        }
-        assign_groups(&mut items);
+        assign_groups(&mut self.items);
         let tools = obj
             .get("tools")
             .or_else(|| obj.get("functions"))
@@ -449,20 +562,71 @@ impl Prompt {
             .unwrap_or_default();
         let max_tokens = output_limit(obj)?;
         let model = obj.get("model").and_then(Value::as_str).map(String::from);
+        // the system item's message was the first owned one
+        let mut all = owned;
+        let base = all.len();
+        for item in &mut self.items {
+            if item.flags & OWNED != 0 && item.flags & NAMED != 0 {
+                item.at += base;
+            }
+        }
+        all.append(&mut self.owned);
         Ok(Prompt {
             shape: if anthropic {
                 Shape::Anthropic
             } else {
                 Shape::OpenAi
             },
-            items,
+            items: self.items,
             tools,
             body: Some(body),
-            batch: false,
+            batch,
             max_tokens,
             model,
             base_dir: base_dir.to_path_buf(),
+            text,
+            owned: all,
+            first: self.labels.len(),
+            labels: self.labels,
         })
+    }
+}
+
+impl<'a> Prompt<'a> {
+    /// Split an OpenAI chat completions body or an Anthropic messages body: system (and
+    /// developer) messages and Anthropic's `system` → system; the latest user message → user;
+    /// every other message → history; `tools` (or legacy `functions`) → tools;
+    /// `max_completion_tokens` (else `max_tokens`) → the reserve.
+    /// A Batch API request line (`{"custom_id", "method", "url", "body": {...}}`) is split by
+    /// its `body`, and fitted inside it.
+    ///
+    /// A request read from its text is split the same way without building its tree
+    /// ([`crate::request::read`]).
+    pub fn from_request(mut body: Value, base_dir: &Path) -> Result<Prompt<'static>, ChatError> {
+        if let Some(inner) = body.get_mut("body").filter(|b| b.get("messages").is_some()) {
+            let mut prompt = Prompt::from_request(std::mem::take(inner), base_dir)?;
+            // the inner body's fields back in place, its messages in the items
+            body["body"] = prompt.body.take().unwrap_or_default();
+            prompt.body = Some(body);
+            prompt.batch = true;
+            return Ok(prompt);
+        }
+        let obj = body.as_object_mut().ok_or_else(|| {
+            ChatError("not a chat request: expected a JSON object with \"messages\"".into())
+        })?;
+        let messages = match obj.get_mut("messages") {
+            Some(Value::Array(a)) => std::mem::take(a),
+            _ => {
+                return Err(ChatError(
+                    "not a chat request: no \"messages\" array".into(),
+                ));
+            }
+        };
+        let mut split = Split::new(obj, messages.len());
+        for (i, m) in messages.iter().enumerate() {
+            split.push(i, m, At::Owned(i));
+        }
+        split.finish(body, false, "", messages, base_dir)
     }
 
     /// Assemble separate parts into one messages array, in this order: the system prompt (a
@@ -470,16 +634,34 @@ impl Prompt {
     /// given), the history, the retrieved chunks (one `system` message each, in rank order,
     /// right before the question they inform), and the user's message (a `user` message).
     /// System and developer messages inside a history file belong to the system part.
-    pub fn from_parts(parts: Parts, base_dir: &Path) -> Result<Prompt, ChatError> {
+    pub fn from_parts(parts: Parts, base_dir: &Path) -> Result<Prompt<'static>, ChatError> {
         let mut items = Vec::new();
-        let mut push = |part, message, label: String| {
+        let mut owned = Vec::new();
+        let mut labels = Vec::new();
+        let mut push = |part, message: Value, label: String| {
+            // validated (examples, history) or built here (text parts)
+            let role = message
+                .get("role")
+                .and_then(Value::as_str)
+                .and_then(|r| ROLES.iter().position(|x| *x == r))
+                .unwrap_or(0) as u8;
+            let mut flags = OWNED | NAMED;
+            if is_tool_call(&message) {
+                flags |= TOOL_CALL;
+            }
+            if is_tool_result(&message) {
+                flags |= TOOL_RESULT;
+            }
             items.push(Item {
                 part,
-                message,
-                label,
-                index: None,
                 group: 0,
-            })
+                role,
+                flags,
+                at: owned.len(),
+                len: labels.len() as u32,
+            });
+            owned.push(message);
+            labels.push(label);
         };
         if let Some((label, text)) = &parts.system {
             push(Part::System, text_message("system", text), label.clone());
@@ -526,6 +708,10 @@ impl Prompt {
             max_tokens: None,
             model: None,
             base_dir: base_dir.to_path_buf(),
+            text: "",
+            first: labels.len(),
+            owned,
+            labels,
         })
     }
 
@@ -536,6 +722,56 @@ impl Prompt {
             Part::Overhead => true,
             p => self.items.iter().any(|i| i.part == p),
         }
+    }
+
+    /// Where item `i` came from: `messages[3]`, `system`, or a file name.
+    pub fn label(&self, i: usize) -> Cow<'_, str> {
+        match self.items.get(i) {
+            Some(item) if item.flags & NAMED != 0 => Cow::Borrowed(
+                self.labels
+                    .get(item.len as usize)
+                    .map_or("", String::as_str),
+            ),
+            Some(_) => Cow::Owned(format!("messages[{}]", i - self.first)),
+            None => Cow::Owned(format!("message {i}")),
+        }
+    }
+
+    /// The index of item `i` in the request body's `messages` (None for Anthropic's `system`
+    /// field and for separate-file parts).
+    pub fn index(&self, i: usize) -> Option<usize> {
+        let item = self.items.get(i)?;
+        (item.flags & NAMED == 0).then(|| i - self.first)
+    }
+
+    /// The JSON text of item `i` as the request has it, when it was read from a text.
+    pub fn raw(&self, i: usize) -> Option<&'a str> {
+        let item = self.items.get(i).filter(|it| it.flags & OWNED == 0)?;
+        self.text.get(item.at..item.at + item.len as usize)
+    }
+
+    /// The message of item `i` (parsed from the request's text when it was read from one).
+    pub fn message(&self, i: usize) -> Result<Cow<'_, Value>, ChatError> {
+        let item = self
+            .items
+            .get(i)
+            .ok_or_else(|| ChatError(format!("no message {i}")))?;
+        if item.flags & OWNED != 0 {
+            return self
+                .owned
+                .get(item.at)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| ChatError(format!("no message {i}")));
+        }
+        let raw = self.raw(i).unwrap_or_default();
+        serde_json::from_str(raw)
+            .map(Cow::Owned)
+            .map_err(|e| ChatError(format!("{}: {e}", self.label(i))))
+    }
+
+    /// The request's text, when the prompt was read from one.
+    pub fn text(&self) -> Option<&'a str> {
+        (!self.text.is_empty()).then_some(self.text)
     }
 }
 
@@ -617,20 +853,17 @@ pub fn count_with(
     let mut notes: Vec<String> = Vec::new();
     let mut items = Vec::with_capacity(prompt.items.len());
     let mut approximate = Vec::with_capacity(prompt.items.len());
-    for (i, item) in prompt.items.iter().enumerate() {
+    for i in 0..prompt.items.len() {
         let mut own = Vec::new();
-        let tokens = chat::count_message_rule(
-            tok,
-            message_rule,
-            i,
-            &item.message,
-            &mut own,
-            Some(&counter),
-        )
-        .map_err(|e| ChatError(format!("{}: {e}", item.label)))?;
+        // one message's value at a time: a long request is never held as a tree
+        let message = prompt.message(i)?;
+        let tokens =
+            chat::count_message_rule(tok, message_rule, i, &message, &mut own, Some(&counter))
+                .map_err(|e| ChatError(format!("{}: {e}", prompt.label(i))))?;
+        drop(message);
         approximate.push(!own.is_empty());
         for n in own {
-            let n = n.replace(&format!("message {i}"), &item.label);
+            let n = n.replace(&format!("message {i}"), &prompt.label(i));
             if !notes.contains(&n) {
                 notes.push(n);
             }
@@ -650,7 +883,9 @@ pub fn count_with(
         && !functions.is_empty()
         && req.get("tools").is_none()
     {
-        let messages: Vec<Value> = prompt.items.iter().map(|i| i.message.clone()).collect();
+        let messages = (0..prompt.items.len())
+            .map(|i| prompt.message(i).map(Cow::into_owned))
+            .collect::<Result<Vec<Value>, ChatError>>()?;
         let whole = chat::count_with_functions(tok, &messages, functions, req.get("function_call"));
         let others: u64 = items.iter().sum::<u64>() + chat::REPLY_PRIMING;
         tools = whole.saturating_sub(others);
@@ -686,10 +921,7 @@ fn image_tokens(
     index: usize,
     part: &Value,
 ) -> Result<(u64, String), String> {
-    let label = prompt
-        .items
-        .get(index)
-        .map_or_else(|| format!("message {index}"), |i| i.label.clone());
+    let label = prompt.label(index);
     let not_counted = |why: &str| format!("image in {label} not counted: {why}");
     // OpenAI chat: {"type":"image_url","image_url":{"url","detail"}}; Responses:
     // {"type":"input_image","image_url","detail"}; Anthropic: {"type":"image","source":{..}}.
@@ -925,18 +1157,42 @@ pub enum DropReason {
     LeadingAssistant,
 }
 
-/// One dropped message.
-#[derive(Debug, Clone, Serialize)]
+/// One dropped message: the item, and why. Its part, label, role and tokens are the item's
+/// ([`Dropped::row`]); only these two are kept, so fitting a million messages costs a few
+/// bytes for each it drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dropped {
+    /// Its index in [`Prompt::items`].
+    pub item: usize,
+    pub reason: DropReason,
+}
+
+/// A dropped message as it is reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct DroppedRow<'p> {
     pub part: Part,
-    pub label: String,
-    pub role: String,
+    pub label: Cow<'p, str>,
+    pub role: &'static str,
     pub tokens: u64,
     pub reason: DropReason,
 }
 
+impl Dropped {
+    /// The report of this drop, from the prompt and the counts it was fitted with.
+    pub fn row<'p>(&self, prompt: &'p Prompt, counts: &Counts) -> DroppedRow<'p> {
+        let item = &prompt.items[self.item];
+        DroppedRow {
+            part: item.part,
+            label: prompt.label(self.item),
+            role: item.role(),
+            tokens: counts.tokens_of(self.item),
+            reason: self.reason,
+        }
+    }
+}
+
 /// The outcome of [`fit`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Fitted {
     /// Per item: still in the request.
     pub kept: Vec<bool>,
@@ -959,11 +1215,21 @@ impl std::fmt::Display for CannotFit {
     }
 }
 
+/// Consecutive droppable items of one group: `start..start + len` of the prompt's items.
 struct Group {
+    start: u32,
+    len: u32,
     part: Part,
-    items: Vec<usize>,
-    tokens: u64,
     pinned: bool,
+}
+
+impl Group {
+    fn items(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+    fn tokens(&self, counts: &Counts) -> u64 {
+        self.items().map(|i| counts.tokens_of(i)).sum()
+    }
 }
 
 /// Drop history (oldest first, whole tool-call groups) and then retrieved chunks (lowest rank
@@ -986,14 +1252,12 @@ pub fn fit(
             continue;
         }
         match groups.last_mut() {
-            Some(g) if prompt.items[g.items[0]].group == item.group => {
-                g.items.push(i);
-                g.tokens += counts.tokens_of(i);
-            }
+            Some(g) if prompt.items[g.start as usize].group == item.group => g.len += 1,
             _ => groups.push(Group {
+                // a prompt has fewer than 2^32 items (a request's text is read in u32 lengths)
+                start: i as u32,
+                len: 1,
                 part: item.part,
-                items: vec![i],
-                tokens: counts.tokens_of(i),
                 pinned: false,
             }),
         }
@@ -1006,13 +1270,13 @@ pub fn fit(
             break;
         }
         g.pinned = true;
-        seen += g.items.len();
+        seen += g.len as usize;
     }
     if let Some(u) = prompt.items.iter().position(|i| i.part == Part::User)
-        && is_tool_result(&prompt.items[u].message)
+        && prompt.items[u].is_tool_result()
         && u > 0
-        && let Some(g) = groups.iter_mut().find(|g| g.items.contains(&(u - 1)))
-        && is_tool_call(&prompt.items[u - 1].message)
+        && let Some(g) = groups.iter_mut().find(|g| g.items().contains(&(u - 1)))
+        && prompt.items[u - 1].is_tool_call()
     {
         g.pinned = true;
     }
@@ -1042,7 +1306,11 @@ pub fn fit(
         }
     }
     // What can never be dropped must fit with the reserve.
-    let pinned: u64 = groups.iter().filter(|g| g.pinned).map(|g| g.tokens).sum();
+    let pinned: u64 = groups
+        .iter()
+        .filter(|g| g.pinned)
+        .map(|g| g.tokens(counts))
+        .sum();
     let fixed_rows: Vec<&PartRow> = full
         .parts
         .iter()
@@ -1097,35 +1365,35 @@ pub fn fit(
     // The input as items are dropped (kept in step, so fitting is linear in the messages).
     let mut input = full.input_tokens;
     let mut drop_group = |g: &Group, reason: DropReason, kept: &mut Vec<bool>| {
-        for &i in &g.items {
+        for i in g.items() {
             kept[i] = false;
-            dropped.push(Dropped {
-                part: g.part,
-                label: prompt.items[i].label.clone(),
-                role: prompt.items[i].role().to_string(),
-                tokens: counts.tokens_of(i),
-                reason,
-            });
+            dropped.push(Dropped { item: i, reason });
         }
-        g.tokens
+        g.tokens(counts)
     };
 
-    // --history N: keep at most the last N history messages (whole groups).
+    // --history N: keep at most the last N history messages (whole groups). Counted from the
+    // newest, every group from the one that passes N on is over (reported oldest first, like
+    // every other drop).
     if let HistoryPolicy::Last(limit) = opts.history {
         let mut count = 0;
-        let mut over = Vec::new();
+        let mut first_over = None;
         for (gi, g) in groups.iter().enumerate().rev() {
             if g.part != Part::History {
                 continue;
             }
-            count += g.items.len();
-            if count > limit && !g.pinned {
-                over.push(gi);
+            count += g.len as usize;
+            if count > limit {
+                first_over = Some(gi);
+                break;
             }
         }
-        // Reported oldest first, like every other drop.
-        for &gi in over.iter().rev() {
-            input -= drop_group(&groups[gi], DropReason::HistoryLimit, &mut kept);
+        if let Some(last) = first_over {
+            for g in &groups[..=last] {
+                if g.part == Part::History && !g.pinned {
+                    input -= drop_group(g, DropReason::HistoryLimit, &mut kept);
+                }
+            }
         }
     }
     // Caps: history oldest first, rag lowest rank first.
@@ -1135,19 +1403,18 @@ pub fn fit(
         };
         let mut left: u64 = groups
             .iter()
-            .filter(|g| g.part == part && kept[g.items[0]])
-            .map(|g| g.tokens)
+            .filter(|g| g.part == part && kept[g.start as usize])
+            .map(|g| g.tokens(counts))
             .sum();
-        let order: Vec<usize> = match part {
-            Part::History => (0..groups.len()).collect(),
-            _ => (0..groups.len()).rev().collect(),
+        let order: Box<dyn Iterator<Item = &Group>> = match part {
+            Part::History => Box::new(groups.iter()),
+            _ => Box::new(groups.iter().rev()),
         };
-        for gi in order {
+        for g in order {
             if left <= cap {
                 break;
             }
-            let g = &groups[gi];
-            if g.part == part && kept[g.items[0]] && !g.pinned {
+            if g.part == part && kept[g.start as usize] && !g.pinned {
                 let t = drop_group(g, DropReason::Cap, &mut kept);
                 left -= t;
                 input -= t;
@@ -1157,7 +1424,7 @@ pub fn fit(
             let messages: usize = groups
                 .iter()
                 .filter(|g| g.pinned && g.part == part)
-                .map(|g| g.items.len())
+                .map(|g| g.len as usize)
                 .sum();
             return Err(CannotFit {
                 reason: format!(
@@ -1173,20 +1440,15 @@ pub fn fit(
     }
     // The window: history oldest first, then rag lowest rank first.
     let budget_in = budget.context_window.saturating_sub(budget.reserve_output);
-    let order: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].part == Part::History)
-        .chain(
-            (0..groups.len())
-                .rev()
-                .filter(|&g| groups[g].part == Part::Rag),
-        )
-        .collect();
-    for gi in order {
+    let order = groups
+        .iter()
+        .filter(|g| g.part == Part::History)
+        .chain(groups.iter().rev().filter(|g| g.part == Part::Rag));
+    for g in order {
         if input <= budget_in {
             break;
         }
-        let g = &groups[gi];
-        if kept[g.items[0]] && !g.pinned {
+        if kept[g.start as usize] && !g.pinned {
             input -= drop_group(g, DropReason::Window, &mut kept);
         }
     }
@@ -1201,10 +1463,10 @@ pub fn fit(
     // message first, drop it too.
     if prompt.shape == Shape::Anthropic && input < full.input_tokens {
         for g in groups.iter().filter(|g| g.part == Part::History) {
-            if !kept[g.items[0]] {
+            if !kept[g.start as usize] {
                 continue;
             }
-            if prompt.items[g.items[0]].role() == "user" {
+            if prompt.items[g.start as usize].role() == "user" {
                 break;
             }
             if g.pinned {
@@ -1213,8 +1475,8 @@ pub fn fit(
                         "trimming leaves {} ({}) first, and an Anthropic request must start with \
                          a user message; it cannot be dropped (kept by --keep-last, or its tool \
                          results are in the latest user message)",
-                        prompt.items[g.items[0]].label,
-                        prompt.items[g.items[0]].role()
+                        prompt.label(g.start as usize),
+                        prompt.items[g.start as usize].role()
                     ),
                     minimum,
                 });
@@ -1229,18 +1491,16 @@ pub fn fit(
 /// field, and every kept message, exactly as parsed), or for separate parts the messages array
 /// (`{"messages", "tools"}` when tools were given).
 pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
+    let kept_messages = |body_only: bool| -> Vec<Value> {
+        (0..prompt.items.len())
+            .filter(|&i| kept.get(i).copied().unwrap_or(true))
+            .filter(|&i| !body_only || prompt.index(i).is_some())
+            .filter_map(|i| prompt.message(i).ok().map(Cow::into_owned))
+            .collect()
+    };
     match (&prompt.body, prompt.shape) {
         (Some(body), Shape::OpenAi | Shape::Anthropic) => {
-            // Which messages of the body were dropped, by index (linear, however many).
-            let mut dropped: Vec<bool> = Vec::new();
-            for (item, _) in prompt.items.iter().zip(kept).filter(|(_, k)| !**k) {
-                if let Some(i) = item.index {
-                    if dropped.len() <= i {
-                        dropped.resize(i + 1, false);
-                    }
-                    dropped[i] = true;
-                }
-            }
+            // the body's fields, with the kept messages in its (emptied) `messages`
             let mut body = body.clone();
             let request = if prompt.batch {
                 body.get_mut("body")
@@ -1248,23 +1508,12 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
                 Some(&mut body)
             };
             if let Some(Value::Array(messages)) = request.and_then(|r| r.get_mut("messages")) {
-                let mut i = 0;
-                messages.retain(|_| {
-                    let keep = !dropped.get(i).copied().unwrap_or(false);
-                    i += 1;
-                    keep
-                });
+                *messages = kept_messages(true);
             }
             body
         }
         _ => {
-            let messages: Vec<Value> = prompt
-                .items
-                .iter()
-                .zip(kept)
-                .filter(|(_, k)| **k)
-                .map(|(i, _)| i.message.clone())
-                .collect();
+            let messages = kept_messages(false);
             if prompt.tools.is_empty() {
                 Value::Array(messages)
             } else {
@@ -1285,31 +1534,42 @@ pub fn fitted_json(prompt: &Prompt, kept: &[bool]) -> Value {
 /// when parsing (the last value, at the first key's place). `None` for a prompt assembled from
 /// parts (it has no original text; use [`fitted_json`]) or text that is not the request.
 ///
+/// When the prompt was read from this very text ([`crate::request::read`]), the kept messages
+/// are copied from where its items point, without parsing the messages array again.
+///
 /// This stays local to the fitted output on purpose: serde_json's `arbitrary_precision` would
 /// do the same but change number handling (and speed) everywhere, scan-logs included.
 pub fn fitted_text(original: &str, prompt: &Prompt, kept: &[bool]) -> Option<String> {
     if prompt.body.is_none() || !matches!(prompt.shape, Shape::OpenAi | Shape::Anthropic) {
         return None;
     }
+    let same_text = prompt
+        .text()
+        .is_some_and(|t| std::ptr::eq(t.as_ptr(), original.as_ptr()) && t.len() == original.len());
     let original = original.strip_prefix('\u{feff}').unwrap_or(original);
     let top: RawObject = serde_json::from_str(original).ok()?;
+    let depth = if prompt.batch { 2 } else { 1 };
     let messages_of = |obj: &RawObject| -> Option<String> {
         let raw = obj.get("messages")?;
+        if same_text {
+            let kept = (0..prompt.items.len())
+                .filter(|&i| kept.get(i).copied().unwrap_or(true))
+                .filter_map(|i| prompt.raw(i));
+            return Some(raw_array(kept, depth));
+        }
         let messages: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
         let mut keep = vec![true; messages.len()];
-        for (item, k) in prompt.items.iter().zip(kept) {
-            if !k && let Some(i) = item.index.filter(|i| *i < keep.len()) {
+        for (item, k) in kept.iter().enumerate() {
+            if !k && let Some(i) = prompt.index(item).filter(|i| *i < keep.len()) {
                 keep[i] = false;
             }
         }
-        let depth = if prompt.batch { 2 } else { 1 };
-        let kept: Vec<&str> = messages
+        let kept = messages
             .iter()
             .zip(&keep)
             .filter(|(_, k)| **k)
-            .map(|(m, _)| m.get())
-            .collect();
-        Some(raw_array(&kept, depth))
+            .map(|(m, _)| m.get());
+        Some(raw_array(kept, depth))
     };
     if prompt.batch {
         let body: RawObject = serde_json::from_str(top.get("body")?.get()).ok()?;
@@ -1323,10 +1583,10 @@ pub fn fitted_text(original: &str, prompt: &Prompt, kept: &[bool]) -> Option<Str
 }
 
 /// A JSON object as its keys and the raw text of their values, in order.
-struct RawObject<'a>(Vec<(String, &'a RawValue)>);
+pub(crate) struct RawObject<'a>(pub(crate) Vec<(String, &'a RawValue)>);
 
 impl<'a> RawObject<'a> {
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 }
@@ -1384,13 +1644,14 @@ fn raw_object(obj: &RawObject, depth: usize, key: &str, with: &str) -> String {
 }
 
 /// An array of raw values at nesting `depth`, one per line.
-fn raw_array(items: &[&str], depth: usize) -> String {
-    if items.is_empty() {
+fn raw_array<'s>(items: impl Iterator<Item = &'s str>, depth: usize) -> String {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
         return "[]".into();
     }
     let pad = "  ".repeat(depth + 1);
     let mut s = String::from("[\n");
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.enumerate() {
         if i > 0 {
             s.push_str(",\n");
         }
@@ -1443,7 +1704,7 @@ mod tests {
     }
 
     /// A prompt from separate parts where every message costs `tokens[i]`.
-    fn fixture(rag: usize) -> (Prompt, Counts) {
+    fn fixture(rag: usize) -> (Prompt<'static>, Counts) {
         let history = vec![
             msg("user"),
             msg("assistant"),
@@ -1483,8 +1744,11 @@ mod tests {
         }
     }
 
-    fn labels(f: &Fitted) -> Vec<String> {
-        f.dropped.iter().map(|d| d.label.clone()).collect()
+    fn labels(p: &Prompt, f: &Fitted) -> Vec<String> {
+        f.dropped
+            .iter()
+            .map(|d| p.label(d.item).into_owned())
+            .collect()
     }
 
     const AUTO: FitOptions = FitOptions {
@@ -1502,13 +1766,13 @@ mod tests {
         assert!(f.dropped.is_empty());
         // 25 over: h[0] (10), h[1] (20) go.
         let f = fit(&p, &c, &budget(217, &[]), AUTO).unwrap();
-        assert_eq!(labels(&f), ["h[0]", "h[1]"]);
+        assert_eq!(labels(&p, &f), ["h[0]", "h[1]"]);
         // 40 over: the tool call and its result go together.
         let f = fit(&p, &c, &budget(202, &[]), AUTO).unwrap();
-        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        assert_eq!(labels(&p, &f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
         // 110 over: all history, then the lowest-ranked chunk.
         let f = fit(&p, &c, &budget(132, &[]), AUTO).unwrap();
-        assert_eq!(f.dropped.last().unwrap().label, "rag #2 (r1)");
+        assert_eq!(p.label(f.dropped.last().unwrap().item), "rag #2 (r1)");
         assert_eq!(f.dropped.len(), 6);
         let after = allocate(&p, &c, &f.kept, &budget(132, &[]));
         assert!(after.fits);
@@ -1520,7 +1784,10 @@ mod tests {
         let (p, c) = fixture(3);
         // history 105 → 75 under a cap of 80; rag 21 → 7 under 10.
         let f = fit(&p, &c, &budget(100_000, &["history=80", "rag=10"]), AUTO).unwrap();
-        assert_eq!(labels(&f), ["h[0]", "h[1]", "rag #3 (r2)", "rag #2 (r1)"]);
+        assert_eq!(
+            labels(&p, &f),
+            ["h[0]", "h[1]", "rag #3 (r2)", "rag #2 (r1)"]
+        );
         assert!(f.dropped.iter().all(|d| d.reason == DropReason::Cap));
         let last2 = FitOptions {
             history: HistoryPolicy::Last(2),
@@ -1528,7 +1795,7 @@ mod tests {
         };
         // The last two messages are h[3] and h[4]; h[3] belongs to h[2]: both go.
         let f = fit(&p, &c, &budget(100_000, &[]), last2).unwrap();
-        assert_eq!(labels(&f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
+        assert_eq!(labels(&p, &f), ["h[0]", "h[1]", "h[2]", "h[3]"]);
         let keep = FitOptions {
             history: HistoryPolicy::Auto,
             keep_last: 2,
@@ -1543,6 +1810,17 @@ mod tests {
         assert_eq!(e.minimum, 10 + 10 + 3 + 100);
         let e = fit(&p, &c, &budget(100_000, &["user=5"]), AUTO).unwrap_err();
         assert!(e.reason.starts_with("the user part is 10 tokens"), "{e}");
+    }
+
+    /// What a message costs beyond its text, whatever the request's size: an item of 24
+    /// bytes, its count (8 bytes and a flag), and for `--fit` a flag kept, a group of 12 bytes
+    /// at most and a drop of 16 (the README's memory table has the measured peaks).
+    #[test]
+    fn per_message_records_stay_small() {
+        assert_eq!(std::mem::size_of::<Item>(), 24);
+        assert_eq!(std::mem::size_of::<Group>(), 12);
+        assert_eq!(std::mem::size_of::<Dropped>(), 16);
+        assert_eq!(std::mem::size_of::<chat::MessageCount>(), 32);
     }
 
     #[test]

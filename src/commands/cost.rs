@@ -244,10 +244,13 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     // (unless --output-tokens / --max-tokens): the worst case, as `plan` reserves it.
     let request = prompt_text
         .as_ref()
-        .and_then(|(_, text)| crate::count::parse_json(text).ok())
-        .filter(|v| crate::request::detect(v).is_some())
-        .and_then(|v| crate::request::parse(v, Path::new(".")).ok())
-        .map(|(_, p)| (p.model, p.max_tokens));
+        .filter(|(_, text)| crate::count::looks_like_json(text))
+        .and_then(
+            |(_, text)| match crate::request::read(text, Path::new(".")) {
+                Ok(crate::request::Read::Request(_, p)) => Some((p.model, p.max_tokens)),
+                _ => None,
+            },
+        );
     let (request_model, request_max) = request.unwrap_or((None, None));
 
     // Which models, before anything is counted. With --compare, an unknown name is an error

@@ -807,7 +807,7 @@ fn render_human(
                 for msg in &chat.messages {
                     m.add_row(vec![
                         Cell::new(msg.index),
-                        Cell::new(escape(&msg.role)),
+                        Cell::new(escape(msg.role)),
                         Cell::new(format!("{mark}{}", thousands(msg.tokens))),
                     ]);
                 }

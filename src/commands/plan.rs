@@ -24,6 +24,7 @@ use crate::plan::{
 };
 use crate::report::escape::{Shown, escape};
 use crate::report::{self, Env, percent, thousands};
+use crate::request::{Read, ReadError};
 use crate::resolve;
 use crate::tokenize::Encoding;
 
@@ -211,13 +212,27 @@ struct FitReport<'a> {
     /// The input before fitting.
     input_tokens_before: u64,
     total_before: u64,
-    dropped: &'a [Dropped],
+    dropped: DroppedList<'a>,
     /// The file the fitted request was written to.
     #[serde(skip_serializing_if = "Option::is_none")]
     out: Option<String>,
     /// Why the request cannot be made to fit (nothing is written then).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// The dropped messages, each reported with its part, label, role and tokens.
+#[derive(Debug, Clone, Copy)]
+struct DroppedList<'a> {
+    prompt: &'a Prompt<'a>,
+    counts: &'a Counts,
+    dropped: &'a [Dropped],
+}
+
+impl Serialize for DroppedList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.dropped.iter().map(|d| d.row(self.prompt, self.counts)))
+    }
 }
 
 pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
@@ -248,7 +263,8 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     if let Some(path) = &args.out {
         crate::fsutil::check_output(path, &inputs)?;
     }
-    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env)?;
+    let mut read_text = None;
+    let (prompt, request_text) = load_prompt(&args, history_file.as_deref(), env, &mut read_text)?;
     if args.fit && prompt.shape != Shape::Parts && prompt.body.is_none() {
         bail!(
             "--fit writes the fitted request back in its own shape, which is supported for chat \
@@ -331,10 +347,10 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     // request's, as count, cost and check give it, apportioned over the parts); the exact
     // o200k_base counts are kept for the range of whatever is kept.
     let calibration = resolved.calibration().map(|rule| {
-        let text = request_text
-            .clone()
-            .unwrap_or_else(|| prompt_contents(&prompt));
-        let kind = crate::estimate::classify(&text);
+        let kind = match request_text {
+            Some(t) => crate::estimate::classify(t),
+            None => crate::estimate::classify(&prompt_contents(&prompt)),
+        };
         let raw = counts.clone();
         counts.calibrate(rule, kind);
         Calibration { rule, kind, raw }
@@ -421,7 +437,11 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                     keep_last: opts.keep_last,
                     input_tokens_before: before.input_tokens,
                     total_before: before.total,
-                    dropped: &[],
+                    dropped: DroppedList {
+                        prompt: &prompt,
+                        counts: &counts,
+                        dropped: &[],
+                    },
                     out: None,
                     error: Some(cannot.reason.clone()),
                 };
@@ -436,17 +456,14 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let after_range = range_of(&fitted.kept);
     let after_high = high_end_warning(&mut after, after_range.as_ref());
     // Numbers and every kept value exactly as read, when there is a request text to copy from.
-    let mut text = match request_text
-        .as_deref()
-        .and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept))
-    {
+    let mut text = match request_text.and_then(|t| plan::fitted_text(t, &prompt, &fitted.kept)) {
         Some(t) => t,
         None => serde_json::to_string_pretty(&plan::fitted_json(&prompt, &fitted.kept))
             .context("serialising JSON")?,
     };
     text.push('\n');
 
-    report_dropped(&mut err, env, &fitted, &before, &after)?;
+    report_dropped(&mut err, env, &prompt, &counts, &fitted, &before, &after)?;
     let mut warnings = warnings(&after, &counts);
     warnings.extend(after_high);
     if let Some(w) = window_warning(&after)
@@ -463,7 +480,11 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                 keep_last: opts.keep_last,
                 input_tokens_before: before.input_tokens,
                 total_before: before.total,
-                dropped: &fitted.dropped,
+                dropped: DroppedList {
+                    prompt: &prompt,
+                    counts: &counts,
+                    dropped: &fitted.dropped,
+                },
                 out: Some(path.display().to_string()),
                 error: None,
             };
@@ -492,8 +513,11 @@ struct Calibration {
 /// file is classified by its text, as `count` does).
 fn prompt_contents(prompt: &Prompt) -> String {
     let mut s = String::new();
-    for item in &prompt.items {
-        match item.message.get("content") {
+    for i in 0..prompt.items.len() {
+        let Ok(message) = prompt.message(i) else {
+            continue;
+        };
+        match message.get("content") {
             Some(Value::String(t)) => s.push_str(t),
             Some(Value::Null) | None => {}
             Some(v) => s.push_str(&v.to_string()),
@@ -524,22 +548,27 @@ fn high_end_warning(a: &mut Allocation, range: Option<&EstimateRange>) -> Option
 }
 
 /// Read the inputs into a [`Prompt`].
-/// A request of any shape (see [`crate::request`]); other JSON is refused naming the shapes.
-fn parse_request(value: Value, base: &Path) -> Result<Prompt, crate::tokenize::chat::ChatError> {
-    crate::request::parse(value, base).map(|(_, p)| p)
-}
-
-/// With `--request`, its text comes back too: `--fit` copies what it keeps from it.
-fn load_prompt(
+/// A request of any shape (see [`crate::request`]), read from its text (kept in `holder`: the
+/// prompt points into it); other JSON is refused naming the shapes. With `--request`, its text
+/// comes back too: `--fit` copies what it keeps from it.
+fn load_prompt<'t>(
     args: &PlanArgs,
     history: Option<&Path>,
     env: &Env,
-) -> Result<(Prompt, Option<String>)> {
+    holder: &'t mut Option<String>,
+) -> Result<(Prompt<'t>, Option<&'t str>)> {
     if let Some(req) = &args.request {
         let (label, text) = read(req)?;
-        let value = parse_json(&text).map_err(|e| anyhow!("{label}: {e}"))?;
+        let text: &'t str = holder.insert(text);
         let base = base_dir(req);
-        let prompt = parse_request(value, &base).map_err(|e| anyhow!("{label}: {e}"))?;
+        let prompt = match crate::request::read(text, &base) {
+            Ok(Read::Request(_, prompt)) => prompt,
+            Ok(Read::NotRequest) => bail!(
+                "{label}: not a request: expected {}",
+                crate::request::ACCEPTED
+            ),
+            Err(e) => bail!("{label}: {e}"),
+        };
         return Ok((prompt, Some(text)));
     }
     let mut parts = Parts::default();
@@ -592,13 +621,21 @@ fn load_prompt(
                 && parts.history.is_none()
                 && parts.tools.is_empty();
             // JSON piped in with no other part is a request, not the user's message.
-            if alone
-                && let Ok(value) = parse_json(&text)
-                && crate::request::detect(&value).is_some()
-            {
-                let prompt =
-                    parse_request(value, Path::new(".")).map_err(|e| anyhow!("{label}: {e}"))?;
-                return Ok((prompt, Some(text)));
+            // (Read twice when it is one: once to tell, once from where the text is kept.)
+            let request = alone
+                && crate::count::looks_like_json(&text)
+                && match crate::request::read(&text, Path::new(".")) {
+                    Ok(Read::Request(..)) => true,
+                    Err(ReadError::Request(e)) => bail!("{label}: {e}"),
+                    Ok(Read::NotRequest) | Err(ReadError::Json(_)) => false,
+                };
+            if request {
+                let text: &'t str = holder.insert(text);
+                return match crate::request::read(text, Path::new(".")) {
+                    Ok(Read::Request(_, prompt)) => Ok((prompt, Some(text))),
+                    Ok(Read::NotRequest) => bail!("{label}: not a request"),
+                    Err(e) => bail!("{label}: {e}"),
+                };
             }
             if !text.is_empty() {
                 parts.user = Some((label, text));
@@ -687,6 +724,8 @@ fn warnings(a: &Allocation, counts: &Counts) -> Vec<String> {
 fn report_dropped(
     err: &mut dyn Write,
     env: &Env,
+    prompt: &Prompt,
+    counts: &Counts,
     fitted: &Fitted,
     before: &Allocation,
     after: &Allocation,
@@ -702,24 +741,25 @@ fn report_dropped(
         return Ok(());
     }
     for part in [Part::History, Part::Rag] {
-        let d: Vec<&Dropped> = fitted.dropped.iter().filter(|d| d.part == part).collect();
-        if d.is_empty() {
+        let of_part = || {
+            fitted
+                .dropped
+                .iter()
+                .map(|d| d.row(prompt, counts))
+                .filter(|d| d.part == part)
+        };
+        let (n, tokens) = of_part().fold((0, 0), |(n, t), d| (n + 1, t + d.tokens));
+        if n == 0 {
             continue;
         }
-        let tokens: u64 = d.iter().map(|d| d.tokens).sum();
-        let what = match (part, d.len()) {
+        let what = match (part, n) {
             (Part::History, 1) => "history message".to_string(),
             (Part::History, _) => "history messages".to_string(),
             (_, 1) => "retrieved chunk".to_string(),
             (_, _) => "retrieved chunks".to_string(),
         };
-        writeln!(
-            err,
-            "dropped {} {what} ({} tokens):",
-            d.len(),
-            thousands(tokens)
-        )?;
-        for x in d.iter().take(report::LISTED) {
+        writeln!(err, "dropped {n} {what} ({} tokens):", thousands(tokens))?;
+        for x in of_part().take(report::LISTED) {
             let reason = match x.reason {
                 plan::DropReason::HistoryLimit => "--history limit",
                 plan::DropReason::Cap => "over its cap",
@@ -730,15 +770,15 @@ fn report_dropped(
                 err,
                 "  {} {} {} tokens ({reason})",
                 Shown(&x.label),
-                Shown(&x.role),
+                Shown(x.role),
                 thousands(x.tokens)
             )?;
         }
-        if d.len() > report::LISTED {
+        if n > report::LISTED {
             writeln!(
                 err,
                 "  {} (--json --out lists them)",
-                report::and_more(d.len() - report::LISTED)
+                report::and_more(n - report::LISTED)
             )?;
         }
     }
@@ -791,7 +831,7 @@ struct Ctx<'a> {
     max_output: Option<u64>,
     reserve_source: &'static str,
     counts: &'a Counts,
-    prompt: &'a Prompt,
+    prompt: &'a Prompt<'a>,
 }
 
 impl Ctx<'_> {

@@ -34,6 +34,8 @@ use crate::plan::{self, ImageRule, Part, Prompt};
 use crate::tokenize::Tokenizer;
 use crate::tokenize::chat::{self, ChatError, MessageRule};
 
+mod raw;
+
 /// What `plan` and `cost` say a request may be.
 pub const ACCEPTED: &str = "a messages array, or an OpenAI Chat Completions, OpenAI Responses, \
      Anthropic Messages or Gemini generateContent body, or a Batch API input line (OpenAI \
@@ -124,9 +126,62 @@ pub fn normalise(value: Value) -> Result<(Kind, Value), ChatError> {
 }
 
 /// Split a request of any shape into parts (see [`Prompt::from_request`]).
-pub fn parse(value: Value, base_dir: &Path) -> Result<(Kind, Prompt), ChatError> {
+pub fn parse(value: Value, base_dir: &Path) -> Result<(Kind, Prompt<'static>), ChatError> {
     let (kind, body) = normalise(value)?;
-    let mut prompt = Prompt::from_request(body, base_dir)?;
+    let prompt = Prompt::from_request(body, base_dir)?;
+    Ok((kind, shaped(kind, prompt)))
+}
+
+/// What [`read`] found in a JSON text.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // returned once per document, never stored in bulk
+pub enum Read<'a> {
+    /// A request, split.
+    Request(Kind, Prompt<'a>),
+    /// Well-formed JSON of none of the accepted shapes ([`ACCEPTED`]).
+    NotRequest,
+}
+
+/// Why [`read`] could not split a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Malformed JSON: the message of [`parse_json`] (line, column, why).
+    Json(String),
+    /// A request of a known shape that is not valid (a message without a role, …).
+    Request(ChatError),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Json(e) => f.write_str(e),
+            ReadError::Request(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Read a JSON text as a request: the same shapes, split and errors as parsing it into a value
+/// and [`parse`], but a messages array, a Chat Completions or Anthropic body, or an OpenAI
+/// Batch line of one is split without building its tree ([`raw`]): its items point into
+/// `text`, each message is parsed only while it is looked at, so a request of a million
+/// messages is held once. Other shapes (and anything [`raw`] does not read exactly as the
+/// tree would) take the tree path.
+pub fn read<'a>(text: &'a str, base_dir: &Path) -> Result<Read<'a>, ReadError> {
+    if let Some(read) = raw::read(text, base_dir) {
+        return read
+            .map(|(kind, prompt)| Read::Request(kind, shaped(kind, prompt)))
+            .map_err(ReadError::Request);
+    }
+    let value = parse_json(text).map_err(ReadError::Json)?;
+    if detect(&value).is_none() {
+        return Ok(Read::NotRequest);
+    }
+    let (kind, prompt) = parse(value, base_dir).map_err(ReadError::Request)?;
+    Ok(Read::Request(kind, prompt))
+}
+
+/// A split request with what its shape says about it.
+fn shaped(kind: Kind, mut prompt: Prompt<'_>) -> Prompt<'_> {
     if matches!(kind, Kind::Anthropic | Kind::BatchAnthropic) {
         prompt.shape = plan::Shape::Anthropic;
     }
@@ -135,7 +190,7 @@ pub fn parse(value: Value, base_dir: &Path) -> Result<(Kind, Prompt), ChatError>
         prompt.body = None;
         prompt.batch = false;
     }
-    Ok((kind, prompt))
+    prompt
 }
 
 pub use crate::tokenize::chat::PartCount;
@@ -159,16 +214,25 @@ impl Default for Options {
     }
 }
 
-/// Parse and count a request value in one step (what `count`, `cost` and `check` use).
+/// Parse and count a request value in one step (what `count` uses for a JSONL record).
 pub fn count_value(
     value: Value,
     tok: &Tokenizer,
     opts: &Options,
-) -> Result<(Kind, Prompt, RequestCount), ChatError> {
+) -> Result<(Kind, Prompt<'static>, RequestCount), ChatError> {
     let (kind, prompt) = parse(value, &opts.base_dir)?;
-    let images = image_rule(&prompt, opts.provider.as_deref());
-    let counted = count(&prompt, tok, opts.rule, images)?;
+    let counted = count_prompt(&prompt, tok, opts)?;
     Ok((kind, prompt, counted))
+}
+
+/// Count a split request with `opts` (its message rule and provider's image formula).
+pub fn count_prompt(
+    prompt: &Prompt,
+    tok: &Tokenizer,
+    opts: &Options,
+) -> Result<RequestCount, ChatError> {
+    let images = image_rule(prompt, opts.provider.as_deref());
+    count(prompt, tok, opts.rule, images)
 }
 
 /// The one count of a request: per message, per part and in total.
@@ -422,6 +486,68 @@ fn from_gemini(v: &Value) -> Result<Value, ChatError> {
         out.insert("tools".into(), Value::Array(tools));
     }
     Ok(Value::Object(out))
+}
+
+/// Parse JSON, describing a failure with its line and column. A UTF-8 byte order mark before
+/// the JSON is ignored (RFC 8259 lets parsers do so; editors on Windows write one).
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    let body = strip_bom(text);
+    serde_json::from_str(body).map_err(|e| {
+        format!(
+            "malformed JSON at line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            explain_json_error(body, &e)
+        )
+    })
+}
+
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// serde_json's message without its position, made plain for the errors people meet in
+/// hand-edited or machine-mangled JSON.
+pub(crate) fn explain_json_error(text: &str, e: &serde_json::Error) -> String {
+    let msg = strip_position(&e.to_string());
+    if msg.contains("recursion limit exceeded") {
+        return "nested more than 128 levels deep (arrays/objects inside each other)".into();
+    }
+    if msg.contains("number out of range") {
+        return "number out of range (larger than a 64-bit float can hold, like 1e400)".into();
+    }
+    if (msg.contains("surrogate") || msg.contains("hex escape"))
+        && let Some(esc) = lone_surrogate_before(text, e.line(), e.column())
+    {
+        return format!(
+            "lone surrogate escape {esc}: a \\uD800-\\uDFFF escape must be half of a \
+             surrogate pair (the string is not valid Unicode)"
+        );
+    }
+    msg
+}
+
+/// The last `\uD800`..`\uDFFF` escape before (1-based) `line`:`column`, if any.
+fn lone_surrogate_before(text: &str, line: usize, column: usize) -> Option<&str> {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let end = (start + column).min(text.len());
+    let head = text.get(..end)?;
+    // the error is reported at the surrogate or at the escape after it
+    head.rmatch_indices("\\u").take(2).find_map(|(i, _)| {
+        let esc = text.get(i..i + 6)?;
+        let unit = u16::from_str_radix(esc.get(2..)?, 16).ok()?;
+        (0xD800..=0xDFFF).contains(&unit).then_some(esc)
+    })
+}
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
 }
 
 #[cfg(test)]

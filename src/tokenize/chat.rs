@@ -66,7 +66,8 @@ pub const ROLES: &[&str] = &[
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MessageCount {
     pub index: usize,
-    pub role: String,
+    /// One of [`ROLES`].
+    pub role: &'static str,
     pub tokens: u64,
 }
 
@@ -186,11 +187,12 @@ pub fn count_messages_rule(
     let mut total = reply_priming(tok);
     for (index, message) in messages.iter().enumerate() {
         let tokens = count_message_rule(tok, rule, index, message, &mut notes, None)?;
+        // checked by the count: one of ROLES
         let role = message
             .get("role")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+            .and_then(|r| ROLES.iter().find(|x| **x == r).copied())
+            .unwrap_or_default();
         total += tokens;
         out.push(MessageCount {
             index,

@@ -266,3 +266,119 @@ fn count_summarises_a_long_list_of_bad_jsonl_lines() {
         25
     );
 }
+
+/// A request of `n` messages in the shape of `benches/gen-request.py`: a system message, short
+/// user and assistant turns, a tool call and its result every 50 messages, a last question.
+fn long_request(n: usize) -> String {
+    let words = [
+        "the", "a", "function", "returns", "value", "file", "test", "error",
+    ];
+    let mut s = String::from("{\"model\": \"gpt-4o\", \"max_tokens\": 1000, \"messages\": [\n");
+    s.push_str(r#"{"role": "system", "content": "You are a helpful assistant."}"#);
+    let mut i = 1;
+    while i < n - 1 {
+        if i % 50 == 0 && i + 2 < n - 1 {
+            s.push_str(&format!(
+                ",\n{{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{{\"id\": \"c{i}\", \"type\": \"function\", \"function\": {{\"name\": \"lookup\", \"arguments\": \"{{\\\"q\\\":\\\"x\\\"}}\"}}}}]}},\n{{\"role\": \"tool\", \"tool_call_id\": \"c{i}\", \"content\": \"{}\"}}",
+                words[i % 8]
+            ));
+            i += 2;
+            continue;
+        }
+        let role = if i % 2 == 1 { "user" } else { "assistant" };
+        let text: Vec<&str> = (0..1 + i % 3).map(|k| words[(i * 7 + k) % 8]).collect();
+        s.push_str(&format!(
+            ",\n{{\"role\": \"{role}\", \"content\": \"{}\"}}",
+            text.join(" ")
+        ));
+        i += 1;
+    }
+    s.push_str(",\n{\"role\": \"user\", \"content\": \"What changed?\"}\n]}\n");
+    s
+}
+
+/// Run the binary in `dir` with `args`, stdout to `out`; its exit code and peak resident
+/// memory in bytes (`wait4`'s `ru_maxrss`, this child's alone).
+#[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
+fn run_peak(dir: &Path, args: &[&str], out: &Path) -> (i32, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let child = common::cmd(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, writing into the two locals
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    let code = std::process::ExitStatus::from_raw(status)
+        .code()
+        .unwrap_or(-1);
+    (code, usage.ru_maxrss as u64 * 1024)
+}
+
+/// A request of 100,000 messages is held about once: `count`, `plan` and `plan --fit` need at
+/// most 4× its size beyond what a 10-message request needs (the whole tree the tree path
+/// built took 11× for `count` and over 20× for `--fit`; reading it into byte ranges takes
+/// about 1.5–2.5×, see the README's memory table). The counts are exact: the same as the
+/// request parsed into a value, message by message.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_request_is_held_about_once() {
+    use tokenbudget::plan::{self, ImageRule, Prompt};
+    let dir = tempfile::tempdir().unwrap();
+    let big = long_request(100_000);
+    write(&dir.path().join("big.json"), &big);
+    write(&dir.path().join("small.json"), &long_request(10));
+    let out = dir.path().join("out");
+    let tok = tokenbudget::tokenize::Encoding::O200kBase.tokenizer();
+    let value: serde_json::Value = serde_json::from_str(&big).unwrap();
+    let prompt = Prompt::from_request(value, Path::new(".")).unwrap();
+    let want = plan::count(&prompt, tok, ImageRule::OpenAi).unwrap();
+    let want_total = want.items.iter().sum::<u64>() + want.tools + want.overhead;
+    drop(prompt);
+    for args in [
+        &["count", "-m", "gpt-4o", "--json"][..],
+        &["plan", "--request"][..],
+        &[
+            "plan",
+            "--fit",
+            "--context-window",
+            "20000",
+            "--json",
+            "--out",
+            "fitted.json",
+            "--request",
+        ][..],
+    ] {
+        let mut small_args = args.to_vec();
+        let mut big_args = args.to_vec();
+        small_args.push("small.json");
+        big_args.push("big.json");
+        let (code, small) = run_peak(dir.path(), &small_args, &out);
+        assert!(
+            code == 0 || code == 1,
+            "{args:?} on the small request: exit {code}"
+        );
+        let (code, peak) = run_peak(dir.path(), &big_args, &out);
+        let report = std::fs::read_to_string(&out).unwrap();
+        assert!(code == 0 || code == 1, "{args:?}: exit {code}: {report}");
+        let grown = peak.saturating_sub(small);
+        assert!(
+            grown < 4 * big.len() as u64,
+            "{args:?}: {grown} bytes more than for 10 messages, for a {}-byte request",
+            big.len()
+        );
+        let j: serde_json::Value = serde_json::from_str(&report).unwrap_or_default();
+        if args[0] == "count" {
+            assert_eq!(j["total"]["tokens"], want_total, "{report:.300}");
+        } else if args.contains(&"--fit") {
+            assert_eq!(j["fit"]["input_tokens_before"], want_total, "{report:.300}");
+        }
+    }
+}

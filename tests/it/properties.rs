@@ -294,7 +294,7 @@ fn request() -> impl Strategy<Value = Value> {
         })
 }
 
-fn counts_of(body: &Value) -> (Prompt, plan::Counts) {
+fn counts_of(body: &Value) -> (Prompt<'static>, plan::Counts) {
     let prompt = Prompt::from_request(body.clone(), std::path::Path::new(".")).unwrap();
     let tok = Encoding::O200kBase.tokenizer();
     let counts = plan::count(&prompt, tok, ImageRule::OpenAi).unwrap();
@@ -703,5 +703,88 @@ proptest! {
         std::fs::write(dir.path().join("r.json"), request.to_string()).unwrap();
         let out = run_env(dir.path(), &["plan", "--request", "r.json"], github);
         assert_shown_not_executed(&out, github)?;
+    }
+}
+
+/// A request with tool calls and their results, a Batch line or a bare messages array of it,
+/// and how its text is laid out.
+fn request_text() -> impl Strategy<Value = (Value, String)> {
+    (request(), 0u8..3, any::<bool>(), 0usize..12, any::<bool>()).prop_map(
+        |(mut body, shape, pretty, call_at, bom)| {
+            let messages = body["messages"].as_array_mut().unwrap();
+            let at = call_at.min(messages.len() - 1);
+            messages.insert(at, json!({"role": "tool", "tool_call_id": "c1", "content": "42"}));
+            messages.insert(
+                at,
+                json!({"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}),
+            );
+            let value = match shape {
+                0 => body,
+                1 => json!({"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions", "body": body}),
+                _ => body["messages"].clone(),
+            };
+            let mut text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                value.to_string()
+            };
+            if bom {
+                text.insert(0, '\u{feff}');
+            }
+            (value, text)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A request read from its text (its items pointing into the text, no tree built) splits,
+    /// counts and fits exactly as the same request parsed into a value: the same parts,
+    /// roles, groups, labels and counts, the same allocation and drops, and the same fitted
+    /// output, both as a value and as text.
+    #[test]
+    fn a_request_read_from_its_text_is_the_same_as_its_value(
+        (value, text) in request_text(),
+        share in 0u64..=100,
+    ) {
+        use tokenbudget::request::{self, Read};
+        let dir = std::path::Path::new(".");
+        let Ok(Read::Request(kind, read)) = request::read(&text, dir) else {
+            panic!("not read as a request: {text}");
+        };
+        let (kind2, parsed) = request::parse(value, dir).unwrap();
+        prop_assert_eq!(kind, kind2);
+        prop_assert_eq!(read.shape, parsed.shape);
+        prop_assert_eq!(read.batch, parsed.batch);
+        prop_assert_eq!(&read.body, &parsed.body);
+        prop_assert_eq!(read.items.len(), parsed.items.len());
+        for (i, (a, b)) in read.items.iter().zip(&parsed.items).enumerate() {
+            prop_assert_eq!((a.part, a.group, a.role(), read.index(i)), (b.part, b.group, b.role(), parsed.index(i)));
+            prop_assert_eq!(read.label(i), parsed.label(i));
+            prop_assert_eq!(read.message(i).unwrap(), parsed.message(i).unwrap());
+        }
+        let tok = Encoding::O200kBase.tokenizer();
+        let c1 = plan::count(&read, tok, ImageRule::OpenAi).unwrap();
+        let c2 = plan::count(&parsed, tok, ImageRule::OpenAi).unwrap();
+        prop_assert_eq!(&c1.items, &c2.items);
+        prop_assert_eq!((c1.tools, c1.overhead, &c1.notes), (c2.tools, c2.overhead, &c2.notes));
+        let total: u64 = c1.items.iter().sum();
+        let budget = Budget { context_window: (total * share / 100).max(1) + 10, reserve_output: 10, caps: vec![] };
+        let opts = FitOptions { history: HistoryPolicy::Auto, keep_last: 0 };
+        match (plan::fit(&read, &c1, &budget, opts), plan::fit(&parsed, &c2, &budget, opts)) {
+            (Ok(f1), Ok(f2)) => {
+                prop_assert_eq!(&f1.kept, &f2.kept);
+                prop_assert_eq!(&f1.dropped, &f2.dropped);
+                prop_assert_eq!(plan::fitted_json(&read, &f1.kept), plan::fitted_json(&parsed, &f2.kept));
+                // from the items' ranges, and from the text parsed again
+                prop_assert_eq!(
+                    plan::fitted_text(&text, &read, &f1.kept),
+                    plan::fitted_text(&text, &parsed, &f2.kept)
+                );
+            }
+            (Err(e1), Err(e2)) => prop_assert_eq!(e1.reason, e2.reason),
+            (a, b) => panic!("fit differs: {:?} / {:?}", a.map(|f| f.kept), b.map(|f| f.kept)),
+        }
     }
 }
