@@ -9,12 +9,15 @@
 # back (the machine is noisy: compare the ratios).
 #
 #   benches/compare-open.sh [RUNS]   (needs hyperfine and `pip install tokenizers==0.23.3`)
+#   benches/compare-open.sh --counts  only the count check, no timing (MATCH or MISMATCH per pair)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+counts_only=
+if [ "${1:-}" = --counts ]; then counts_only=1; shift; fi
 runs=${1:-5}
 shared=${SHARED:-../shared}
 py=${PYTHON:-python3}
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+[ -n "$counts_only" ] || command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 "$py" -c "import tokenizers" || { echo "needs: pip install tokenizers" >&2; exit 2; }
 
 cargo build --release -q
@@ -36,6 +39,7 @@ for enc in qwen2 qwen3_5 deepseek_v3 mistral_tekken; do
     if [ "$ours" != "$theirs" ]; then
       echo "MISMATCH $enc on $f: tokenbudget $ours, tokenizers $theirs" >&2; exit 1
     fi
+    if [ -n "$counts_only" ]; then printf 'MATCH\t%s\t%s\t%s\n' "$enc" "$f" "$ours"; continue; fi
     hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/r.json" \
       "$tb count --encoding $enc $file" "$py benches/hf-count.py $enc $file" >/dev/null
     "$py" - "$work/r.json" "$enc" "$f" "$ours" >> "$results" <<'PY'
@@ -46,6 +50,8 @@ print(f"{sys.argv[2]}\t{sys.argv[3]}\t{sys.argv[4]}\t{a*1000:.1f} ms\t{b*1000:.0
 PY
   done
 done
+
+[ -z "$counts_only" ] || exit 0
 
 # start-up: a 1 KB prompt on each encoding against o200k_base, in one hyperfine run
 cmds=()
