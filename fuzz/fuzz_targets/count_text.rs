@@ -14,15 +14,23 @@ use tokenbudget::stream;
 use tokenbudget::tokenize::{Encoding, split_chunks};
 
 fn reference(enc: Encoding) -> &'static tiktoken_rs::CoreBPE {
-    static CELLS: [OnceLock<tiktoken_rs::CoreBPE>; 5] = [const { OnceLock::new() }; 5];
-    let idx = Encoding::ALL.iter().position(|e| *e == enc).unwrap_or(0);
+    // one cell per OpenAI encoding (indexed by its place in Encoding::OPENAI: indexing by
+    // Encoding::ALL, which holds the open-weight families too, ran past the array)
+    static CELLS: [OnceLock<tiktoken_rs::CoreBPE>; Encoding::OPENAI.len()] =
+        [const { OnceLock::new() }; Encoding::OPENAI.len()];
+    let idx = Encoding::OPENAI
+        .iter()
+        .position(|e| *e == enc)
+        .expect("an OpenAI encoding");
     CELLS[idx].get_or_init(|| {
         match enc {
             Encoding::O200kBase => tiktoken_rs::o200k_base(),
             Encoding::O200kHarmony => tiktoken_rs::o200k_harmony(),
             Encoding::Cl100kBase => tiktoken_rs::cl100k_base(),
             Encoding::P50kBase => tiktoken_rs::p50k_base(),
-            Encoding::R50kBase => tiktoken_rs::r50k_base(),
+            // gpt2 is r50k_base's vocabulary and pattern under another name
+            Encoding::R50kBase | Encoding::Gpt2 => tiktoken_rs::r50k_base(),
+            Encoding::P50kEdit => tiktoken_rs::p50k_edit(),
             other => panic!("{other} is not an OpenAI encoding"),
         }
         .expect("the reference vocabulary loads")
