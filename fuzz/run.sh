@@ -15,6 +15,8 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=($(cargo +nightly fuzz list))
 fi
+# std's thread-local channel context is a known LeakSanitizer false positive (see lsan.supp)
+export LSAN_OPTIONS="suppressions=$dir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for t in "${targets[@]}"; do
     case $t in
         count_text) max_len=65536 ;;
