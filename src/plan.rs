@@ -283,20 +283,7 @@ fn text_message(role: &str, text: &str) -> Value {
 /// Check that every message is an object with a known role.
 pub fn validate_messages(messages: &[Value]) -> Result<(), ChatError> {
     for (i, m) in messages.iter().enumerate() {
-        let obj = m
-            .as_object()
-            .ok_or_else(|| ChatError(format!("message {i} is not a JSON object")))?;
-        let role = obj
-            .get("role")
-            .ok_or_else(|| ChatError(format!("message {i} has no \"role\"")))?
-            .as_str()
-            .ok_or_else(|| ChatError(format!("message {i}: \"role\" is not a string")))?;
-        if !ROLES.contains(&role) {
-            return Err(ChatError(format!(
-                "message {i} has unknown role '{role}' (expected one of: {})",
-                ROLES.join(", ")
-            )));
-        }
+        role_of(i, m)?;
     }
     Ok(())
 }
@@ -398,7 +385,8 @@ fn assign_groups(items: &mut [Item]) {
     }
 }
 
-/// The check [`validate_messages`] makes of message `i`, giving its index in [`ROLES`].
+/// Message `i` is an object with a known role: which one (the check [`validate_messages`]
+/// makes of every message).
 fn role_of(i: usize, m: &Value) -> Result<chat::Role, ChatError> {
     let obj = m
         .as_object()

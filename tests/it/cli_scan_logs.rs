@@ -49,6 +49,24 @@ fn summary(j: &serde_json::Value) -> (u64, u64, u64, [u64; 6], String) {
     )
 }
 
+/// A temporary app log of gpt-4o requests, one line per (RFC 3339 time, prompt tokens); the
+/// directory lives as long as the returned guard.
+fn gpt4o_log(records: &[(&str, u32)]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("app.jsonl");
+    let lines: Vec<String> = records
+        .iter()
+        .map(|(t, n)| {
+            format!(
+                r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
+            )
+        })
+        .collect();
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let path = p.to_str().unwrap().to_string();
+    (dir, path)
+}
+
 #[test]
 fn app_logs() {
     let j = scan_json(&["app.jsonl", "--by", "user"]);
@@ -1037,29 +1055,17 @@ fn formats_openrouter_own_cost() {
 /// so the days either side of Europe/Berlin's change on 2026-03-29 (01:00 UTC) are local days.
 #[test]
 fn iana_time_zones_bucket_by_local_day_across_dst() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("dst.jsonl");
-    let line = |t: &str, n: u32| {
-        format!(
-            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
-        )
-    };
-    std::fs::write(
-        &p,
-        [
-            // 23:30 local on the 28th (+01:00)
-            line("2026-03-28T22:30:00Z", 1),
-            // 00:30 local on the 29th (+01:00)
-            line("2026-03-28T23:30:00Z", 10),
-            // 23:30 local on the 29th, now +02:00
-            line("2026-03-29T21:30:00Z", 100),
-            // 00:30 local on the 30th (+02:00): a fixed +01:00 puts it on the 29th
-            line("2026-03-29T22:30:00Z", 1000),
-        ]
-        .join("\n"),
-    )
-    .unwrap();
-    let path = p.to_str().unwrap();
+    let (_dir, path) = gpt4o_log(&[
+        // 23:30 local on the 28th (+01:00)
+        ("2026-03-28T22:30:00Z", 1),
+        // 00:30 local on the 29th (+01:00)
+        ("2026-03-28T23:30:00Z", 10),
+        // 23:30 local on the 29th, now +02:00
+        ("2026-03-29T21:30:00Z", 100),
+        // 00:30 local on the 30th (+02:00): a fixed +01:00 puts it on the 29th
+        ("2026-03-29T22:30:00Z", 1000),
+    ]);
+    let path = path.as_str();
     let days = |tz: &str| -> Vec<(String, u64)> {
         let j = scan_json(&[path, "--by", "day", "--tz", tz]);
         j["groups"]
@@ -1150,19 +1156,8 @@ fn json_lists_every_group_unless_top_is_given() {
 /// spike days are marked in the chart.
 #[test]
 fn empty_days_are_zero_and_spikes_are_marked() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("gap.jsonl");
-    let line = |d: &str, n: u32| {
-        format!(
-            r#"{{"timestamp":"{d}T12:00:00Z","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
-        )
-    };
-    std::fs::write(
-        &p,
-        [line("2026-03-01", 100), line("2026-03-04", 300)].join("\n"),
-    )
-    .unwrap();
-    let path = p.to_str().unwrap();
+    let (_dir, path) = gpt4o_log(&[("2026-03-01T12:00:00Z", 100), ("2026-03-04T12:00:00Z", 300)]);
+    let path = path.as_str();
     let j = scan_json(&[path]);
     let days: Vec<(&str, u64, u64)> = j["days"]
         .as_array()
@@ -1201,25 +1196,13 @@ fn empty_days_are_zero_and_spikes_are_marked() {
 /// `--by week` (ISO 8601) and `--by month` group by the local day's week and month, in order.
 #[test]
 fn by_week_and_month() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("weeks.jsonl");
-    let line = |t: &str, n: u32| {
-        format!(
-            r#"{{"timestamp":"{t}","model":"gpt-4o","prompt_tokens":{n},"completion_tokens":0}}"#
-        )
-    };
-    std::fs::write(
-        &p,
-        [
-            line("2026-12-27T12:00:00Z", 1),    // Sunday: 2026-W52
-            line("2026-12-28T12:00:00Z", 10),   // Monday: 2026-W53
-            line("2027-01-03T12:00:00Z", 100),  // Sunday: still 2026-W53, but January
-            line("2027-01-04T00:30:00Z", 1000), // Monday 2027-W01 in UTC; Sunday in -05:00
-        ]
-        .join("\n"),
-    )
-    .unwrap();
-    let path = p.to_str().unwrap();
+    let (_dir, path) = gpt4o_log(&[
+        ("2026-12-27T12:00:00Z", 1),    // Sunday: 2026-W52
+        ("2026-12-28T12:00:00Z", 10),   // Monday: 2026-W53
+        ("2027-01-03T12:00:00Z", 100),  // Sunday: still 2026-W53, but January
+        ("2027-01-04T00:30:00Z", 1000), // Monday 2027-W01 in UTC; Sunday in -05:00
+    ]);
+    let path = path.as_str();
     let groups = |args: &[&str]| -> Vec<(String, u64)> {
         let mut all = vec![path];
         all.extend_from_slice(args);

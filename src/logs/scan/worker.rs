@@ -335,32 +335,16 @@ impl<'o> Worker<'o> {
                 GroupBy::Project => r.project.as_deref().map(Cow::Borrowed),
                 GroupBy::Format => r.format.map(|f| Cow::Borrowed(f.name())),
                 GroupBy::Day if self.by_day => r.time.map(|t| {
-                    let d = self.opts.tz.day(t);
-                    if self.day_cache.0 != d {
-                        self.day_cache = (d, Tz::format_day(d));
-                    }
-                    Cow::Owned(self.day_cache.1.clone())
+                    cached_label(&mut self.day_cache, self.opts.tz.day(t), Tz::format_day)
                 }),
                 GroupBy::Hour => r.time.map(|t| {
-                    let h = self.opts.tz.hour(t);
-                    if self.hour_cache.0 != h {
-                        self.hour_cache = (h, Tz::format_hour(h));
-                    }
-                    Cow::Owned(self.hour_cache.1.clone())
+                    cached_label(&mut self.hour_cache, self.opts.tz.hour(t), Tz::format_hour)
                 }),
                 GroupBy::Week => r.time.map(|t| {
-                    let d = self.opts.tz.day(t);
-                    if self.week_cache.0 != d {
-                        self.week_cache = (d, Tz::format_week(d));
-                    }
-                    Cow::Owned(self.week_cache.1.clone())
+                    cached_label(&mut self.week_cache, self.opts.tz.day(t), Tz::format_week)
                 }),
                 GroupBy::Month => r.time.map(|t| {
-                    let d = self.opts.tz.day(t);
-                    if self.month_cache.0 != d {
-                        self.month_cache = (d, Tz::format_month(d));
-                    }
-                    Cow::Owned(self.month_cache.1.clone())
+                    cached_label(&mut self.month_cache, self.opts.tz.day(t), Tz::format_month)
                 }),
                 GroupBy::Day => None,
                 GroupBy::Field(path) => doc
@@ -476,4 +460,17 @@ impl<'o> Worker<'o> {
             filled = end - start;
         }
     }
+}
+
+/// The label of time bucket `key`, formatted only when it differs from the last one asked of
+/// this cache (records mostly arrive in time order).
+fn cached_label(
+    cache: &mut (i64, String),
+    key: i64,
+    format: fn(i64) -> String,
+) -> Cow<'static, str> {
+    if cache.0 != key {
+        *cache = (key, format(key));
+    }
+    Cow::Owned(cache.1.clone())
 }
