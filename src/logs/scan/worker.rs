@@ -9,9 +9,36 @@ use crate::logs::agg::{
 };
 use crate::logs::dedupe::{Deferred, Seen};
 use crate::logs::options::{GroupBy, ScanOptions};
-use crate::logs::record::{self, ErrKind, Format, Parsed, Record};
+use crate::logs::record::{
+    self, CodexTurn, CodexUsage, ErrKind, FileContext, Format, Parsed, Record, id_hash,
+};
 use crate::logs::time::Tz;
 use crate::pricing::{self, Money};
+
+/// What the earlier lines of the work item being read said (a Codex session's model and
+/// running total, a Gemini CLI session's id): reset at the start of each item. A file with
+/// such lines is read whole by one worker, in order (see `input::plan`).
+#[derive(Default)]
+struct FileState {
+    model: Option<String>,
+    session: Option<String>,
+    project: Option<String>,
+    codex_total: Option<CodexUsage>,
+}
+
+impl FileState {
+    fn learn(&mut self, c: FileContext<'_>) {
+        if let Some(m) = c.model {
+            self.model = Some(m.into_owned());
+        }
+        if let Some(s) = c.session {
+            self.session = Some(s.into_owned());
+        }
+        if let Some(p) = c.project {
+            self.project = Some(p.into_owned());
+        }
+    }
+}
 
 pub(crate) struct ModelInfo {
     model: Option<&'static Model>,
@@ -41,6 +68,7 @@ pub(crate) struct Worker<'o> {
     by_hour: bool,
     /// Claude Code messages, held until every copy has been seen (see [`crate::logs::dedupe`]).
     pub(crate) deferred: Vec<Deferred>,
+    file: FileState,
 }
 
 pub(crate) const NONE: &str = "-";
@@ -66,6 +94,7 @@ impl<'o> Worker<'o> {
             week_cache: (i64::MIN, String::new()),
             month_cache: (i64::MIN, String::new()),
             deferred: Vec::new(),
+            file: FileState::default(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
             by_user_only: opts.by == [GroupBy::User],
@@ -154,6 +183,92 @@ impl<'o> Worker<'o> {
             }
             Ok(Parsed::Ignored) => self.agg.ignored += 1,
             Ok(Parsed::Record(r)) => self.record(r, loc, project, doc.as_ref()),
+            Ok(Parsed::Context(c)) => {
+                self.agg.ignored += 1;
+                self.file.learn(c);
+            }
+            Ok(Parsed::Contextual(r, turn)) => self.contextual(r, turn, loc, project, doc.as_ref()),
+            Ok(Parsed::Many(rs)) => {
+                for r in rs {
+                    self.record(r, loc, project, doc.as_ref());
+                }
+            }
+        }
+    }
+
+    /// A record completed from the earlier lines of its file: the model, session and project
+    /// it lacks; for a Codex `token_count`, the turn's usage. Codex writes the same event again
+    /// with an unchanged running total (a refresh, not a new call): that copy is a duplicate.
+    /// Without `last_token_usage` the turn is the difference from the previous running total.
+    fn contextual(
+        &mut self,
+        mut r: Record<'_>,
+        turn: Option<CodexTurn>,
+        loc: Loc,
+        project: Option<&str>,
+        doc: Option<&serde_json::Value>,
+    ) {
+        let st = &mut self.file;
+        if r.model.is_none() {
+            r.model = st.model.clone().map(Cow::Owned);
+        }
+        if r.session.is_none() {
+            r.session = st.session.clone().map(Cow::Owned);
+        }
+        if r.project.is_none() {
+            r.project = st
+                .project
+                .clone()
+                .or_else(|| project.map(str::to_string))
+                .map(Cow::Owned);
+        }
+        if let Some(t) = turn {
+            let prev = st.codex_total;
+            if let Some(total) = t.total {
+                st.codex_total = Some(total);
+                if prev == Some(total) {
+                    self.agg.duplicates += 1;
+                    return;
+                }
+            }
+            let usage = match (t.last, t.total) {
+                (Some(last), _) => last,
+                (None, Some(total)) => total.since(prev),
+                (None, None) => CodexUsage::default(),
+            };
+            if usage.is_zero() {
+                self.agg.ignored += 1;
+                return;
+            }
+            let (u, reasoning) = usage.split();
+            r.usage = u;
+            r.reasoning = reasoning;
+            // a forked session copies its parent's history (same times, same counts): the
+            // copy is dropped as a duplicate wherever it is read
+            let key = format!("{:?} {usage:?} {:?}", r.time, t.total);
+            r.dedupe = Some(id_hash(&["codex", &key]));
+        }
+        self.record(r, loc, project, doc);
+    }
+
+    /// A Gemini CLI session saved as one JSON document: each message is read as a line of
+    /// its own, at the file line where it starts.
+    pub(crate) fn document(&mut self, item: u32, text: &[u8], project: Option<&str>) {
+        self.file = FileState::default();
+        let lines = memchr::memchr_iter(b'\n', text).count() as u64
+            + u64::from(!text.is_empty() && !text.ends_with(b"\n"));
+        self.agg.item_lines.insert(item, lines);
+        match record::session_document(text) {
+            Err((line, skip)) => self.agg.skip(Loc { item, line }, skip.kind, skip.detail),
+            Ok(doc) => {
+                self.file.session = doc.session.map(Cow::into_owned);
+                let (mut at, mut line) = (0usize, 1u64);
+                for (offset, msg) in doc.messages {
+                    line += memchr::memchr_iter(b'\n', &text[at..offset]).count() as u64;
+                    at = offset;
+                    self.line(msg.as_bytes(), Loc { item, line }, project, false);
+                }
+            }
         }
     }
 
@@ -370,6 +485,11 @@ impl<'o> Worker<'o> {
         }
     }
 
+    /// The largest JSON document read whole: the line cap.
+    pub(crate) fn max_document(&self) -> u64 {
+        self.opts.max_line_bytes as u64
+    }
+
     /// A line longer than the cap: counted and skipped, its bytes never held whole.
     fn too_long(&mut self, loc: Loc) {
         let cap = self.opts.max_line_bytes;
@@ -392,6 +512,7 @@ impl<'o> Worker<'o> {
     ) -> io::Result<u64> {
         const BLOCK: usize = 1 << 20;
         let cap = self.opts.max_line_bytes.max(1);
+        self.file = FileState::default();
         let mut buf: Vec<u8> = vec![0; 4 * BLOCK];
         let mut filled = 0usize;
         let mut line_no = 0u64;
