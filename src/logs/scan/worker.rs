@@ -56,6 +56,8 @@ pub(crate) struct Worker<'o> {
     /// these without a map lookup; they are flushed into the maps when the period changes.
     cur_day: Option<(i64, Bucket)>,
     cur_hour: Option<(i64, Bucket)>,
+    /// The UTC hour being filled, with `--blocks`.
+    cur_block: Option<(i64, Bucket)>,
     key: String,
     day_cache: (i64, String),
     hour_cache: (i64, String),
@@ -88,6 +90,7 @@ impl<'o> Worker<'o> {
             recent_models: Vec::new(),
             cur_day: None,
             cur_hour: None,
+            cur_block: None,
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
@@ -146,6 +149,9 @@ impl<'o> Worker<'o> {
         }
         if let Some((p, b)) = self.cur_hour.take() {
             self.agg.hours.entry(p).or_default().merge(&b);
+        }
+        if let Some((p, b)) = self.cur_block.take() {
+            self.agg.block_hours.entry(p).or_default().merge(&b);
         }
         self.agg.trim(self.opts.top);
         (self.agg, self.deferred)
@@ -330,29 +336,39 @@ impl<'o> Worker<'o> {
         }
         let tokens = Tokens::of(&r.usage, r.reasoning);
         let model = r.model.as_deref().and_then(|n| self.model(n));
+        // the catalog's price of the tokens, and what the prompt cache did to it
+        let priced = if tokens.total == 0 {
+            None
+        } else {
+            model.and_then(|m| {
+                let b = pricing::cost_at(m, &r.usage, r.batch, r.time).ok()?;
+                let cache =
+                    pricing::cache_effect(m, &r.usage, r.batch, r.time, &b).unwrap_or_default();
+                Some((b.total, cache))
+            })
+        };
+        // (logged, computed) for the audit of a record that carries its own cost
+        let mut audited = None;
         let cost = if let Some(logged) = r.cost {
             self.agg.own_cost += 1;
             // the audit: what the catalog makes of the same tokens
-            let computed = model.and_then(|m| {
-                pricing::cost_at(m, &r.usage, r.batch, r.time)
-                    .ok()
-                    .map(|c| c.total)
-            });
+            let computed = match priced {
+                Some((c, _)) => Some(c),
+                None if tokens.total == 0 && model.is_some() => Some(Money::ZERO),
+                None => None,
+            };
             let name = r.model.as_deref().unwrap_or("(none)");
             let a = match self.agg.audit.get_mut(name) {
                 Some(a) => a,
                 None => self.agg.audit.entry(name.into()).or_default(),
             };
             a.add(logged, computed);
+            audited = Some((logged, computed));
             r.cost
         } else if tokens.total == 0 {
             Some(Money::ZERO)
         } else {
-            model.and_then(|m| {
-                pricing::cost_at(m, &r.usage, r.batch, r.time)
-                    .ok()
-                    .map(|c| c.total)
-            })
+            priced.map(|(c, _)| c)
         };
         let agg = &mut self.agg;
         if cost.is_none() {
@@ -368,6 +384,7 @@ impl<'o> Worker<'o> {
             tokens,
             prompt: r.usage.prompt_tokens(),
             cost,
+            cache: priced.map(|(_, e)| e).unwrap_or_default(),
             error: r.error,
         };
         agg.totals.add(&c);
@@ -379,6 +396,10 @@ impl<'o> Worker<'o> {
                 Self::bucket(&mut self.cur_day, &mut agg.days, self.opts.tz.day(t), &c);
                 if self.by_hour {
                     Self::bucket(&mut self.cur_hour, &mut agg.hours, self.opts.tz.hour(t), &c);
+                }
+                if self.opts.blocks {
+                    let hour = t.div_euclid(3600);
+                    Self::bucket(&mut self.cur_block, &mut agg.block_hours, hour, &c);
                 }
                 let user = r.user.as_deref().or(r.session.as_deref()).unwrap_or(NONE);
                 let kind = match (cost, r.error) {
@@ -434,7 +455,13 @@ impl<'o> Worker<'o> {
             self.agg.add_outlier(o, &c, self.opts.top);
         }
         // groups
-        if self.opts.by.is_empty() || grouped {
+        if self.opts.by.is_empty() {
+            return;
+        }
+        if grouped {
+            if let (Some((logged, computed)), Some(user)) = (audited, r.user.as_deref()) {
+                Self::audit_group(&mut self.agg, user, logged, computed);
+            }
             return;
         }
         self.key.clear();
@@ -482,6 +509,20 @@ impl<'o> Worker<'o> {
                 t.add(&c);
                 self.agg.groups.insert(self.key.as_str().into(), t);
             }
+        }
+        if let Some((logged, computed)) = audited {
+            Self::audit_group(&mut self.agg, &self.key, logged, computed);
+        }
+    }
+
+    fn audit_group(agg: &mut Agg, key: &str, logged: Money, computed: Option<Money>) {
+        match agg.audit_groups.get_mut(key) {
+            Some(a) => a.add(logged, computed),
+            None => agg
+                .audit_groups
+                .entry(key.into())
+                .or_default()
+                .add(logged, computed),
         }
     }
 
