@@ -1311,6 +1311,41 @@ fn agent_homes_are_walked_for_their_logs() {
     assert_eq!(all["records"].as_u64().unwrap(), 3 + 3 + 3);
 }
 
+/// A forked Codex session starts with a copy of its parent's history (the same times and
+/// counts): the copied turns count once, whichever file is read first; archived copies too.
+#[test]
+fn codex_forked_and_archived_copies_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parent = std::fs::read_to_string(scan_dir().join("formats/codex.jsonl")).unwrap();
+    // the branch: the parent's lines up to its second turn, then a turn of its own
+    let copied: String = parent.lines().take(8).map(|l| format!("{l}\n")).collect();
+    let own = r#"{"timestamp":"2026-03-01T10:00:00.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":25000,"cached_input_tokens":20000,"output_tokens":1400,"reasoning_output_tokens":500,"total_tokens":26400},"last_token_usage":{"input_tokens":3000,"cached_input_tokens":2000,"output_tokens":100,"reasoning_output_tokens":0,"total_tokens":3100}}}}"#;
+    let sessions = d.join("sessions/2026/03/01");
+    std::fs::create_dir_all(&sessions).unwrap();
+    std::fs::write(sessions.join("rollout-a.jsonl"), &parent).unwrap();
+    std::fs::write(sessions.join("rollout-b.jsonl"), format!("{copied}{own}\n")).unwrap();
+    std::fs::create_dir_all(d.join("archived_sessions")).unwrap();
+    std::fs::write(d.join("archived_sessions/rollout-a.jsonl"), &parent).unwrap();
+    let o = run_in(d, &["scan-logs", ".", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    // the parent's three turns ($0.0255) and the branch's own: gpt-5-codex (its copied
+    // turn_context) 1000 × $1.25 + 2000 × $0.125 + 100 × $10 = $0.0025. Duplicates: the
+    // parent's re-emitted event in each of the three files, the branch's two copied turns,
+    // the archived copy's three turns
+    assert_eq!(
+        summary(&j),
+        (
+            4,
+            3 + 2 + 3,
+            0,
+            [7000, 26000, 0, 1600, 500, 34600],
+            "0.028".into()
+        )
+    );
+}
+
 /// `--tz` takes IANA zones: each record is bucketed by the offset in force at its own instant,
 /// so the days either side of Europe/Berlin's change on 2026-03-29 (01:00 UTC) are local days.
 #[test]

@@ -222,10 +222,15 @@ impl<'o> Worker<'o> {
             r.session = st.session.clone().map(Cow::Owned);
         }
         if r.project.is_none() {
+            // Codex names its working directory; Gemini CLI's project is the folder under tmp/
             r.project = st
                 .project
                 .clone()
-                .or_else(|| project.map(str::to_string))
+                .or_else(|| {
+                    project
+                        .filter(|_| r.format == Some(Format::GeminiCli))
+                        .map(str::to_string)
+                })
                 .map(Cow::Owned);
         }
         if let Some(t) = turn {
