@@ -231,6 +231,24 @@ mod tests {
     }
 
     #[test]
+    fn codex_turns_from_running_totals_never_underflow() {
+        let u = |input, cached_input, output, reasoning_output| CodexUsage {
+            input,
+            cached_input,
+            output,
+            reasoning_output,
+            total: input + output,
+        };
+        // inconsistent totals: 50 more input but 120 more cached, 5 more output but 50 reasoning
+        let turn = u(150, 120, 15, 50).since(Some(u(100, 0, 10, 0)));
+        let (usage, reasoning) = turn.split();
+        assert_eq!((usage.input, usage.cached_input, usage.output), (0, 50, 5));
+        assert_eq!(reasoning, 5);
+        // a total that went down (a new count) is taken as it is
+        assert_eq!(u(5, 1, 2, 0).since(Some(u(100, 0, 10, 0))), u(5, 1, 2, 0));
+    }
+
+    #[test]
     fn bad_counts() {
         let base = r#"{"timestamp":"2026-03-01T00:00:00Z","model":"gpt-4o","prompt_tokens":"#;
         for (v, why) in [

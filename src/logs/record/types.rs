@@ -319,15 +319,18 @@ pub struct CodexUsage {
 impl CodexUsage {
     /// The normalised split and the reasoning tokens: cached input is part of `input_tokens`,
     /// reasoning part of `output_tokens` (OpenAI's convention, as in `codex-rs`' `TokenUsage`).
+    /// (A difference of running totals may hold more cached than input tokens, or more
+    /// reasoning than output tokens, when the totals are inconsistent: the parts are capped.)
     pub fn split(self) -> (Usage, u64) {
+        let cached = self.cached_input.min(self.input);
         (
             Usage {
-                input: self.input - self.cached_input,
-                cached_input: self.cached_input,
+                input: self.input - cached,
+                cached_input: cached,
                 output: self.output,
                 ..Usage::default()
             },
-            self.reasoning_output,
+            self.reasoning_output.min(self.output),
         )
     }
 
