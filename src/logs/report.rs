@@ -382,7 +382,7 @@ fn nothing_read(
             "no records: no input could be read (see the skipped files)".to_string()
         } else if files == 0 {
             "no records: no log files found (directories are searched for *.jsonl files, \
-             also .jsonl.gz and .jsonl.zst)"
+             also .jsonl.gz and .jsonl.zst, and for chats/*.json of Gemini CLI and Qwen Code)"
                 .to_string()
         } else {
             "no records: the input is empty".to_string()

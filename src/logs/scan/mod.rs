@@ -217,15 +217,26 @@ mod tests {
             chunk_bytes: 1 << 40,
             ..ScanOptions::default()
         };
-        let whole = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        opts.threads = 2;
-        opts.chunk_bytes = 1 << 16;
-        let split = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        assert_eq!(whole, split);
+        let split = whole_equals_split(&inputs, &mut opts, catalog);
         assert_eq!(split["records"], 2000);
         assert_eq!(split["tokens"]["total"], 1010 * 2000);
         // 2000 × (1000 × $1.25 + 10 × $10) per 1M
         assert_eq!(split["cost"], "2.7");
+    }
+
+    /// Scans `inputs` in one pass (`opts` as given) and in 64 KiB ranges on two threads (`opts`
+    /// left so), asserts the two reports are equal and returns the split one.
+    fn whole_equals_split(
+        inputs: &[Input],
+        opts: &mut ScanOptions,
+        catalog: &'static Catalog,
+    ) -> serde_json::Value {
+        let whole = serde_json::to_value(scan(inputs, opts, catalog, &no_progress)).unwrap();
+        opts.threads = 2;
+        opts.chunk_bytes = 1 << 16;
+        let split = serde_json::to_value(scan(inputs, opts, catalog, &no_progress)).unwrap();
+        assert_eq!(whole, split);
+        split
     }
 
     /// Scanning a file in many parallel ranges gives exactly the report of one sequential pass.
@@ -253,11 +264,7 @@ mod tests {
             chunk_bytes: 1 << 40,
             ..ScanOptions::default()
         };
-        let whole = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        opts.threads = 2;
-        opts.chunk_bytes = 1 << 16;
-        let split = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        assert_eq!(whole, split);
+        let split = whole_equals_split(&inputs, &mut opts, catalog);
         assert_eq!(split["duplicates"], 2 + 5);
         // `--by user` alone keeps group totals with the per-user events: same rows
         opts.by = vec![GroupBy::User];
