@@ -96,7 +96,11 @@ pub(crate) fn float_repr(f: f64) -> String {
         } else if point as usize >= digits.len() {
             format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
         };
         format!("{sign}{s}")
     } else {
@@ -115,6 +119,7 @@ pub(crate) fn float_repr(f: f64) -> String {
 /// which is written as U+FFFD: Python keeps it, and no tokenizer here can encode it.
 pub(crate) fn reformat(text: &str) -> Option<(String, bool)> {
     let mut p = Parser {
+        t: text,
         s: text.as_bytes(),
         i: 0,
         lossy: false,
@@ -170,6 +175,7 @@ impl Py {
 }
 
 struct Parser<'a> {
+    t: &'a str,
     s: &'a [u8],
     i: usize,
     lossy: bool,
@@ -202,6 +208,8 @@ impl Parser<'_> {
                 self.i += 1;
                 self.depth += 1;
                 let mut entries: Vec<(String, Py)> = Vec::new();
+                let mut at: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
                 self.ws();
                 if !self.eat("}") {
                     loop {
@@ -216,9 +224,12 @@ impl Parser<'_> {
                         }
                         self.ws();
                         let v = self.value()?;
-                        match entries.iter_mut().find(|(key, _)| *key == k) {
-                            Some(e) => e.1 = v,
-                            None => entries.push((k, v)),
+                        match at.get(&k) {
+                            Some(&i) => entries[i].1 = v,
+                            None => {
+                                at.insert(k.clone(), entries.len());
+                                entries.push((k, v));
+                            }
                         }
                         self.ws();
                         if self.eat("}") {
@@ -331,7 +342,8 @@ impl Parser<'_> {
         self.i += 1;
         let mut out = String::new();
         loop {
-            let rest = std::str::from_utf8(&self.s[self.i..]).ok()?;
+            // at a quote, a backslash or the start: a char boundary of the text
+            let rest = self.t.get(self.i..)?;
             let end = rest.find(|c: char| c == '"' || c == '\\' || (c as u32) < 0x20)?;
             out.push_str(&rest[..end]);
             self.i += end;
@@ -355,7 +367,8 @@ impl Parser<'_> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            if (0xd800..0xdc00).contains(&hi) && self.s[self.i..].starts_with(b"\\u")
+                            if (0xd800..0xdc00).contains(&hi)
+                                && self.s[self.i..].starts_with(b"\\u")
                             {
                                 let save = self.i;
                                 self.i += 2;
@@ -416,23 +429,47 @@ mod tests {
             ("1e16", "1e+16"),
             ("123456789012345678.0", "1.2345678901234568e+17"),
             (r#"{"a":1,"b":2,"a":3}"#, r#"{"a": 3, "b": 2}"#),
-            (r#"["\u00e9\n\u001f\/", NaN, -Infinity]"#, "[\"é\\n\\u001f/\", NaN, -Infinity]"),
+            (
+                r#"["\u00e9\n\u001f\/", NaN, -Infinity]"#,
+                "[\"é\\n\\u001f/\", NaN, -Infinity]",
+            ),
             (r#""\ud83d\ude00""#, "\"😀\""),
             ("[]", "[]"),
             ("{ }", "{}"),
         ] {
             assert_eq!(reformat(text).map(|r| r.0).as_deref(), Some(want), "{text}");
         }
-        for bad in ["", "01", "1.", "[1,]", "{'a': 1}", "\"a\tb\"", "1 2", "+1", "nan"] {
+        for bad in [
+            "", "01", "1.", "[1,]", "{'a': 1}", "\"a\tb\"", "1 2", "+1", "nan",
+        ] {
             assert_eq!(reformat(bad), None, "{bad:?}");
         }
         assert_eq!(reformat(r#""\ud800""#), Some(("\"\u{fffd}\"".into(), true)));
     }
 
+    /// Long strings of escapes and objects of many keys round-trip (each is read in one pass:
+    /// a step does not re-read the rest, a key is looked up in a map).
+    #[test]
+    fn long_escaped_strings_and_wide_objects_round_trip() {
+        let text = format!("\"{}\"", "a\\n".repeat(200_000));
+        let (out, lossy) = reformat(&text).expect("valid");
+        assert_eq!(out.len(), text.len());
+        assert!(!lossy);
+        let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}, \"k0\": -1}}", keys.join(", "));
+        let (out, _) = reformat(&text).expect("valid");
+        assert!(
+            out.starts_with("{\"k0\": -1, \"k1\": 1, "),
+            "{}",
+            &out[..40]
+        );
+        assert!(out.ends_with(", \"k99999\": 99999}"));
+    }
+
     #[test]
     fn dumps_writes_python_floats_and_separators() {
-        let v: Value = serde_json::from_str(r#"{"a": [1, 2.5, 1e-7, -3], "b": {"c": null}}"#)
-            .expect("JSON");
+        let v: Value =
+            serde_json::from_str(r#"{"a": [1, 2.5, 1e-7, -3], "b": {"c": null}}"#).expect("JSON");
         assert_eq!(dumps(&v), r#"{"a": [1, 2.5, 1e-07, -3], "b": {"c": null}}"#);
         assert_eq!(float_repr(1.0), "1.0");
         assert_eq!(float_repr(0.1), "0.1");
