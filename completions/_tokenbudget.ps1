@@ -107,6 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
         'tokenbudget;cost' {
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Use this text as the prompt')
             [CompletionResult]::new('--input-tokens', '--input-tokens', [CompletionResultType]::ParameterName, 'The whole prompt size in tokens, instead of a prompt to count (no tokenizer is loaded)')
+            [CompletionResult]::new('--tokenizer', '--tokenizer', [CompletionResultType]::ParameterName, 'Count the prompt with this tokenizer file instead of each model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model, as `count --tokenizer` counts it')
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2''s rule)')
             [CompletionResult]::new('--output-tokens', '--output-tokens', [CompletionResultType]::ParameterName, 'Expected output tokens per request')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'The request''s max_tokens: price the worst case, every allowed output token generated')
             [CompletionResult]::new('--cached-tokens', '--cached-tokens', [CompletionResultType]::ParameterName, 'Tokens of the prompt read from the provider''s prompt cache (part of the input)')

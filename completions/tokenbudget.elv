@@ -101,6 +101,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         &'tokenbudget;cost'= {
             cand --text 'Use this text as the prompt'
             cand --input-tokens 'The whole prompt size in tokens, instead of a prompt to count (no tokenizer is loaded)'
+            cand --tokenizer 'Count the prompt with this tokenizer file instead of each model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model, as `count --tokenizer` counts it'
+            cand --split 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2''s rule)'
             cand --output-tokens 'Expected output tokens per request'
             cand --max-tokens 'The request''s max_tokens: price the worst case, every allowed output token generated'
             cand --cached-tokens 'Tokens of the prompt read from the provider''s prompt cache (part of the input)'

@@ -97,6 +97,8 @@ complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s h -l he
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l text -d 'Use this text as the prompt' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l input-tokens -d 'The whole prompt size in tokens, instead of a prompt to count (no tokenizer is loaded)' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l tokenizer -d 'Count the prompt with this tokenizer file instead of each model\'s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model, as `count --tokenizer` counts it' -r -F
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l split -d 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2\'s rule)' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l output-tokens -d 'Expected output tokens per request' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l max-tokens -d 'The request\'s max_tokens: price the worst case, every allowed output token generated' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand cost" -l cached-tokens -d 'Tokens of the prompt read from the provider\'s prompt cache (part of the input)' -r

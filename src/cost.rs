@@ -370,8 +370,12 @@ fn has_write_prices(model: &Model) -> bool {
 pub struct CostRow {
     pub model: String,
     pub provider: String,
-    /// The encoding the prompt was counted with; `null` when token counts were given.
+    /// The encoding the prompt was counted with; `null` when token counts were given or a
+    /// `--tokenizer` file counted it.
     pub tokenizer: Option<Encoding>,
+    /// The `--tokenizer` file the prompt was counted with, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokenizer_file: Option<String>,
     /// The prompt count is an estimate: the model has no exact local tokenizer, so it was
     /// counted with `basis` (the resolver's rule, as in every command).
     pub estimate: bool,
@@ -444,6 +448,7 @@ pub fn price_request(
         model: model.id.clone(),
         provider: model.provider.clone(),
         tokenizer: counting.map(|c| c.encoding),
+        tokenizer_file: None,
         estimate: counting.is_some_and(|c| c.estimate),
         approximate: counting.is_some_and(|c| c.estimate),
         basis: counting.filter(|c| c.estimate).map(|c| c.encoding),
@@ -489,6 +494,8 @@ pub struct PromptCounter<'a> {
     text: &'a str,
     base_dir: std::path::PathBuf,
     cache: HashMap<(Encoding, Options), Counted>,
+    /// Counts made with a `--tokenizer` file (one file per run).
+    file_cache: HashMap<Options, Counted>,
 }
 
 impl<'a> PromptCounter<'a> {
@@ -502,6 +509,7 @@ impl<'a> PromptCounter<'a> {
             text,
             base_dir: base_dir.to_path_buf(),
             cache: HashMap::new(),
+            file_cache: HashMap::new(),
         }
     }
 
@@ -552,7 +560,39 @@ impl<'a> PromptCounter<'a> {
         };
         // Plain text counts the same whatever the message rule or provider: one count per
         // encoding. A request is counted per (encoding, rule, provider).
-        let opts = if crate::count::looks_like_json(self.text) {
+        let key = (enc, self.options(rule, provider));
+        if !self.cache.contains_key(&key) {
+            let counted = count_document_on(enc.tokenizer(), &key.1, self.text, Mode::Auto, 0, 1)?;
+            self.cache.insert(key.clone(), counted);
+        }
+        match self.cache.get(&key) {
+            Some(c) => Ok((c, counting)),
+            None => Err("internal error: prompt count missing".to_string()),
+        }
+    }
+
+    /// The prompt counted with a tokenizer file (`--tokenizer`), once per message rule and
+    /// image formula, as [`PromptCounter::count_as`] counts it with an encoding.
+    pub fn count_file(
+        &mut self,
+        tok: &crate::tokenize::Tokenizer,
+        rule: MessageRule,
+        provider: Option<&str>,
+    ) -> Result<&Counted, String> {
+        let opts = self.options(rule, provider);
+        if !self.file_cache.contains_key(&opts) {
+            let counted = count_document_on(tok, &opts, self.text, Mode::Auto, 0, 1)?;
+            self.file_cache.insert(opts.clone(), counted);
+        }
+        self.file_cache
+            .get(&opts)
+            .ok_or_else(|| "internal error: prompt count missing".to_string())
+    }
+
+    /// The counting options for this prompt: a request's depend on the message rule and the
+    /// image formula (the provider); plain text counts the same whatever they are.
+    fn options(&self, rule: MessageRule, provider: Option<&str>) -> Options {
+        if crate::count::looks_like_json(self.text) {
             Options {
                 rule,
                 base_dir: self.base_dir.clone(),
@@ -561,15 +601,6 @@ impl<'a> PromptCounter<'a> {
             }
         } else {
             Options::default()
-        };
-        let key = (enc, opts);
-        if !self.cache.contains_key(&key) {
-            let counted = count_document_on(enc.tokenizer(), &key.1, self.text, Mode::Auto, 0, 1)?;
-            self.cache.insert(key.clone(), counted);
-        }
-        match self.cache.get(&key) {
-            Some(c) => Ok((c, counting)),
-            None => Err("internal error: prompt count missing".to_string()),
         }
     }
 

@@ -60,6 +60,17 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", value_parser = parse_tokens)]
     pub input_tokens: Option<u64>,
 
+    /// Count the prompt with this tokenizer file instead of each model's: a Hugging Face
+    /// tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model, as
+    /// `count --tokenizer` counts it.
+    #[arg(long, value_name = "FILE", conflicts_with = "input_tokens")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// How text is split before merging, for a tiktoken rank file given with --tokenizer:
+    /// o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2's rule).
+    #[arg(long, value_name = "RULE", requires = "tokenizer", value_parser = crate::commands::count::parse_split)]
+    pub split: Option<crate::tokenize::external::Split>,
+
     /// Expected output tokens per request.
     #[arg(long, value_name = "N", value_parser = parse_tokens, conflicts_with = "max_tokens")]
     pub output_tokens: Option<u64>,
@@ -348,8 +359,50 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     let mut rows: Vec<CostRow> = Vec::new();
     let mut skipped: Vec<Problem> = Vec::new();
     let resolver = shared.resolver();
+    // a --tokenizer file is loaded once and counts the prompt for every model
+    let file = match (&args.tokenizer, &counter) {
+        (Some(path), Some(_)) => {
+            let tok = crate::tokenize::Tokenizer::from_file(path, args.split)
+                .map_err(|e| anyhow!("--tokenizer {e}"))?;
+            Some(std::sync::Arc::new(tok))
+        }
+        _ => None,
+    };
     for model in &models {
         let mut range = None;
+        if let (Some(tok), Some(c)) = (&file, &mut counter) {
+            let resolved = resolver.with_file(Some(&model.id), tok.clone());
+            let counted = c
+                .count_file(tok, resolved.message_rule, Some(model.provider.as_str()))
+                .map_err(|e| {
+                    anyhow!(
+                        "{}: {e}",
+                        prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
+                    )
+                })?;
+            if let Some(why) = tok.failure() {
+                bail!("{}: {why}; no count is reported", Shown(&tok.name()));
+            }
+            kind = counted.kind();
+            let tokens = counted.tokens();
+            match price_request(model, tokens, None, &spec, workload.as_ref()) {
+                Ok(mut row) => {
+                    // the path as given, as `count` and `plan` name it
+                    row.tokenizer_file = args.tokenizer.as_ref().map(|p| p.display().to_string());
+                    rows.push(row)
+                }
+                Err(CostError::Pricing(e)) if skip_unpriceable => skipped.push(Problem {
+                    model: model.id.clone(),
+                    reason: e.to_string(),
+                }),
+                Err(e) if models.len() == 1 => return Err(e.into()),
+                Err(e) => errors.push(Problem {
+                    model: model.id.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+            continue;
+        }
         let (prompt, counting) = match (&mut counter, args.input_tokens) {
             (Some(c), _) => {
                 // The one resolver decides the encoding, the estimate and the message rule.
@@ -542,11 +595,11 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
         }
         _ => render_comparison(&rows, &spec, workload.as_ref(), env, out)?,
     }
-    let description = describe(
-        &spec,
-        workload.as_ref(),
-        prompt_text.as_ref().map(|(l, _)| l.as_str()),
-    );
+    let prompt_label = prompt_text.as_ref().map(|(l, _)| match &args.tokenizer {
+        Some(f) => format!("{l}, counted with --tokenizer {}", f.display()),
+        None => l.clone(),
+    });
+    let description = describe(&spec, workload.as_ref(), prompt_label.as_deref());
     if !description.is_empty() {
         writeln!(out, "{}", env.out.dim(&escape(&description)))?;
     }
@@ -685,6 +738,9 @@ fn render_single(
 ) -> Result<()> {
     let mark = if row.estimate { "~" } else { "" };
     let mut title = format!("{} ({})", row.model, row.provider);
+    if let Some(f) = &row.tokenizer_file {
+        title.push_str(&format!(", tokenizer {f}"));
+    }
     if let Some(e) = row.tokenizer {
         if row.estimate {
             title.push_str(&format!(

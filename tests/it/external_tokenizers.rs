@@ -478,3 +478,91 @@ fn plan_with_a_tokenizer_file_gives_counts_total() {
         );
     }
 }
+
+/// `cost --tokenizer FILE` prices the count `count --tokenizer FILE` gives, for each kind of
+/// file and for a text and a request (one answer), for every model compared, and names the
+/// file in the JSON and the report.
+#[test]
+fn cost_with_a_tokenizer_file_prices_counts_total() {
+    let req = crate::common::fixtures().join("request");
+    for (tokenizer, split) in [
+        ("bpe.tokenizer.json", None),
+        ("unigram.tokenizer.json", None),
+        ("bpe.model", None),
+        ("ranks.tiktoken", Some("o200k")),
+    ] {
+        let path = dir().join(tokenizer);
+        let path = path.to_str().unwrap();
+        for file in ["chat.json", "../tokenizers/corpus.txt"] {
+            let mut file_args = vec!["--tokenizer", path];
+            if let Some(s) = split {
+                file_args.extend(["--split", s]);
+            }
+            let mut args = vec![
+                "cost",
+                file,
+                "--compare",
+                "gpt-4o,claude-sonnet-4-5",
+                "--json",
+            ];
+            args.extend(&file_args);
+            let cost = crate::common::run_in(&req, &args, None);
+            assert_eq!(cost.code, 0, "{tokenizer} {file}: {}", cost.stderr);
+            let cost = crate::common::json(&cost);
+            let rows = cost["rows"].as_array().unwrap();
+            assert_eq!(rows.len(), 2);
+            for row in rows {
+                // each model's own count (a request's images follow the model's provider)
+                let model = row["model"].as_str().unwrap();
+                let mut args = vec!["count", file, "-m", model, "--json"];
+                args.extend(&file_args);
+                let count = crate::common::run_in(&req, &args, None);
+                assert_eq!(count.code, 0, "{tokenizer} {file}: {}", count.stderr);
+                let want = &crate::common::json(&count)["total"]["tokens"];
+                assert_eq!(&row["input_tokens"], want, "{tokenizer} {file}: {model}");
+                assert_eq!(row["tokenizer_file"], path);
+                assert_eq!(row["tokenizer"], serde_json::Value::Null);
+                assert_eq!(row["approximate"], false);
+            }
+        }
+    }
+    // the single-model report names the file; a bad file is an error naming it
+    let path = dir().join("bpe.tokenizer.json");
+    let o = crate::common::run_in(
+        &req,
+        &[
+            "cost",
+            "chat.json",
+            "-m",
+            "gpt-4o",
+            "--tokenizer",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .starts_with(&format!("gpt-4o (openai), tokenizer {}\n", path.display())),
+        "{}",
+        o.stdout
+    );
+    let o = crate::common::run_in(
+        &req,
+        &["cost", "chat.json", "--tokenizer", "missing.json"],
+        None,
+    );
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr
+            .starts_with("error: --tokenizer missing.json: cannot read it"),
+        "{}",
+        o.stderr
+    );
+    let o = crate::common::run_in(
+        &req,
+        &["cost", "--input-tokens", "5", "--tokenizer", "x.json"],
+        None,
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}
