@@ -238,7 +238,7 @@ pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut
         emit(r);
         return;
     }
-    if piece.len() <= SHORT {
+    if piece.len() <= SHORT && v.len() < SHORT_MAX_VOCAB {
         merge_short(v, piece, &mut sc.cache, emit)
     } else {
         merge_heap(v, piece, sc, emit)
@@ -303,7 +303,7 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     if v.whole(v.rank_cached(piece, &mut sc.cache)) {
         return 1;
     }
-    if piece.len() <= SHORT {
+    if piece.len() <= SHORT && v.len() < SHORT_MAX_VOCAB {
         merge_short_count(v, piece, &mut sc.cache)
     } else {
         let mut n = 0;
@@ -313,9 +313,12 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 }
 
 /// The quadratic merge (tiktoken's scan) over a linked list in stack arrays: `next[i]` is the
-/// start of the part after the part starting at `i`. Merged-away parts keep `u32::MAX` as their
-/// pair rank, so the minimum scan runs over the dense array without moving memory.
-/// Returns the number of parts.
+/// start of the part after the part starting at `i`. `key[i]` is the rank of part `i` joined
+/// with the next part, shifted left 7 bits, with `i` in the low bits (`DEAD` for none or a
+/// merged-away part): the minimum key is then the lowest rank at the leftmost position, found
+/// by one reduction over the dense array (which compiles to SIMD) with no second scan for its
+/// position. Needs ranks below 2^24 (every embedded vocabulary; [`merge_short_count`] falls
+/// back to the heap merge otherwise). Returns the number of parts.
 #[inline(always)]
 fn merge_short_parts(
     v: &Vocab,
@@ -323,12 +326,19 @@ fn merge_short_parts(
     cache: &mut RankCache,
     next: &mut [u8; SHORT + 1],
 ) -> usize {
+    const DEAD: u32 = u32::MAX;
     let n = piece.len();
-    // pair[i] = rank of part i joined with the next part (u32::MAX if none / dead)
-    let mut pair = [u32::MAX; SHORT];
+    let key_of = |r: u32, i: usize| {
+        if r == u32::MAX {
+            DEAD
+        } else {
+            r << 7 | i as u32
+        }
+    };
+    let mut key = [DEAD; SHORT];
     let mut prev = [0u8; SHORT + 1];
     for i in 0..n - 1 {
-        pair[i] = v.pair_rank(piece[i], piece[i + 1]);
+        key[i] = key_of(v.pair_rank(piece[i], piece[i + 1]), i);
     }
     for i in 0..=n {
         next[i] = (i + 1) as u8;
@@ -336,31 +346,31 @@ fn merge_short_parts(
     }
     let mut parts = n;
     loop {
-        // leftmost minimum (dead parts hold u32::MAX): the minimum first, a reduction that
-        // compiles to SIMD, then its first position
-        let live = &pair[..n - 1];
-        let best = live.iter().copied().min().unwrap_or(u32::MAX);
-        if best == u32::MAX {
+        let best = key[..n - 1].iter().copied().fold(DEAD, u32::min);
+        if best == DEAD {
             return parts;
         }
-        let bi = live.iter().position(|&r| r == best).unwrap_or(0);
+        let bi = (best & 0x7F) as usize;
         parts -= 1;
         let j = next[bi] as usize;
         let k = next[j] as usize;
-        pair[j] = u32::MAX;
+        key[j] = DEAD;
         next[bi] = k as u8;
         if k < n {
             prev[k] = bi as u8;
-            pair[bi] = v.merge_rank(piece, bi, k, next[k] as usize, cache);
+            key[bi] = key_of(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
         } else {
-            pair[bi] = u32::MAX;
+            key[bi] = DEAD;
         }
         if bi > 0 {
             let p = prev[bi] as usize;
-            pair[p] = v.merge_rank(piece, p, bi, k, cache);
+            key[p] = key_of(v.merge_rank(piece, p, bi, k, cache), p);
         }
     }
 }
+
+/// Vocabularies with ranks below this use the short merge (its keys hold a rank in 25 bits).
+const SHORT_MAX_VOCAB: usize = 1 << 24;
 
 fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
     let mut next = [0u8; SHORT + 1];
