@@ -417,7 +417,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__merge)
-            opts="-h -V --fail-on --strict --json --color --no-progress --prices --exact --help --version"
+            opts="-h -V --fail-on --strict --json --audit --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,7 +571,7 @@ _tokenbudget() {
             return 0
             ;;
         tokenbudget__subcmd__scan__subcmd__logs)
-            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --audit --json --threads --emit-summary --color --no-progress --prices --exact --help --version"
+            opts="-h -V --by --top --since --until --tz --field --window-share --max-tokens --spike-factor --spike-days --burst --burst-tokens --loop-min --loop-gap --loop-tolerance --fail-on --strict --audit --blocks --json --threads --emit-summary --color --no-progress --prices --exact --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

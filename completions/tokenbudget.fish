@@ -181,6 +181,7 @@ never\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l strict -d 'Exit 2 when any line or file was skipped'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l audit -d 'Compare the cost records log themselves (cost_usd, costUSD, response_cost, spend, usage.cost) with the catalog\'s price of their tokens, per model; list those more than 1% apart. (The JSON always holds the comparison, as "audit".)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l blocks -d 'Also sum requests into 5-hour blocks (Claude\'s usage windows, as ccusage counts them): a block starts at the hour (UTC) of its first request and lasts 5 hours'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l json -d 'Print only JSON on stdout'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand scan-logs" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
@@ -193,6 +194,7 @@ never\t''"
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l prices -d 'Price file that overrides or extends the catalog for every command (count, plan, cost, models, check, scan-logs): LiteLLM\'s model_prices_and_context_window.json, or tokenbudget\'s TOML/JSON format (see README) [default: $TOKENBUDGET_PRICES when set and not empty]' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l strict -d 'Exit 2 when any line or file was skipped in any part'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l json -d 'Print only JSON on stdout (the `scan-logs --json` document)'
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l audit -d 'List the models and groups whose logged cost is more than 1% from the catalog\'s (as `scan-logs --audit`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l no-progress -d 'Never draw progress bars'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -l exact -d 'Refuse estimates (exit 2): a model without an exact local tokenizer (Claude, Gemini, ...), an --encoding other than the model\'s, or a name matched only by a tiktoken prefix. Without it those are counted and labelled approximate (`~`)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -167,6 +167,72 @@ pub fn cost_at(
     })
 }
 
+/// What the prompt cache did to one request's cost, at the same rates as [`cost_at`]:
+/// reads against the same tokens as uncached input, writes against the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CacheEffect {
+    /// What the cache reads cost.
+    pub read_cost: Money,
+    /// What the cache reads would have cost as uncached input, less what they cost.
+    pub read_savings: Money,
+    /// What the cache writes cost (5-minute and 1-hour).
+    pub write_cost: Money,
+    /// What the cache writes cost above the same tokens as uncached input.
+    pub write_premium: Money,
+}
+
+impl CacheEffect {
+    pub fn add(&mut self, o: &CacheEffect) {
+        self.read_cost += o.read_cost;
+        self.read_savings += o.read_savings;
+        self.write_cost += o.write_cost;
+        self.write_premium += o.write_premium;
+    }
+
+    /// Read savings less the write premium: what caching saved in all (negative when the
+    /// writes cost more than the reads saved).
+    pub fn net_savings(&self) -> Money {
+        self.read_savings - self.write_premium
+    }
+}
+
+/// The [`CacheEffect`] of a request with `usage` on `model` (zero without cache tokens). The
+/// counterfactual moves the cache tokens to uncached input; the prompt size, and so the
+/// long-context tier, is the same.
+pub fn cache_effect(
+    model: &Model,
+    usage: &Usage,
+    batch: bool,
+    time: Option<i64>,
+    actual: &CostBreakdown,
+) -> Result<CacheEffect, PricingError> {
+    let writes = usage.cache_write_5m.saturating_add(usage.cache_write_1h);
+    if usage.cached_input == 0 && writes == 0 {
+        return Ok(CacheEffect::default());
+    }
+    let reads_uncached = Usage {
+        input: usage.input.saturating_add(usage.cached_input),
+        cached_input: 0,
+        ..*usage
+    };
+    let all_uncached = Usage {
+        input: reads_uncached.input.saturating_add(writes),
+        cache_write_5m: 0,
+        cache_write_1h: 0,
+        ..reads_uncached
+    };
+    let reads_input = cost_at(model, &reads_uncached, batch, time)?.input;
+    let all_input = cost_at(model, &all_uncached, batch, time)?.input;
+    let reads_at_input = reads_input - actual.input;
+    let writes_at_input = all_input - reads_input;
+    Ok(CacheEffect {
+        read_cost: actual.cached_input,
+        read_savings: reads_at_input - actual.cached_input,
+        write_cost: actual.cache_write,
+        write_premium: actual.cache_write - writes_at_input,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

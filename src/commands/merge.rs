@@ -42,6 +42,11 @@ pub struct MergeArgs {
     /// Print only JSON on stdout (the `scan-logs --json` document).
     #[arg(long)]
     pub json: bool,
+
+    /// List the models and groups whose logged cost is more than 1% from the catalog's (as
+    /// `scan-logs --audit`).
+    #[arg(long)]
+    pub audit: bool,
 }
 
 /// The scan-logs arguments a summary was made with, parsed again.
@@ -91,6 +96,7 @@ pub fn run(args: MergeArgs, env: &Env, out: &mut dyn Write) -> Result<ExitStatus
     scan_args.json = args.json;
     scan_args.fail_on = args.fail_on;
     scan_args.strict = args.strict;
+    scan_args.audit = args.audit;
     let (opts, _) = scan_logs::scan_options(&scan_args)?;
     let (raw, missing) = summary::merge(parts, opts.top).map_err(anyhow::Error::msg)?;
     let mut report = raw.finish(&opts);

@@ -28,6 +28,7 @@ use crate::report::{self, Env, thousands};
   zcat old.jsonl.gz | tokenbudget scan-logs -        stdin (.gz and .zst are also read directly)
   tokenbudget scan-logs app.jsonl --by feature,week --since 2026-03-01 --tz Europe/Berlin
   tokenbudget scan-logs litellm-spend.jsonl --audit  logged costs against the catalog
+  tokenbudget scan-logs ~/.claude/projects --blocks  5-hour blocks (Claude's usage windows)
   tokenbudget scan-logs app.jsonl --field user=metadata.customer --field time=ts
   tokenbudget scan-logs app.jsonl --burst 100/1m --burst-tokens 2M/1h --max-tokens 50000
   tokenbudget scan-logs logs/ --fail-on alerts --json > report.json   for cron and CI
@@ -125,6 +126,11 @@ pub struct ScanLogsArgs {
     /// apart. (The JSON always holds the comparison, as "audit".)
     #[arg(long)]
     pub audit: bool,
+
+    /// Also sum requests into 5-hour blocks (Claude's usage windows, as ccusage counts them):
+    /// a block starts at the hour (UTC) of its first request and lasts 5 hours.
+    #[arg(long)]
+    pub blocks: bool,
 
     /// Print only JSON on stdout.
     #[arg(long)]
@@ -232,6 +238,9 @@ pub fn scan_options(args: &ScanLogsArgs) -> Result<(ScanOptions, Vec<String>)> {
     push("loop-min", args.loop_min.to_string());
     push("loop-gap", args.loop_gap.to_string());
     push("loop-tolerance", args.loop_tolerance.to_string());
+    if args.blocks {
+        argv.push("--blocks".into());
+    }
     Ok((options(args)?, argv))
 }
 
@@ -295,6 +304,7 @@ fn options(args: &ScanLogsArgs) -> Result<ScanOptions> {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(logs::options::DEFAULT_MAX_LINE_BYTES),
+        blocks: args.blocks,
         ..ScanOptions::default()
     })
 }
@@ -529,8 +539,124 @@ fn chart(
     Ok(())
 }
 
+/// ` (+12.5%)`, or nothing when the catalog's cost is zero.
+fn percent(a: &logs::AuditRow) -> String {
+    a.difference_percent
+        .map_or(String::new(), |p| format!(" ({p:+.1}%)"))
+}
+
+/// The prompt as dashboards count it, and what prompt caching did to the cost (only when the
+/// scan has cache reads or writes).
+fn cache_summary(
+    r: &ScanReport,
+    args: &ScanLogsArgs,
+    env: &Env,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let t = &r.tokens;
+    if t.cached_input == 0 && t.cache_write == 0 {
+        return Ok(());
+    }
+    let c = &r.cache.totals;
+    writeln!(
+        out,
+        "{} {} prompt tokens (input + cached + cache write; OpenAI's and Gemini's dashboards \
+         show this as input); {} of them read from the cache",
+        env.out.bold("Prompt"),
+        thousands(t.prompt()),
+        c.hit_ratio
+            .map_or("none".to_string(), |h| format!("{:.1}%", h * 100.0))
+    )?;
+    let mut parts = Vec::new();
+    if c.read_tokens > 0 {
+        parts.push(format!(
+            "reads {} (saved {} against uncached input)",
+            c.read_cost.display(),
+            c.read_savings.display()
+        ));
+    }
+    if c.write_tokens > 0 {
+        parts.push(format!(
+            "writes {} ({} above uncached input)",
+            c.write_cost.display(),
+            c.write_premium.display()
+        ));
+        let net = c.net_savings;
+        parts.push(if net.femto() >= 0 {
+            format!("net saved {}", net.display())
+        } else {
+            format!(
+                "net cost {} more than no cache",
+                Money::from_femto(-net.femto()).display()
+            )
+        });
+    }
+    writeln!(out, "{} {}", env.out.bold("Cache"), parts.join("; "))?;
+    if !r.cache.write_jumps.is_empty() {
+        let days: Vec<String> = r
+            .cache
+            .write_jumps
+            .iter()
+            .take(args.top.unwrap_or(DEFAULT_TOP))
+            .map(|j| {
+                if j.ratio.is_finite() {
+                    format!("{} ({:.1}×)", j.day, j.ratio)
+                } else {
+                    format!("{} (from none)", j.day)
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {} cache writes jumped above {}× their trailing {}-day average on {} \
+             (a cache that keeps expiring is written again and again)",
+            env.out.yellow("note:"),
+            args.spike_factor,
+            args.spike_days,
+            days.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// The `--blocks` table: the latest `--top` 5-hour blocks.
+fn blocks(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<()> {
+    let Some(blocks) = &r.blocks else {
+        return Ok(());
+    };
+    if blocks.is_empty() {
+        return Ok(());
+    }
+    let top = args.top.unwrap_or(DEFAULT_TOP);
+    let shown = &blocks[blocks.len().saturating_sub(top)..];
+    let title = if shown.len() < blocks.len() {
+        format!(
+            "5-hour blocks (the last {} of {})",
+            shown.len(),
+            blocks.len()
+        )
+    } else {
+        format!("5-hour blocks ({})", blocks.len())
+    };
+    writeln!(out, "\n{}", env.out.bold(&title))?;
+    let mut tab = report::table(&["start", "end", "active hours", "requests", "tokens", "cost"]);
+    for b in shown {
+        tab.add_row(vec![
+            Cell::new(&b.start),
+            Cell::new(&b.end),
+            Cell::new(b.active_hours),
+            Cell::new(thousands(b.requests)),
+            Cell::new(thousands(b.tokens)),
+            Cell::new(b.cost.display()),
+        ]);
+    }
+    report::align_right(&mut tab, &[2, 3, 4, 5]);
+    report::write_table(out, &tab)?;
+    Ok(())
+}
+
 /// The `--audit` section: models whose logged cost is more than 1% from the catalog's.
-fn audit(r: &ScanReport, env: &Env, out: &mut dyn Write) -> Result<()> {
+fn audit(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -> Result<()> {
     let s = &env.out;
     if r.audit.is_empty() {
         writeln!(
@@ -561,18 +687,47 @@ fn audit(r: &ScanReport, env: &Env, out: &mut dyn Write) -> Result<()> {
         )?;
         let mut tab = report::table(&["model", "requests", "logged", "catalog", "difference"]);
         for a in &flagged {
-            let pct = a
-                .difference_percent
-                .map_or(String::new(), |p| format!(" ({p:+.1}%)"));
             tab.add_row(vec![
                 Cell::new(escape(&a.model)),
                 Cell::new(thousands(a.requests)),
                 Cell::new(a.logged.display()),
                 Cell::new(a.computed.display()),
-                Cell::new(format!("{}{pct}", a.difference.display())),
+                Cell::new(format!("{}{}", a.difference.display(), percent(a))),
             ]);
         }
         report::align_right(&mut tab, &[1, 2, 3, 4]);
+        report::write_table(out, &tab)?;
+    }
+    let flagged_groups: Vec<&logs::AuditGroupRow> =
+        r.audit_groups.iter().filter(|a| a.audit.flagged).collect();
+    if !flagged_groups.is_empty() {
+        writeln!(
+            out,
+            "  {} of {} more than 1% apart:",
+            flagged_groups.len(),
+            counted(
+                r.audit_groups.len() as u64,
+                &format!("group by {}", r.by.join(", ")),
+                &format!("groups by {}", r.by.join(", "))
+            )
+        )?;
+        let by: Vec<Cow<str>> = r.by.iter().map(|b| escape(b)).collect();
+        let mut header: Vec<&str> = by.iter().map(|b| b.as_ref()).collect();
+        header.extend(["requests", "logged", "catalog", "difference"]);
+        let mut tab = report::table(&header);
+        for g in flagged_groups.iter().take(args.top.unwrap_or(DEFAULT_TOP)) {
+            let a = &g.audit;
+            let mut row: Vec<Cell> = g.values.iter().map(|v| Cell::new(escape(v))).collect();
+            row.extend([
+                Cell::new(thousands(a.requests)),
+                Cell::new(a.logged.display()),
+                Cell::new(a.computed.display()),
+                Cell::new(format!("{}{}", a.difference.display(), percent(a))),
+            ]);
+            tab.add_row(row);
+        }
+        let n = r.by.len();
+        report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3]);
         report::write_table(out, &tab)?;
     }
     let unpriced: u64 = r.audit.iter().map(|a| a.unpriced_requests).sum();
@@ -672,6 +827,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         ));
     }
     writeln!(out, "{cost_line}")?;
+    cache_summary(r, args, env, out)?;
     if r.unpriced.requests > 0 {
         let models: Vec<String> = r
             .unpriced
@@ -686,9 +842,14 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
             counted(r.unpriced.requests, "request", "requests"),
             models.join(", ")
         )?;
+        writeln!(
+            out,
+            "  price them with --prices FILE: a newer LiteLLM model_prices_and_context_window.json, \
+             or a TOML table of your own (README: Prices)"
+        )?;
     }
     if args.audit {
-        audit(r, env, out)?;
+        audit(r, args, env, out)?;
     }
     if !r.errors.is_empty() {
         writeln!(out, "{} {}", s.bold("Failed"), errors_text(&r.errors))?;
@@ -738,6 +899,11 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
         let by: Vec<Cow<str>> = r.by.iter().map(|b| escape(b)).collect();
         let mut header: Vec<&str> = by.iter().map(|b| b.as_ref()).collect();
         header.extend(["requests", "tokens", "prompt", "output", "cost", "largest"]);
+        // the share of each group's prompt read from the cache, when the scan has cache reads
+        let cached = r.tokens.cached_input > 0;
+        if cached {
+            header.push("cache hit");
+        }
         let mut tab = report::table(&header);
         for g in &r.groups {
             let mut row: Vec<Cell> = g.values.iter().map(|v| Cell::new(escape(v))).collect();
@@ -756,10 +922,17 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
                 Cell::new(cost),
                 Cell::new(thousands(g.largest_request)),
             ]);
+            if cached {
+                row.push(Cell::new(
+                    g.cache
+                        .hit_ratio
+                        .map_or("-".to_string(), |h| format!("{:.1}%", h * 100.0)),
+                ));
+            }
             tab.add_row(row);
         }
         let n = r.by.len();
-        report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5]);
+        report::align_right(&mut tab, &[n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6]);
         crate::report::write_table(out, &tab)?;
     }
     let spike_days: Vec<&str> = r.spikes.iter().map(|x| x.day.as_str()).collect();
@@ -767,6 +940,7 @@ fn render(r: &ScanReport, args: &ScanLogsArgs, env: &Env, out: &mut dyn Write) -
     if let Some(h) = &r.hours {
         chart("Tokens per hour", h, &[], env, out)?;
     }
+    blocks(r, args, env, out)?;
     // alerts
     let o = &r.outliers;
     if o.count > 0 {

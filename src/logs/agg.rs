@@ -8,7 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 
 use super::record::{ErrKind, Format};
-use crate::pricing::{Money, Usage};
+use crate::pricing::{CacheEffect, Money, Usage};
 
 /// FxHash (rustc's hasher): fast for short keys; no HashDoS concern for local log files.
 #[derive(Default, Clone, Copy)]
@@ -44,8 +44,9 @@ impl Hasher for FxHasher {
 
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Token sums by kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Token sums by kind. Serialized with `prompt` too (input + cached + cache writes: what
+/// OpenAI's and Google's dashboards call input tokens).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tokens {
     /// Uncached input.
     pub input: u64,
@@ -61,7 +62,37 @@ pub struct Tokens {
     pub total: u64,
 }
 
+impl Serialize for Tokens {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Tokens", 7)?;
+        st.serialize_field("input", &self.input)?;
+        st.serialize_field("cached_input", &self.cached_input)?;
+        st.serialize_field("cache_write", &self.cache_write)?;
+        st.serialize_field("prompt", &self.prompt())?;
+        st.serialize_field("output", &self.output)?;
+        st.serialize_field("reasoning", &self.reasoning)?;
+        st.serialize_field("total", &self.total)?;
+        st.end()
+    }
+}
+
 impl Tokens {
+    /// All prompt-side tokens: uncached input, cache reads and cache writes. OpenAI's and
+    /// Gemini's usage pages show this as input (their `prompt_tokens` include cached tokens);
+    /// Anthropic's console shows the three parts apart.
+    pub fn prompt(&self) -> u64 {
+        self.input
+            .saturating_add(self.cached_input)
+            .saturating_add(self.cache_write)
+    }
+
+    /// The share of prompt tokens read from a prompt cache (`None` without prompt tokens).
+    pub fn cache_hit_ratio(&self) -> Option<f64> {
+        let p = self.prompt();
+        (p > 0).then(|| self.cached_input as f64 / p as f64)
+    }
+
     pub fn of(u: &Usage, reasoning: u64) -> Tokens {
         let cache_write = u.cache_write_5m.saturating_add(u.cache_write_1h);
         Tokens {
@@ -96,6 +127,8 @@ pub struct Contribution {
     pub prompt: u64,
     /// `None` when the record could not be priced.
     pub cost: Option<Money>,
+    /// What its prompt cache did to its cost (zero when unpriced or without cache tokens).
+    pub cache: CacheEffect,
     pub error: Option<ErrKind>,
 }
 
@@ -111,6 +144,8 @@ pub struct Totals {
     pub errors: u64,
     /// The largest request (total tokens).
     pub largest: u64,
+    /// What prompt caching did to the cost of the priced records.
+    pub cache: CacheEffect,
 }
 
 impl Totals {
@@ -123,6 +158,7 @@ impl Totals {
         }
         self.errors += u64::from(c.error.is_some());
         self.largest = self.largest.max(c.tokens.total);
+        self.cache.add(&c.cache);
     }
 
     pub fn merge(&mut self, o: &Totals) {
@@ -132,6 +168,7 @@ impl Totals {
         self.unpriced += o.unpriced;
         self.errors += o.errors;
         self.largest = self.largest.max(o.largest);
+        self.cache.add(&o.cache);
     }
 }
 
@@ -260,6 +297,8 @@ pub struct Bucket {
     pub requests: u64,
     pub tokens: u64,
     pub cost: Money,
+    /// Tokens written to a prompt cache (for the cache-write jumps).
+    pub cache_write: u64,
 }
 
 impl Bucket {
@@ -267,11 +306,13 @@ impl Bucket {
         self.requests += 1;
         self.tokens = self.tokens.saturating_add(c.tokens.total);
         self.cost += c.cost.unwrap_or_default();
+        self.cache_write = self.cache_write.saturating_add(c.tokens.cache_write);
     }
     pub fn merge(&mut self, o: &Bucket) {
         self.requests += o.requests;
         self.tokens = self.tokens.saturating_add(o.tokens);
         self.cost += o.cost;
+        self.cache_write = self.cache_write.saturating_add(o.cache_write);
     }
 }
 
@@ -297,8 +338,12 @@ pub struct Agg {
     pub unpriced: FxMap<Box<str>, u64>,
     /// Model name (as logged) → records with their own cost, logged against computed.
     pub audit: FxMap<Box<str>, Audit>,
+    /// Group key → the same, per `--by` group.
+    pub audit_groups: FxMap<Box<str>, Audit>,
     pub days: FxMap<i64, Bucket>,
     pub hours: FxMap<i64, Bucket>,
+    /// Hours since the epoch (UTC) → sums, with `--blocks` (the 5-hour blocks are made of them).
+    pub block_hours: FxMap<i64, Bucket>,
     pub users: FxMap<Box<str>, UserEntry>,
     pub outliers: Totals,
     /// The largest outliers, at most `top` after [`Agg::trim`].
@@ -396,6 +441,9 @@ impl Agg {
         for (k, v) in o.audit {
             self.audit.entry(k).or_default().merge(&v);
         }
+        for (k, v) in o.audit_groups {
+            self.audit_groups.entry(k).or_default().merge(&v);
+        }
         for (k, v) in o.unpriced {
             *self.unpriced.entry(k).or_default() += v;
         }
@@ -404,6 +452,9 @@ impl Agg {
         }
         for (k, v) in o.hours {
             self.hours.entry(k).or_default().merge(&v);
+        }
+        for (k, v) in o.block_hours {
+            self.block_hours.entry(k).or_default().merge(&v);
         }
         for (k, v) in o.users {
             match self.users.get_mut(&k) {

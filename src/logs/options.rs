@@ -175,6 +175,8 @@ pub struct ScanOptions {
     /// [`DEFAULT_MAX_LINE_BYTES`] unless set (the hidden `TOKENBUDGET_SCAN_MAX_LINE_BYTES`
     /// environment variable sets it for the command, for tests).
     pub max_line_bytes: usize,
+    /// Sum requests into 5-hour blocks (`--blocks`).
+    pub blocks: bool,
 }
 
 /// The default line cap: 64 MiB, far above any real log record (a Claude Code line with a few
@@ -208,6 +210,7 @@ impl Default for ScanOptions {
             threads: 0,
             chunk_bytes: 32 << 20,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            blocks: false,
         }
     }
 }

@@ -11,7 +11,7 @@ use super::record::{ErrKind, Format};
 pub use super::scan::input::FileProblem;
 use super::scan::input::{FileInfo, Item};
 use super::time::Tz;
-use crate::pricing::Money;
+use crate::pricing::{CacheEffect, Money};
 
 /// Days with no requests are listed (as zero) between the first and the last day, unless the
 /// log spans this many days or more (ten years).
@@ -63,6 +63,84 @@ pub struct GroupRow {
     pub unpriced_requests: u64,
     pub failed_requests: u64,
     pub largest_request: u64,
+    pub cache: CacheRow,
+}
+
+/// What prompt caching did, for the whole scan or one group (priced records' money).
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheRow {
+    /// Cache reads as a share of prompt tokens (`null` without prompt tokens).
+    pub hit_ratio: Option<f64>,
+    pub read_tokens: u64,
+    pub write_tokens: u64,
+    pub read_cost: Money,
+    /// What the reads would have cost as uncached input, less what they cost.
+    pub read_savings: Money,
+    pub write_cost: Money,
+    /// What the writes cost above the same tokens as uncached input.
+    pub write_premium: Money,
+    /// `read_savings − write_premium`: what caching saved in all (negative: it cost more).
+    pub net_savings: Money,
+}
+
+impl CacheRow {
+    fn of(t: &Tokens, e: &CacheEffect) -> CacheRow {
+        CacheRow {
+            hit_ratio: t
+                .cache_hit_ratio()
+                .map(|r| (r * 10_000.0).round() / 10_000.0),
+            read_tokens: t.cached_input,
+            write_tokens: t.cache_write,
+            read_cost: e.read_cost,
+            read_savings: e.read_savings,
+            write_cost: e.write_cost,
+            write_premium: e.write_premium,
+            net_savings: e.net_savings(),
+        }
+    }
+}
+
+/// The scan's cache economics: the totals, and days whose cache writes jump.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheReport {
+    #[serde(flatten)]
+    pub totals: CacheRow,
+    /// Days whose cache-write tokens exceed `--spike-factor` × their trailing `--spike-days`
+    /// average (a cache that keeps expiring and is written again). `tokens` are cache-write
+    /// tokens here; not counted as alerts.
+    pub write_jumps: Vec<SpikeRow>,
+}
+
+/// A 5-hour block (`--blocks`): from the first request's hour (UTC hours, as Claude's usage
+/// windows and ccusage count them) to 5 hours later; the next request after that starts a new
+/// block.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockRow {
+    pub start: String,
+    pub end: String,
+    /// Hours of the block with requests.
+    pub active_hours: u32,
+    pub requests: u64,
+    pub tokens: u64,
+    pub cost: Money,
+}
+
+/// 5 hours, in hours.
+pub const BLOCK_HOURS: i64 = 5;
+
+/// The 5-hour blocks of `hours` (UTC hour → sums, in any order).
+fn blocks(hours: &BTreeMap<i64, Bucket>) -> Vec<(i64, u32, Bucket)> {
+    let mut out: Vec<(i64, u32, Bucket)> = Vec::new();
+    for (&h, b) in hours {
+        match out.last_mut() {
+            Some((start, active, sum)) if h < *start + BLOCK_HOURS => {
+                *active += 1;
+                sum.merge(b);
+            }
+            _ => out.push((h, 1, *b)),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,12 +256,16 @@ pub struct ScanReport {
     pub own_cost: u64,
     /// Per model, those records' logged cost against the catalog's (see [`AuditRow`]).
     pub audit: Vec<AuditRow>,
+    /// The same per `--by` group (empty without `--by`); `model` holds the group key.
+    pub audit_groups: Vec<AuditGroupRow>,
     pub skipped: Skipped,
     pub formats: BTreeMap<Format, u64>,
     pub time_range: Option<TimeRange>,
     pub tokens: Tokens,
     /// Cost of the priced records.
     pub cost: Money,
+    /// What prompt caching did to the cost of the priced records.
+    pub cache: CacheReport,
     pub unpriced: Unpriced,
     pub errors: BTreeMap<ErrKind, u64>,
     pub by: Vec<String>,
@@ -192,6 +274,8 @@ pub struct ScanReport {
     pub groups: Vec<GroupRow>,
     pub days: Vec<BucketRow>,
     pub hours: Option<Vec<BucketRow>>,
+    /// With `--blocks`: every 5-hour block, in time order.
+    pub blocks: Option<Vec<BlockRow>>,
     pub outliers: Outliers,
     pub spikes: Vec<SpikeRow>,
     pub bursts: Vec<BurstRow>,
@@ -225,12 +309,22 @@ pub struct AuditRow {
     pub unpriced_logged: Money,
 }
 
+/// [`AuditRow`] for one `--by` group.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditGroupRow {
+    pub key: BTreeMap<String, String>,
+    /// The key values in `--by` order (for tables).
+    #[serde(skip)]
+    pub values: Vec<String>,
+    #[serde(flatten)]
+    pub audit: AuditRow,
+}
+
 /// Logged and computed costs further apart than this share of the computed cost are flagged.
 pub const AUDIT_TOLERANCE_PERCENT: f64 = 1.0;
 
-fn audit_rows(agg: &Agg) -> Vec<AuditRow> {
-    let mut rows: Vec<AuditRow> = agg
-        .audit
+fn audit_rows(audit: &super::agg::FxMap<Box<str>, super::agg::Audit>) -> Vec<AuditRow> {
+    let mut rows: Vec<AuditRow> = audit
         .iter()
         .map(|(model, a)| {
             let difference = a.logged - a.computed;
@@ -264,6 +358,11 @@ fn audit_rows(agg: &Agg) -> Vec<AuditRow> {
     rows
 }
 
+/// A group key's values as one label (`alice / gpt-4o`).
+fn values_label(values: &[String]) -> String {
+    values.join(" / ")
+}
+
 /// Why no record was counted, in the words a user needs.
 fn nothing_read(
     agg: &Agg,
@@ -283,7 +382,7 @@ fn nothing_read(
             "no records: no input could be read (see the skipped files)".to_string()
         } else if files == 0 {
             "no records: no log files found (directories are searched for *.jsonl files, \
-             also .jsonl.gz and .jsonl.zst)"
+             also .jsonl.gz and .jsonl.zst, and for chats/*.json of Gemini CLI and Qwen Code)"
                 .to_string()
         } else {
             "no records: the input is empty".to_string()
@@ -355,19 +454,24 @@ pub(crate) fn finish(
             .collect(),
         examples,
     };
+    let key_of = |k: &str| -> (BTreeMap<String, String>, Vec<String>) {
+        let values: Vec<String> = k.split('\u{1f}').map(str::to_string).collect();
+        let key = opts
+            .by
+            .iter()
+            .map(|b| b.name().to_string())
+            .zip(values.iter().cloned())
+            .collect();
+        (key, values)
+    };
     // groups
     let mut groups: Vec<GroupRow> = agg
         .groups
         .iter()
         .map(|(k, t)| {
-            let values: Vec<String> = k.split('\u{1f}').map(str::to_string).collect();
+            let (key, values) = key_of(k);
             GroupRow {
-                key: opts
-                    .by
-                    .iter()
-                    .map(|b| b.name().to_string())
-                    .zip(values.iter().cloned())
-                    .collect(),
+                key,
                 values,
                 requests: t.requests,
                 tokens: t.tokens,
@@ -375,6 +479,19 @@ pub(crate) fn finish(
                 unpriced_requests: t.unpriced,
                 failed_requests: t.errors,
                 largest_request: t.largest,
+                cache: CacheRow::of(&t.tokens, &t.cache),
+            }
+        })
+        .collect();
+    let audit_groups: Vec<AuditGroupRow> = audit_rows(&agg.audit_groups)
+        .into_iter()
+        .map(|a| {
+            let (key, values) = key_of(&a.model);
+            let model = values_label(&values);
+            AuditGroupRow {
+                key,
+                values,
+                audit: AuditRow { model, ..a },
             }
         })
         .collect();
@@ -481,17 +598,57 @@ pub(crate) fn finish(
         cost: agg.outliers.cost,
         largest,
     };
+    let spike_row = |s: detect::Spike| SpikeRow {
+        day: Tz::format_day(s.day),
+        tokens: s.tokens,
+        trailing_average: s.trailing_average,
+        ratio: s.ratio,
+        requests: s.requests,
+        cost: s.cost,
+    };
     let spikes: Vec<SpikeRow> = detect::spikes(&days_map, opts.spike_factor, opts.spike_days)
         .into_iter()
-        .map(|s| SpikeRow {
-            day: Tz::format_day(s.day),
-            tokens: s.tokens,
-            trailing_average: s.trailing_average,
-            ratio: s.ratio,
-            requests: s.requests,
-            cost: s.cost,
+        .map(spike_row)
+        .collect();
+    // cache-write jumps: the same rule on each day's cache-write tokens
+    let writes: BTreeMap<i64, Bucket> = days_map
+        .iter()
+        .map(|(d, b)| {
+            (
+                *d,
+                Bucket {
+                    tokens: b.cache_write,
+                    ..*b
+                },
+            )
         })
         .collect();
+    let write_jumps: Vec<SpikeRow> = if writes.values().any(|b| b.tokens > 0) {
+        detect::spikes(&writes, opts.spike_factor, opts.spike_days)
+            .into_iter()
+            .map(spike_row)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let cache = CacheReport {
+        totals: CacheRow::of(&agg.totals.tokens, &agg.totals.cache),
+        write_jumps,
+    };
+    let blocks = opts.blocks.then(|| {
+        let hours: BTreeMap<i64, Bucket> = agg.block_hours.iter().map(|(k, v)| (*k, *v)).collect();
+        blocks(&hours)
+            .into_iter()
+            .map(|(start, active_hours, b)| BlockRow {
+                start: tz.format(start * 3600),
+                end: tz.format((start + BLOCK_HOURS) * 3600),
+                active_hours,
+                requests: b.requests,
+                tokens: b.tokens,
+                cost: b.cost,
+            })
+            .collect()
+    });
     // per-user detectors
     let mut users: Vec<(Box<str>, Vec<Event>)> =
         agg.users.drain().map(|(k, u)| (k, u.events)).collect();
@@ -581,7 +738,8 @@ pub(crate) fn finish(
         filtered: agg.filtered,
         untimed: agg.untimed,
         own_cost: agg.own_cost,
-        audit: audit_rows(&agg),
+        audit: audit_rows(&agg.audit),
+        audit_groups,
         skipped,
         formats: agg.formats,
         time_range: agg.first.zip(agg.last).map(|(f, l)| TimeRange {
@@ -590,6 +748,7 @@ pub(crate) fn finish(
         }),
         tokens: agg.totals.tokens,
         cost: agg.totals.cost,
+        cache,
         unpriced: Unpriced {
             requests: agg.totals.unpriced,
             models: unpriced_models,
@@ -600,6 +759,7 @@ pub(crate) fn finish(
         groups,
         days,
         hours,
+        blocks,
         outliers,
         spikes,
         bursts,

@@ -20,12 +20,12 @@ use super::record::{ErrKind, Format};
 use super::report::FileProblem;
 use super::scan::Raw;
 use super::scan::input::{FileInfo, Item, Source};
-use crate::pricing::Money;
+use crate::pricing::{CacheEffect, Money};
 
 /// The `summary` field of every partial summary.
 pub const KIND: &str = "tokenbudget scan-logs";
 /// The summary format's version; merge refuses any other.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A partial summary, as written to JSON.
 #[derive(Debug, Serialize, Deserialize)]
@@ -93,6 +93,8 @@ pub struct TotalsJson {
     unpriced: u64,
     errors: u64,
     largest: u64,
+    /// `[read cost, read savings, write cost, write premium]`, femto-dollars.
+    cache: [String; 4],
 }
 
 impl TotalsJson {
@@ -104,6 +106,12 @@ impl TotalsJson {
             unpriced: t.unpriced,
             errors: t.errors,
             largest: t.largest,
+            cache: [
+                money(t.cache.read_cost),
+                money(t.cache.read_savings),
+                money(t.cache.write_cost),
+                money(t.cache.write_premium),
+            ],
         }
     }
     fn totals(&self) -> Result<Totals, String> {
@@ -114,21 +122,28 @@ impl TotalsJson {
             unpriced: self.unpriced,
             errors: self.errors,
             largest: self.largest,
+            cache: CacheEffect {
+                read_cost: unmoney(&self.cache[0])?,
+                read_savings: unmoney(&self.cache[1])?,
+                write_cost: unmoney(&self.cache[2])?,
+                write_premium: unmoney(&self.cache[3])?,
+            },
         })
     }
 }
 
-/// `[requests, tokens, cost]`.
-type BucketJson = (u64, u64, String);
+/// `[requests, tokens, cost, cache-write tokens]`.
+type BucketJson = (u64, u64, String, u64);
 
 fn bucket(b: &Bucket) -> BucketJson {
-    (b.requests, b.tokens, money(b.cost))
+    (b.requests, b.tokens, money(b.cost), b.cache_write)
 }
 fn unbucket(b: &BucketJson) -> Result<Bucket, String> {
     Ok(Bucket {
         requests: b.0,
         tokens: b.1,
         cost: unmoney(&b.2)?,
+        cache_write: b.3,
     })
 }
 
@@ -202,13 +217,38 @@ pub struct AggJson {
     unpriced: Vec<(String, u64)>,
     /// `[model, requests, logged, computed, unpriced, unpriced_logged]`.
     #[serde(default)]
-    audit: Vec<(String, u64, String, String, u64, String)>,
+    audit: Vec<AuditJson>,
+    /// The same per group key.
+    audit_groups: Vec<AuditJson>,
     days: Vec<(i64, BucketJson)>,
     hours: Vec<(i64, BucketJson)>,
+    /// UTC hour → sums, with `--blocks`.
+    block_hours: Vec<(i64, BucketJson)>,
     users: Vec<UserJson>,
     outliers: TotalsJson,
     outlier_list: Vec<OutlierJson>,
     item_lines: Vec<(u32, u64)>,
+}
+
+/// `[key, requests, logged, computed, unpriced, unpriced_logged]`.
+type AuditJson = (String, u64, String, String, u64, String);
+
+fn audit_json(m: &super::agg::FxMap<Box<str>, Audit>) -> Vec<AuditJson> {
+    let mut v: Vec<AuditJson> = m
+        .iter()
+        .map(|(k, x)| {
+            (
+                k.to_string(),
+                x.requests,
+                money(x.logged),
+                money(x.computed),
+                x.unpriced,
+                money(x.unpriced_logged),
+            )
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 fn sorted<K: Ord + Clone, V, W>(
@@ -262,26 +302,11 @@ impl AggJson {
                 TotalsJson::of,
             ),
             unpriced: sorted(a.unpriced.iter().map(|(k, v)| (k.to_string(), *v)), |v| v),
-            audit: {
-                let mut v: Vec<_> = a
-                    .audit
-                    .iter()
-                    .map(|(k, x)| {
-                        (
-                            k.to_string(),
-                            x.requests,
-                            money(x.logged),
-                            money(x.computed),
-                            x.unpriced,
-                            money(x.unpriced_logged),
-                        )
-                    })
-                    .collect();
-                v.sort();
-                v
-            },
+            audit: audit_json(&a.audit),
+            audit_groups: audit_json(&a.audit_groups),
             days: sorted(a.days.iter().map(|(k, v)| (*k, v)), bucket),
             hours: sorted(a.hours.iter().map(|(k, v)| (*k, v)), bucket),
+            block_hours: sorted(a.block_hours.iter().map(|(k, v)| (*k, v)), bucket),
             users,
             outliers: TotalsJson::of(&a.outliers),
             outlier_list: a
@@ -344,23 +369,31 @@ impl AggJson {
         for (k, v) in self.unpriced {
             a.unpriced.insert(k.into(), v);
         }
-        for (k, requests, logged, computed, unpriced, unpriced_logged) in self.audit {
-            a.audit.insert(
-                k.into(),
-                Audit {
-                    requests,
-                    logged: unmoney(&logged)?,
-                    computed: unmoney(&computed)?,
-                    unpriced,
-                    unpriced_logged: unmoney(&unpriced_logged)?,
-                },
-            );
+        for (list, map) in [
+            (self.audit, &mut a.audit),
+            (self.audit_groups, &mut a.audit_groups),
+        ] {
+            for (k, requests, logged, computed, unpriced, unpriced_logged) in list {
+                map.insert(
+                    k.into(),
+                    Audit {
+                        requests,
+                        logged: unmoney(&logged)?,
+                        computed: unmoney(&computed)?,
+                        unpriced,
+                        unpriced_logged: unmoney(&unpriced_logged)?,
+                    },
+                );
+            }
         }
         for (k, v) in self.days {
             a.days.insert(k, unbucket(&v)?);
         }
         for (k, v) in self.hours {
             a.hours.insert(k, unbucket(&v)?);
+        }
+        for (k, v) in self.block_hours {
+            a.block_hours.insert(k, unbucket(&v)?);
         }
         for u in self.users {
             let events = u

@@ -32,7 +32,7 @@ use serde_json::{Map, Value, json};
 
 use crate::plan::{self, ImageRule, Part, Prompt};
 use crate::tokenize::Tokenizer;
-use crate::tokenize::chat::{self, ChatError, MessageRule};
+use crate::tokenize::chat::{ChatError, MessageRule};
 
 mod raw;
 
@@ -288,7 +288,7 @@ pub fn count(
     if !prompt.tools.is_empty() {
         add(Part::Tools, counts.tools, prompt.tools.len(), true);
     }
-    add(Part::Overhead, chat::REPLY_PRIMING, 0, false);
+    add(Part::Overhead, counts.overhead, 0, false);
     let order = |name: &str| {
         Part::ALL
             .iter()

@@ -41,6 +41,8 @@ fn all_files(tmp: &Path) -> Vec<String> {
         fs::write(&p, part.join("\n") + "\n").unwrap();
         v.push(p.display().to_string());
     }
+    // cache reads and writes, logged costs (the cache economics and the per-group audit)
+    v.push(d.join("cache.jsonl").display().to_string());
     v
 }
 
@@ -95,6 +97,7 @@ fn merged_parts_equal_one_scan() {
     check_cut(&[], &[1, 5]);
     check_cut(&["--by", "user"], &[3, 8, 9]);
     check_cut(&["--by", "model,day", "--top", "3", "--tz", "+02:00"], &[9]);
+    check_cut(&["--by", "user", "--blocks"], &[4, 10]);
     check_cut(
         &[
             "--by",
@@ -145,7 +148,7 @@ fn summary_to_stdout_and_stdin() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let s: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(s["summary"], "tokenbudget scan-logs");
-    assert_eq!(s["version"], 1);
+    assert_eq!(s["version"], 2);
     let m = run_in(d, &["merge", "--json", "-"], Some(out.stdout.as_bytes()));
     assert_eq!(m.code, 0, "{}", m.stderr);
     assert_eq!(json(&m), scan(d, &[app], &[]));
@@ -199,16 +202,16 @@ fn merge_refuses_mismatches() {
     // another format version, another tokenbudget version, not a summary, broken JSON
     let text = fs::read_to_string(d.join("user.json")).unwrap();
     let mut v: Value = serde_json::from_str(&text).unwrap();
-    v["version"] = 2.into();
-    fs::write(d.join("v2.json"), v.to_string()).unwrap();
-    let out = merge(d, &["v2.json"], &[]);
+    v["version"] = 1.into();
+    fs::write(d.join("v1.json"), v.to_string()).unwrap();
+    let out = merge(d, &["v1.json"], &[]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("v2.json: summary format version 2"),
+        out.stderr.contains("v1.json: summary format version 1"),
         "{}",
         out.stderr
     );
-    v["version"] = 1.into();
+    v["version"] = 2.into();
     v["tokenbudget"] = "0.0.1".into();
     fs::write(d.join("old.json"), v.to_string()).unwrap();
     let out = merge(d, &["old.json"], &[]);

@@ -1051,6 +1051,301 @@ fn formats_openrouter_own_cost() {
     assert_eq!(j["own_cost"], 2);
 }
 
+#[test]
+fn formats_codex_sessions_count_each_turn_once() {
+    let j = scan_json(&["formats/codex.jsonl", "--by", "model,session,project"]);
+    // per turn (cached is part of input, reasoning part of output), gpt-5-codex and gpt-5 at
+    // $1.25 / $0.125 cached / $10 per 1M:
+    // turn 1 (last_token_usage): 2000 × 1.25 + 8000 × 0.125 + 500 × 10 = $0.0085; its
+    //   re-emitted copy (same running total) is a duplicate;
+    // turn 2: 2000 × 1.25 + 10000 × 0.125 + 800 × 10 = $0.01175;
+    // turn 3 (gpt-5 from the second turn_context; only total_token_usage, so the difference
+    //   from the previous total 30000/24000/1500/500 − 22000/18000/1300/500):
+    //   2000 × 1.25 + 6000 × 0.125 + 200 × 10 = $0.00525; total $0.0255
+    assert_eq!(
+        summary(&j),
+        (3, 1, 0, [6000, 24000, 0, 1500, 500, 31500], "0.0255".into())
+    );
+    assert_eq!(j["formats"]["codex"], 3);
+    // session_meta, two turn_contexts, two response_items, a rate-limits-only event
+    assert_eq!(j["ignored"], 6);
+    let ex = &j["skipped"]["examples"][0];
+    assert_eq!(ex["line"], 11);
+    assert_eq!(
+        ex["reason"],
+        "cached_input_tokens (2000) larger than input_tokens (1000)"
+    );
+    let g = &j["groups"];
+    assert_eq!(g[0]["key"]["model"], "gpt-5-codex");
+    assert_eq!(
+        g[0]["key"]["session"],
+        "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    );
+    assert_eq!(g[0]["key"]["project"], "/home/dev/app");
+    assert_eq!(g[0]["cost"], "0.02025");
+    assert_eq!(g[1]["key"]["model"], "gpt-5");
+    assert_eq!(g[1]["cost"], "0.00525");
+}
+
+#[test]
+fn formats_gemini_cli_chat_recordings() {
+    // JSON Lines (current Gemini CLI): a message is written again as it is updated, so its
+    // first copy with tokens counts and later copies are duplicates
+    let j = scan_json(&["formats/gemini_cli.jsonl", "--by", "model,session"]);
+    // input includes cached, thoughts and tool-use prompt tokens are in addition:
+    // gemini-2.5-pro (20000 − 12000) × $1.25 + 12000 × $0.125 + (600 + 400) × $10 = $0.0215;
+    // gemini-2.5-flash (5000 + 50) × $0.30 + (200 + 100) × $2.50 = $0.002265
+    assert_eq!(
+        summary(&j),
+        (
+            2,
+            1,
+            0,
+            [13050, 12000, 0, 1300, 500, 26350],
+            "0.023765".into()
+        )
+    );
+    assert_eq!(j["formats"]["gemini_cli"], 2);
+    // the session line, a user and an info message, a message before its tokens, two $set
+    // and a $rewindTo (a rewind does not undo what was billed)
+    assert_eq!(j["ignored"], 7);
+    // the session id comes from the file's first line
+    assert_eq!(
+        j["groups"][0]["key"]["session"],
+        "5e8f2c1a-9d3b-4f7e-a2c6-1b0d9e8f7a6c"
+    );
+    let ex = &j["skipped"]["examples"][0];
+    assert_eq!(ex["line"], 11);
+    assert_eq!(ex["reason"], "token count tokens.input is a string");
+
+    // the older whole-document session file: each message at the file line where it starts
+    let j = scan_json(&["formats/gemini_cli_session.json", "--by", "session"]);
+    // (3000 − 2000) × $1.25 + 2000 × $0.125 + (100 + 50) × $10 = $0.003
+    assert_eq!(
+        summary(&j),
+        (1, 0, 0, [1000, 2000, 0, 150, 50, 3150], "0.003".into())
+    );
+    assert_eq!(
+        j["groups"][0]["key"]["session"],
+        "2d4f6a8c-0e1b-4c3d-9e5f-7a9b1c3d5e7f"
+    );
+    let ex = &j["skipped"]["examples"][0];
+    assert_eq!(ex["line"], 37);
+    assert_eq!(ex["reason"], "token count tokens.output is negative");
+}
+
+#[test]
+fn gemini_cli_documents_are_bounded_and_malformed_ones_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let doc = std::fs::read_to_string(scan_dir().join("formats/gemini_cli_session.json")).unwrap();
+    // cut inside the second message
+    std::fs::write(p.join("cut.json"), &doc[..doc.len() / 2]).unwrap();
+    let o = run_in(p, &["scan-logs", "cut.json", "--json"], None);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let j = json(&o);
+    let ex = &j["skipped"]["examples"][0];
+    assert_eq!(ex["file"], "cut.json");
+    assert!(
+        ex["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("truncated JSON document"),
+        "{ex}"
+    );
+    // a document over the line cap is listed as a skipped file, never read whole
+    let pad = "x".repeat(70 << 20);
+    let big = doc.replacen("  ]\n}", &format!("  ],\n  \"pad\": \"{pad}\"\n}}"), 1);
+    std::fs::write(p.join("big.json"), big).unwrap();
+    let o = run_in(p, &["scan-logs", "big.json", "--json"], None);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(
+        j["files_skipped"][0]["reason"],
+        "a JSON document larger than 67108864 bytes (the line cap), skipped unread"
+    );
+}
+
+#[test]
+fn formats_qwen_code_chat_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = dir.path().join("qwen.toml");
+    std::fs::write(
+        &prices,
+        "[models.\"qwen3-coder-plus\"]\ninput = 1\ncached_input = 0.1\noutput = 5\n",
+    )
+    .unwrap();
+    let prices = prices.to_str().unwrap();
+    let j = scan_json(&[
+        "--prices",
+        prices,
+        "formats/qwen_code.jsonl",
+        "--by",
+        "session,project",
+    ]);
+    // prices from the file above ($1 / $0.10 cached / $5 per 1M); Qwen Code's OpenAI-compatible
+    // `output` already holds its `thoughts`: (12000 − 9000) × 1 + 9000 × 0.1 + 800 × 5 =
+    // $0.0079; (15000 − 12000) × 1 + 12000 × 0.1 + 400 × 5 = $0.0062
+    assert_eq!(
+        summary(&j),
+        (2, 0, 0, [6000, 21000, 0, 1200, 100, 28200], "0.0141".into())
+    );
+    assert_eq!(j["formats"]["qwen_code"], 2);
+    assert_eq!(j["ignored"], 2);
+    let g = &j["groups"][0]["key"];
+    assert_eq!(g["session"], "b7e2c9a4-1f5d-4e8b-9c3a-6d0f2e4b8a1c");
+    assert_eq!(g["project"], "/home/dev/app");
+}
+
+#[test]
+fn formats_opentelemetry_genai_spans() {
+    let j = scan_json(&["formats/otel.jsonl", "--by", "model,project"]);
+    // semconv: input includes cache reads and writes. gpt-4o-2024-08-06 (the response
+    // model): (1200 − 1000) × $2.50 + 1000 × $1.25 + 300 × $10 = $0.00475; its re-exported
+    // span (same trace and span id) is a duplicate. claude-sonnet-4-5 in the older spelling
+    // (prompt/completion_tokens): (2000 − 1000) × $3 + 1000 write × $3.75 + 500 × $15 =
+    // $0.01425; a failed chat span without usage is a failed request (rate limited).
+    // Not counted: the invoke_agent span (its usage is its chat span's) and the HTTP span
+    assert_eq!(
+        summary(&j),
+        (3, 1, 0, [1200, 1000, 1000, 800, 0, 4000], "0.019".into())
+    );
+    assert_eq!(j["formats"]["otel"], 3);
+    assert_eq!(j["errors"]["rate_limited"], 1);
+    let g = &j["groups"];
+    assert_eq!(g[0]["key"]["model"], "claude-sonnet-4-5");
+    assert_eq!(g[0]["key"]["project"], "docs-agent");
+    assert_eq!(g[1]["key"]["model"], "gpt-4o-2024-08-06");
+    assert_eq!(g[1]["cost"], "0.00475");
+    let ex = &j["skipped"]["examples"][0];
+    assert_eq!(ex["line"], 4);
+    assert_eq!(
+        ex["reason"],
+        "span 1: token count gen_ai.usage.input_tokens is negative"
+    );
+}
+
+/// `scan-logs ~/.claude`, `~/.codex`, `~/.gemini` (or their log folders) finds the logs in
+/// folders laid out as the tools lay them out, and only those: prompt histories, settings and
+/// other JSON files are left alone.
+#[test]
+fn agent_homes_are_walked_for_their_logs() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let fixtures = scan_dir();
+    let put = |rel: &str, text: &str| {
+        let p = h.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let copy =
+        |rel: &str, from: &str| put(rel, &std::fs::read_to_string(fixtures.join(from)).unwrap());
+    copy(
+        ".claude/projects/-home-dev-app/sess-1.jsonl",
+        "claude/projects/-home-dev-app/sess-1.jsonl",
+    );
+    copy(
+        ".claude/projects/-home-dev-web/sess-2.jsonl",
+        "claude/projects/-home-dev-web/sess-2.jsonl",
+    );
+    put(
+        ".claude/history.jsonl",
+        "{\"display\":\"SECRET prompt\",\"pastedContents\":{},\"timestamp\":1772400000000,\"project\":\"/home/dev/app\"}\n",
+    );
+    put(".claude/todos/t.json", "[]");
+    copy(
+        ".codex/sessions/2026/03/01/rollout-2026-03-01T09-00-00-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl",
+        "formats/codex.jsonl",
+    );
+    put(
+        ".codex/history.jsonl",
+        "{\"session_id\":\"0199a1b2\",\"ts\":1772400000,\"text\":\"SECRET prompt\"}\n",
+    );
+    put(".codex/auth.json", "{\"OPENAI_API_KEY\":null}");
+    copy(
+        ".gemini/tmp/app/chats/session-2026-03-02T10-00-5e8f2c1a.jsonl",
+        "formats/gemini_cli.jsonl",
+    );
+    copy(
+        ".gemini/tmp/app/chats/session-2026-03-01T15-00-2d4f6a8c.json",
+        "formats/gemini_cli_session.json",
+    );
+    put(
+        ".gemini/tmp/app/logs.json",
+        "[{\"sessionId\":\"x\",\"message\":\"SECRET\"}]",
+    );
+    put(".gemini/settings.json", "{\"theme\":\"Default\"}");
+    let scan_home = |args: &[&str]| {
+        let mut all = vec!["scan-logs"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--json", "--by", "project"]);
+        let o = run_in(h, &all, None);
+        assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
+        assert!(!o.stdout.contains("SECRET"));
+        json(&o)
+    };
+    // (files, records, cost)
+    let seen = |j: &serde_json::Value| {
+        (
+            j["files"].as_u64().unwrap(),
+            j["records"].as_u64().unwrap(),
+            j["cost"].as_str().unwrap().to_string(),
+        )
+    };
+    let claude = scan_home(&[".claude"]);
+    assert_eq!(seen(&claude), (2, 3, "0.127212".into()));
+    assert_eq!(claude["skipped"]["count"], 0);
+    assert_eq!(seen(&scan_home(&[".claude/projects"])), seen(&claude));
+    // the Codex session as in formats_codex_sessions_count_each_turn_once
+    let codex = scan_home(&[".codex"]);
+    assert_eq!(seen(&codex), (1, 3, "0.0255".into()));
+    assert_eq!(seen(&scan_home(&[".codex/sessions"])), seen(&codex));
+    // both Gemini CLI sessions, as in formats_gemini_cli_chat_recordings; the project is the
+    // folder under tmp/
+    let gemini = scan_home(&[".gemini"]);
+    assert_eq!(seen(&gemini), (2, 3, "0.026765".into()));
+    assert_eq!(gemini["groups"][0]["key"]["project"], "app");
+    assert_eq!(seen(&scan_home(&[".gemini/tmp"])), seen(&gemini));
+    let all = scan_home(&[".claude", ".codex", ".gemini"]);
+    assert_eq!(all["files"], 5);
+    assert_eq!(all["records"].as_u64().unwrap(), 3 + 3 + 3);
+}
+
+/// A forked Codex session starts with a copy of its parent's history (the same times and
+/// counts): the copied turns count once, whichever file is read first; archived copies too.
+#[test]
+fn codex_forked_and_archived_copies_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parent = std::fs::read_to_string(scan_dir().join("formats/codex.jsonl")).unwrap();
+    // the branch: the parent's lines up to its second turn, then a turn of its own
+    let copied: String = parent.lines().take(8).map(|l| format!("{l}\n")).collect();
+    let own = r#"{"timestamp":"2026-03-01T10:00:00.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":25000,"cached_input_tokens":20000,"output_tokens":1400,"reasoning_output_tokens":500,"total_tokens":26400},"last_token_usage":{"input_tokens":3000,"cached_input_tokens":2000,"output_tokens":100,"reasoning_output_tokens":0,"total_tokens":3100}}}}"#;
+    let sessions = d.join("sessions/2026/03/01");
+    std::fs::create_dir_all(&sessions).unwrap();
+    std::fs::write(sessions.join("rollout-a.jsonl"), &parent).unwrap();
+    std::fs::write(sessions.join("rollout-b.jsonl"), format!("{copied}{own}\n")).unwrap();
+    std::fs::create_dir_all(d.join("archived_sessions")).unwrap();
+    std::fs::write(d.join("archived_sessions/rollout-a.jsonl"), &parent).unwrap();
+    let o = run_in(d, &["scan-logs", ".", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    // the parent's three turns ($0.0255) and the branch's own: gpt-5-codex (its copied
+    // turn_context) 1000 × $1.25 + 2000 × $0.125 + 100 × $10 = $0.0025. Duplicates: the
+    // parent's re-emitted event in each of the three files, the branch's two copied turns,
+    // the archived copy's three turns
+    assert_eq!(
+        summary(&j),
+        (
+            4,
+            3 + 2 + 3,
+            0,
+            [7000, 26000, 0, 1600, 500, 34600],
+            "0.028".into()
+        )
+    );
+}
+
 /// `--tz` takes IANA zones: each record is bucketed by the offset in force at its own instant,
 /// so the days either side of Europe/Berlin's change on 2026-03-29 (01:00 UTC) are local days.
 #[test]

@@ -17,6 +17,7 @@ mod cli_names;
 mod cli_out;
 mod cli_plan;
 mod cli_scan_logs;
+mod cli_scan_views;
 mod cli_values;
 mod common;
 mod count_scale;

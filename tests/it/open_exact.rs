@@ -173,6 +173,49 @@ fn chat_templates_match_reference_rendering() {
     }
 }
 
+/// The binary's `count` of a request gives the library's (and the reference's) chat-template
+/// count: the reply priming is the template's own (DeepSeek's is 1 token, not OpenAI's 3).
+#[test]
+fn count_of_a_request_equals_the_reference_chat_template() {
+    let cases: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir().join("open/chat.json")).expect("chat.json"),
+    )
+    .expect("JSON");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for c in cases.as_array().expect("array") {
+        let messages = &c["messages"];
+        if messages
+            .as_array()
+            .expect("messages")
+            .iter()
+            .any(|m| m["role"] == "tool" || m.get("tool_calls").is_some())
+        {
+            continue; // labelled approximate: the library test covers them
+        }
+        let enc = c["encoding"].as_str().expect("encoding");
+        let path = tmp.path().join("request.json");
+        std::fs::write(
+            &path,
+            serde_json::json!({ "messages": messages }).to_string(),
+        )
+        .expect("write");
+        let out = crate::common::run_in(
+            tmp.path(),
+            &["count", path.to_str().expect("utf-8"), "--encoding", enc],
+            None,
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(
+            out.stdout.trim(),
+            c["tokens"].as_u64().expect("tokens").to_string(),
+            "{enc}: {messages}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+}
+
 /// Without a template of its own here, a Tekken chat count says it is an approximation.
 #[test]
 fn tekken_chat_overhead_is_labelled_approximate() {

@@ -3,8 +3,10 @@
 //! being copied), with borrowed strings.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
-use super::values::{CostVal, ErrorVal, Num, Obj, Text, TimeVal};
+use super::values::{CostVal, ErrorVal, List, Num, Obj, Text, TimeVal};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -115,6 +117,140 @@ pub(super) struct GeminiUsage {
     pub(super) thoughts_token_count: Num,
     pub(super) tool_use_prompt_token_count: Num,
     pub(super) total_token_count: Num,
+    /// Gemini CLI's and Qwen Code's `TokensSummary` (the same counts, renamed): `input` is
+    /// `promptTokenCount`, `output` `candidatesTokenCount`, `cached` `cachedContentTokenCount`,
+    /// `thoughts` `thoughtsTokenCount`, `tool` `toolUsePromptTokenCount`.
+    #[serde(rename = "input")]
+    pub(super) summary_input: Num,
+    #[serde(rename = "output")]
+    pub(super) summary_output: Num,
+    #[serde(rename = "cached")]
+    pub(super) summary_cached: Num,
+    #[serde(rename = "thoughts")]
+    pub(super) summary_thoughts: Num,
+    #[serde(rename = "tool")]
+    pub(super) summary_tool: Num,
+    #[serde(rename = "total")]
+    pub(super) summary_total: Num,
+}
+
+impl GeminiUsage {
+    /// A `TokensSummary` (Gemini CLI, Qwen Code) rather than an API `usageMetadata`.
+    pub(super) fn is_summary(&self) -> bool {
+        !self.prompt_token_count.is_present()
+            && !self.candidates_token_count.is_present()
+            && (self.summary_input.is_present() || self.summary_output.is_present())
+    }
+}
+
+/// A Codex CLI `TokenUsage` (`codex-rs` protocol).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CodexRawUsage {
+    pub(super) input_tokens: Num,
+    pub(super) cached_input_tokens: Num,
+    pub(super) output_tokens: Num,
+    pub(super) reasoning_output_tokens: Num,
+    pub(super) total_tokens: Num,
+}
+
+/// A Codex `token_count` event's `info` (`TokenUsageInfo`; null when the event only carries
+/// rate limits).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CodexInfo<'a> {
+    pub(super) last_token_usage: Obj<CodexRawUsage>,
+    pub(super) total_token_usage: Obj<CodexRawUsage>,
+    #[serde(borrow)]
+    pub(super) model: Text<'a>,
+}
+
+/// A Codex rollout line's `payload`: the fields of `session_meta` (`id`, `cwd`),
+/// `turn_context` (`model`, `cwd`) and `event_msg` of type `token_count` (`info`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CodexPayload<'a> {
+    #[serde(borrow, rename = "type")]
+    pub(super) kind: Text<'a>,
+    #[serde(borrow)]
+    pub(super) id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) model: Text<'a>,
+    #[serde(borrow)]
+    pub(super) cwd: Text<'a>,
+    #[serde(borrow)]
+    pub(super) info: Obj<CodexInfo<'a>>,
+}
+
+/// An OTLP `KeyValue`: the value is kept unparsed (prompt text may be in it) until its key is
+/// one that is read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct OtlpAttr<'a> {
+    #[serde(borrow)]
+    pub(super) key: Text<'a>,
+    #[serde(borrow)]
+    pub(super) value: Option<&'a RawValue>,
+}
+
+/// An OTLP `AnyValue` of the kinds read (OTLP/JSON writes an int64 as a decimal string).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct OtlpValue<'a> {
+    #[serde(borrow)]
+    pub(super) string_value: Text<'a>,
+    #[serde(borrow)]
+    pub(super) int_value: Text<'a>,
+    pub(super) double_value: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct OtlpStatus<'a> {
+    /// `2` (or `"STATUS_CODE_ERROR"`) is an error.
+    #[serde(borrow)]
+    pub(super) code: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct OtlpSpan<'a> {
+    #[serde(borrow)]
+    pub(super) trace_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) span_id: Text<'a>,
+    #[serde(borrow)]
+    pub(super) start_time_unix_nano: Text<'a>,
+    #[serde(borrow)]
+    pub(super) end_time_unix_nano: Text<'a>,
+    #[serde(borrow)]
+    pub(super) attributes: List<OtlpAttr<'a>>,
+    #[serde(borrow)]
+    pub(super) status: Obj<OtlpStatus<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct OtlpScopeSpans<'a> {
+    #[serde(borrow)]
+    pub(super) spans: List<OtlpSpan<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct OtlpResource<'a> {
+    #[serde(borrow)]
+    pub(super) attributes: List<OtlpAttr<'a>>,
+}
+
+/// One `ResourceSpans` of an OTLP `ExportTraceServiceRequest`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct OtlpResourceSpans<'a> {
+    #[serde(borrow)]
+    pub(super) resource: Obj<OtlpResource<'a>>,
+    #[serde(borrow)]
+    pub(super) scope_spans: List<OtlpScopeSpans<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -275,4 +411,24 @@ pub(super) struct RawLine<'a> {
     #[serde(borrow)]
     pub(super) identity: Obj<BedrockIdentity<'a>>,
     pub(super) meta: Obj<CohereMeta>,
+    /// Codex CLI rollout lines: `{"timestamp", "type", "payload"}`.
+    #[serde(borrow)]
+    pub(super) payload: Obj<CodexPayload<'a>>,
+    /// Gemini CLI: a `gemini` message's token counts; the session's first line has
+    /// `projectHash`; `$set` and `$rewindTo` lines update the session.
+    pub(super) tokens: Obj<GeminiUsage>,
+    #[serde(borrow, rename = "projectHash")]
+    pub(super) project_hash: Text<'a>,
+    #[serde(rename = "$set")]
+    pub(super) set: Option<IgnoredAny>,
+    #[serde(rename = "$rewindTo")]
+    pub(super) rewind_to: Option<IgnoredAny>,
+    /// Qwen Code: each record's id, and the working directory (the project).
+    #[serde(borrow)]
+    pub(super) uuid: Text<'a>,
+    #[serde(borrow)]
+    pub(super) cwd: Text<'a>,
+    /// OpenTelemetry: an OTLP/JSON `ExportTraceServiceRequest`.
+    #[serde(borrow, rename = "resourceSpans")]
+    pub(super) resource_spans: List<OtlpResourceSpans<'a>>,
 }

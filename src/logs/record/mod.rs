@@ -15,11 +15,15 @@ mod normalise;
 pub mod types;
 pub mod values;
 
+use std::borrow::Cow;
+
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
 pub use fields::{FieldOverrides, lookup_path, value_text};
-pub use types::{ErrKind, Format, MAX_TOKENS, Parsed, Record, Skip, id_hash};
+pub use types::{
+    CodexTurn, CodexUsage, ErrKind, FileContext, Format, MAX_TOKENS, Parsed, Record, Skip, id_hash,
+};
 pub use values::{CostVal, Num, Text, TimeVal};
 
 /// Parse one line (without its line end). `doc` is the line parsed as a generic JSON value,
@@ -57,9 +61,29 @@ pub fn parse_line<'a>(
     };
     let mut parsed = normalise::normalize(raw)?;
     if let (Some(doc), false) = (doc, overrides.is_empty()) {
-        parsed = normalise::apply_overrides(parsed, overrides, doc)?;
+        parsed = match parsed {
+            Parsed::Contextual(r, turn) => {
+                match normalise::apply_overrides(Parsed::Record(r), overrides, doc)? {
+                    Parsed::Record(r) => Parsed::Contextual(r, turn),
+                    other => other,
+                }
+            }
+            Parsed::Many(rs) => {
+                let mut out = Vec::with_capacity(rs.len());
+                for r in rs {
+                    if let Parsed::Record(r) =
+                        normalise::apply_overrides(Parsed::Record(r), overrides, doc)?
+                    {
+                        out.push(r);
+                    }
+                }
+                Parsed::Many(out)
+            }
+            Parsed::Context(c) => Parsed::Context(c),
+            other => normalise::apply_overrides(other, overrides, doc)?,
+        };
     }
-    if let Parsed::Record(r) = &parsed {
+    if let Parsed::Record(r) | Parsed::Contextual(r, _) = &parsed {
         let Some(format) = r.format else {
             return Err(Skip::new("no token usage", "no token usage fields"));
         };
@@ -99,6 +123,66 @@ fn json_error(line: &[u8], e: &serde_json::Error) -> Skip {
             e.column()
         ),
     )
+}
+
+/// A Gemini CLI session saved as one JSON document (`session-*.json`, before the CLI moved
+/// to JSON Lines): the session id and each message's text with its byte offset in `text`.
+pub struct SessionDocument<'a> {
+    pub session: Option<Cow<'a, str>>,
+    pub messages: Vec<(usize, &'a str)>,
+}
+
+/// Whether the start of a file is a pretty-printed Gemini CLI session document: its first
+/// line is `{`, and `"sessionId"` and `"projectHash"` keys follow.
+pub fn is_session_document(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let Some(nl) = memchr::memchr(b'\n', head) else {
+        return false;
+    };
+    head[..nl].trim_ascii() == b"{"
+        && memchr::memmem::find(&head[nl..], b"\"sessionId\"").is_some()
+        && memchr::memmem::find(&head[nl..], b"\"projectHash\"").is_some()
+}
+
+/// Read a session document; a malformed one is skipped with its line and column.
+pub fn session_document(text: &[u8]) -> Result<SessionDocument<'_>, (u64, Skip)> {
+    #[derive(serde::Deserialize)]
+    struct Doc<'a> {
+        #[serde(borrow, default, rename = "sessionId")]
+        session: Text<'a>,
+        #[serde(borrow, default)]
+        messages: Vec<&'a serde_json::value::RawValue>,
+    }
+    let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
+    let Ok(s) = std::str::from_utf8(body) else {
+        return Err((
+            1,
+            Skip::new("malformed JSON", "not UTF-8 text (binary data?)"),
+        ));
+    };
+    let mut doc: Doc<'_> = serde_json::from_str(s).map_err(|e| {
+        let line = e.line() as u64;
+        let why = crate::count::explain_json_error(s, &e);
+        let detail = if e.is_eof() {
+            format!("truncated JSON document ({e})")
+        } else {
+            format!(
+                "malformed JSON document ({why} at line {} column {})",
+                e.line(),
+                e.column()
+            )
+        };
+        (line.max(1), Skip::new("malformed JSON", detail))
+    })?;
+    let base = text.as_ptr() as usize;
+    Ok(SessionDocument {
+        session: doc.session.take(),
+        messages: doc
+            .messages
+            .iter()
+            .map(|m| (m.get().as_ptr() as usize - base, m.get()))
+            .collect(),
+    })
 }
 
 #[cfg(test)]
@@ -144,6 +228,24 @@ mod tests {
         assert_eq!(r.usage.input, 100);
         assert_eq!(r.usage.output, 20);
         assert_eq!(r.time, Some(1_772_323_200));
+    }
+
+    #[test]
+    fn codex_turns_from_running_totals_never_underflow() {
+        let u = |input, cached_input, output, reasoning_output| CodexUsage {
+            input,
+            cached_input,
+            output,
+            reasoning_output,
+            total: input + output,
+        };
+        // inconsistent totals: 50 more input but 120 more cached, 5 more output but 50 reasoning
+        let turn = u(150, 120, 15, 50).since(Some(u(100, 0, 10, 0)));
+        let (usage, reasoning) = turn.split();
+        assert_eq!((usage.input, usage.cached_input, usage.output), (0, 50, 5));
+        assert_eq!(reasoning, 5);
+        // a total that went down (a new count) is taken as it is
+        assert_eq!(u(5, 1, 2, 0).since(Some(u(100, 0, 10, 0))), u(5, 1, 2, 0));
     }
 
     #[test]

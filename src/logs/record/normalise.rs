@@ -6,9 +6,15 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::fields::{FieldOverrides, lookup_path, value_text};
-use super::formats::{RawLine, RawMessage, RawUsage};
-use super::types::{ClaudeCopy, ErrKind, Format, Parsed, Record, Skip, id_hash};
-use super::values::{CostVal, Num, TimeVal, bad_cost, status_error, tok};
+use super::formats::{
+    CodexRawUsage, GeminiUsage, OtlpAttr, OtlpResourceSpans, OtlpValue, RawLine, RawMessage,
+    RawUsage,
+};
+use super::types::{
+    ClaudeCopy, CodexTurn, CodexUsage, ErrKind, FileContext, Format, MAX_TOKENS, Parsed, Record,
+    Skip, id_hash,
+};
+use super::values::{CostVal, Num, Text, TimeVal, bad_cost, status_error, tok};
 use crate::pricing::Usage;
 
 /// Usage of an OpenAI `usage` object (Chat Completions or Responses): cached tokens are part
@@ -136,6 +142,351 @@ fn claude_message<'a>(
     Ok(true)
 }
 
+/// A Codex `TokenUsage` (`last` names `last_token_usage`, else `total_token_usage`).
+fn codex_usage(u: &CodexRawUsage, last: bool) -> Result<CodexUsage, Skip> {
+    let pick = |a: &'static str, b: &'static str| if last { a } else { b };
+    let c = CodexUsage {
+        input: tok(
+            u.input_tokens,
+            pick(
+                "last_token_usage.input_tokens",
+                "total_token_usage.input_tokens",
+            ),
+        )?,
+        cached_input: tok(
+            u.cached_input_tokens,
+            pick(
+                "last_token_usage.cached_input_tokens",
+                "total_token_usage.cached_input_tokens",
+            ),
+        )?,
+        output: tok(
+            u.output_tokens,
+            pick(
+                "last_token_usage.output_tokens",
+                "total_token_usage.output_tokens",
+            ),
+        )?,
+        reasoning_output: tok(
+            u.reasoning_output_tokens,
+            pick(
+                "last_token_usage.reasoning_output_tokens",
+                "total_token_usage.reasoning_output_tokens",
+            ),
+        )?,
+        total: tok(
+            u.total_tokens,
+            pick(
+                "last_token_usage.total_tokens",
+                "total_token_usage.total_tokens",
+            ),
+        )?,
+    };
+    if c.cached_input > c.input {
+        return Err(Skip::new(
+            "bad token count",
+            format!(
+                "cached_input_tokens ({}) larger than input_tokens ({})",
+                c.cached_input, c.input
+            ),
+        ));
+    }
+    if c.reasoning_output > c.output {
+        return Err(Skip::new(
+            "bad token count",
+            format!(
+                "reasoning_output_tokens ({}) larger than output_tokens ({})",
+                c.reasoning_output, c.output
+            ),
+        ));
+    }
+    Ok(c)
+}
+
+/// Gemini's split, from `usageMetadata` or a Gemini CLI / Qwen Code `TokensSummary`: cached
+/// tokens are part of the prompt, tool-use prompt tokens and thoughts are in addition.
+fn gemini_split(g: &GeminiUsage) -> Result<(Usage, u64), Skip> {
+    let summary = g.is_summary();
+    let f = |api: Num, api_name: &'static str, sum: Num, sum_name: &'static str| {
+        if summary {
+            tok(sum, sum_name)
+        } else {
+            tok(api, api_name)
+        }
+    };
+    let prompt = f(
+        g.prompt_token_count,
+        "usageMetadata.promptTokenCount",
+        g.summary_input,
+        "tokens.input",
+    )?;
+    let cached = f(
+        g.cached_content_token_count,
+        "usageMetadata.cachedContentTokenCount",
+        g.summary_cached,
+        "tokens.cached",
+    )?;
+    let tool = f(
+        g.tool_use_prompt_token_count,
+        "usageMetadata.toolUsePromptTokenCount",
+        g.summary_tool,
+        "tokens.tool",
+    )?;
+    let cand = f(
+        g.candidates_token_count,
+        "usageMetadata.candidatesTokenCount",
+        g.summary_output,
+        "tokens.output",
+    )?;
+    let thoughts = f(
+        g.thoughts_token_count,
+        "usageMetadata.thoughtsTokenCount",
+        g.summary_thoughts,
+        "tokens.thoughts",
+    )?;
+    f(
+        g.total_token_count,
+        "usageMetadata.totalTokenCount",
+        g.summary_total,
+        "tokens.total",
+    )?;
+    if cached > prompt {
+        let (c, p) = if summary {
+            ("tokens.cached", "tokens.input")
+        } else {
+            ("cachedContentTokenCount", "promptTokenCount")
+        };
+        return Err(Skip::new(
+            "bad token count",
+            format!("{c} ({cached}) larger than {p} ({prompt})"),
+        ));
+    }
+    Ok((
+        Usage {
+            input: prompt - cached + tool,
+            cached_input: cached,
+            output: cand + thoughts,
+            ..Usage::default()
+        },
+        thoughts,
+    ))
+}
+
+/// An OTLP attribute value as a token count: `intValue` (a decimal string in OTLP/JSON, or a
+/// number), or a whole `doubleValue`.
+fn otlp_count(v: &OtlpValue<'_>) -> Num {
+    if let Some(t) = v.int_value.get() {
+        return match t.parse::<u64>() {
+            Ok(n) if n <= MAX_TOKENS => Num::Ok(n),
+            Ok(_) => Num::Bad("larger than 2^53"),
+            Err(_) if t.starts_with('-') => Num::Bad("negative"),
+            Err(_) => Num::Bad("not a whole number"),
+        };
+    }
+    if let Some(d) = v.double_value {
+        return if d < 0.0 {
+            Num::Bad("negative")
+        } else if d.fract() != 0.0 {
+            Num::Bad("fractional")
+        } else if d > MAX_TOKENS as f64 {
+            Num::Bad("larger than 2^53")
+        } else {
+            Num::Ok(d as u64)
+        };
+    }
+    if v.string_value.0.is_some() {
+        return Num::Bad("a string");
+    }
+    Num::Absent
+}
+
+/// A span's time: `startTimeUnixNano` (else `endTimeUnixNano`), nanoseconds as a decimal
+/// string (OTLP/JSON's fixed64) or a number.
+fn otlp_time(start: &Text<'_>, end: &Text<'_>) -> TimeVal {
+    let t = match start.get().filter(|t| *t != "0") {
+        Some(t) => t,
+        None => match end.get().filter(|t| *t != "0") {
+            Some(t) => t,
+            None => return TimeVal::Absent,
+        },
+    };
+    match t.parse::<u64>() {
+        Ok(ns) => i64::try_from(ns / 1_000_000_000).map_or(TimeVal::Bad, TimeVal::Unix),
+        Err(_) => TimeVal::Bad,
+    }
+}
+
+/// The GenAI attributes of one span (and its resource) that are read.
+#[derive(Default)]
+struct GenAi<'a> {
+    input: Num,
+    output: Num,
+    prompt: Num,
+    completion: Num,
+    cache_read: Num,
+    cache_creation: Num,
+    response_model: Option<Cow<'a, str>>,
+    request_model: Option<Cow<'a, str>>,
+    operation: Option<Cow<'a, str>>,
+    conversation: Option<Cow<'a, str>>,
+    response_id: Option<Cow<'a, str>>,
+    error_type: Option<Cow<'a, str>>,
+    user: Option<Cow<'a, str>>,
+    service: Option<Cow<'a, str>>,
+}
+
+impl<'a> GenAi<'a> {
+    fn read(&mut self, attrs: &[OtlpAttr<'a>]) -> Result<(), Skip> {
+        for a in attrs {
+            let Some(key) = a.key.get() else { continue };
+            if !(key.starts_with("gen_ai.")
+                || key == "error.type"
+                || key == "user.id"
+                || key == "service.name")
+            {
+                continue;
+            }
+            let Some(raw) = a.value else { continue };
+            let mut v: OtlpValue<'a> = serde_json::from_str(raw.get()).unwrap_or_default();
+            let count = |slot: &mut Num| {
+                *slot = otlp_count(&v);
+                match *slot {
+                    Num::Bad(why) => Err(Skip::new(
+                        "bad token count",
+                        format!("token count {key} is {why}"),
+                    )),
+                    _ => Ok(()),
+                }
+            };
+            match key {
+                "gen_ai.usage.input_tokens" => count(&mut self.input)?,
+                "gen_ai.usage.output_tokens" => count(&mut self.output)?,
+                "gen_ai.usage.prompt_tokens" => count(&mut self.prompt)?,
+                "gen_ai.usage.completion_tokens" => count(&mut self.completion)?,
+                "gen_ai.usage.cache_read.input_tokens" => count(&mut self.cache_read)?,
+                "gen_ai.usage.cache_creation.input_tokens" => count(&mut self.cache_creation)?,
+                "gen_ai.response.model" => self.response_model = v.string_value.take(),
+                "gen_ai.request.model" => self.request_model = v.string_value.take(),
+                "gen_ai.operation.name" => self.operation = v.string_value.take(),
+                "gen_ai.conversation.id" => self.conversation = v.string_value.take(),
+                "gen_ai.response.id" => self.response_id = v.string_value.take(),
+                "error.type" => self.error_type = v.string_value.take(),
+                "user.id" => self.user = v.string_value.take(),
+                "service.name" => self.service = v.string_value.take(),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The records of an OTLP/JSON `ExportTraceServiceRequest`: one per GenAI inference span (a
+/// span with `gen_ai.usage.*`). Agent and tool spans (`invoke_agent`, `create_agent`,
+/// `execute_tool`) are not counted: an agent span's usage sums its model calls, which are
+/// spans of their own.
+fn otlp_records<'a>(rs: &[OtlpResourceSpans<'a>]) -> Result<Vec<Record<'a>>, Skip> {
+    let mut out = Vec::new();
+    let mut n = 0usize;
+    for r in rs {
+        let mut res = GenAi::default();
+        if let Some(resource) = &r.resource.0 {
+            res.read(resource.attributes.items())?;
+        }
+        for ss in r.scope_spans.items() {
+            for span in ss.spans.items() {
+                n += 1;
+                let at = |s: Skip| Skip::new(s.kind, format!("span {n}: {}", s.detail));
+                let mut g = GenAi::default();
+                g.read(span.attributes.items()).map_err(at)?;
+                let input_num = if g.input.is_present() {
+                    g.input
+                } else {
+                    g.prompt
+                };
+                let output_num = if g.output.is_present() {
+                    g.output
+                } else {
+                    g.completion
+                };
+                let failed = span
+                    .status
+                    .0
+                    .as_ref()
+                    .and_then(|s| s.code.get())
+                    .is_some_and(|c| c == "2" || c == "STATUS_CODE_ERROR");
+                let inference = matches!(
+                    g.operation.as_deref(),
+                    Some("chat" | "text_completion" | "generate_content" | "embeddings")
+                );
+                // a failed model call has no usage: counted as a failed request
+                if !(input_num.is_present() || output_num.is_present() || failed && inference) {
+                    continue;
+                }
+                if matches!(
+                    g.operation.as_deref(),
+                    Some("invoke_agent" | "create_agent" | "execute_tool")
+                ) {
+                    continue;
+                }
+                let input = tok(input_num, "gen_ai.usage.input_tokens").map_err(at)?;
+                let output = tok(output_num, "gen_ai.usage.output_tokens").map_err(at)?;
+                let read = tok(g.cache_read, "gen_ai.usage.cache_read.input_tokens").map_err(at)?;
+                let write = tok(g.cache_creation, "gen_ai.usage.cache_creation.input_tokens")
+                    .map_err(at)?;
+                // the conventions say input includes cache reads and writes; an instrumentation
+                // that passes Anthropic's `input_tokens` through gives less than their sum, and
+                // then they are in addition
+                let uncached = if read + write <= input {
+                    input - read - write
+                } else {
+                    input
+                };
+                let mut rec = Record {
+                    format: Some(Format::Otel),
+                    usage: Usage {
+                        input: uncached,
+                        cached_input: read,
+                        cache_write_5m: write,
+                        output,
+                        ..Usage::default()
+                    },
+                    model: g.response_model.take().or(g.request_model.take()),
+                    session: g.conversation.take(),
+                    user: g.user.take().or_else(|| res.user.clone()),
+                    project: g.service.take().or_else(|| res.service.clone()),
+                    ..Record::default()
+                };
+                match otlp_time(&span.start_time_unix_nano, &span.end_time_unix_nano) {
+                    TimeVal::Unix(t) => rec.time = Some(t),
+                    TimeVal::Bad => {
+                        return Err(at(Skip::new(
+                            "invalid timestamp",
+                            "startTimeUnixNano is not a valid time",
+                        )));
+                    }
+                    TimeVal::Absent => {
+                        return Err(at(Skip::new("missing timestamp", "missing timestamp")));
+                    }
+                }
+                if failed {
+                    rec.error = Some(
+                        g.error_type
+                            .as_deref()
+                            .map_or(ErrKind::Other, ErrKind::classify),
+                    );
+                }
+                if let (Some(t), Some(s)) = (span.trace_id.get(), span.span_id.get()) {
+                    rec.dedupe = Some(id_hash(&["otel", t, s]));
+                } else if let Some(id) = g.response_id.as_deref() {
+                    rec.dedupe = Some(id_hash(&["otel-response", id]));
+                }
+                out.push(rec);
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
     let mut r = Record::default();
     let time = raw
@@ -173,8 +524,94 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
         .take()
         .or_else(|| raw.session_id.take());
     let mut time = time;
+    // a record completed from its file's earlier lines (Codex, Gemini CLI)
+    let mut contextual = false;
+    let mut turn: Option<CodexTurn> = None;
 
-    if let Some(resp) = raw
+    if let Some(rs) = raw.resource_spans.0.as_deref() {
+        // OpenTelemetry: an OTLP/JSON trace export, many spans to a line
+        let records = otlp_records(rs)?;
+        return Ok(if records.is_empty() {
+            Parsed::Ignored
+        } else {
+            Parsed::Many(records)
+        });
+    }
+    if let Some(p) = raw.payload.0.as_mut().filter(|_| {
+        matches!(
+            raw.kind.get(),
+            Some("session_meta" | "turn_context" | "event_msg" | "response_item" | "compacted")
+        )
+    }) {
+        // an OpenAI Codex CLI rollout line
+        match (raw.kind.get(), p.kind.get()) {
+            (Some("session_meta"), _) => {
+                return Ok(Parsed::Context(FileContext {
+                    model: p.model.take(),
+                    session: p.id.take(),
+                    project: p.cwd.take(),
+                }));
+            }
+            (Some("turn_context"), _) => {
+                return Ok(Parsed::Context(FileContext {
+                    model: p.model.take(),
+                    session: None,
+                    project: p.cwd.take(),
+                }));
+            }
+            (Some("event_msg"), Some("token_count")) => {
+                // `info` is null when the event carries only rate limits
+                let Some(info) = p.info.0.as_mut() else {
+                    return Ok(Parsed::Ignored);
+                };
+                let last = match info.last_token_usage.0.as_deref() {
+                    Some(u) => Some(codex_usage(u, true)?),
+                    None => None,
+                };
+                let total = match info.total_token_usage.0.as_deref() {
+                    Some(u) => Some(codex_usage(u, false)?),
+                    None => None,
+                };
+                if last.is_none() && total.is_none() {
+                    return Ok(Parsed::Ignored);
+                }
+                r.format = Some(Format::Codex);
+                r.model = info.model.take().or(r.model.take());
+                turn = Some(CodexTurn { last, total });
+                contextual = true;
+                r.error = error;
+            }
+            _ => return Ok(Parsed::Ignored),
+        }
+    } else if raw.kind.get() == Some("gemini") {
+        // a Gemini CLI chat recording message (no tokens yet: a later copy carries them)
+        let Some(g) = raw.tokens.0.as_deref() else {
+            return Ok(Parsed::Ignored);
+        };
+        let (usage, reasoning) = gemini_split(g)?;
+        r.format = Some(Format::GeminiCli);
+        r.usage = usage;
+        r.reasoning = reasoning;
+        // the same message is written again as it is updated (tool calls); its id is kept
+        if let Some(id) = raw.id.get() {
+            r.dedupe = Some(id_hash(&["gemini-cli", id]));
+        }
+        contextual = true;
+        r.error = error;
+    } else if raw.set.is_some() || raw.rewind_to.is_some() {
+        // Gemini CLI session updates; a rewind does not undo what was billed
+        return Ok(Parsed::Ignored);
+    } else if raw.project_hash.get().is_some()
+        && raw.usage.0.is_none()
+        && raw.usage_metadata.0.is_none()
+    {
+        // a Gemini CLI session's first line
+        return Ok(Parsed::Context(FileContext {
+            model: None,
+            session: r.session.take(),
+            project: None,
+        }));
+    } else if let Some(resp) = raw
         .response
         .0
         .as_mut()
@@ -313,40 +750,29 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
         }
         r.error = error;
     } else if let Some(g) = &raw.usage_metadata.0 {
-        r.format = Some(Format::Gemini);
-        let prompt = tok(g.prompt_token_count, "usageMetadata.promptTokenCount")?;
-        let cached = tok(
-            g.cached_content_token_count,
-            "usageMetadata.cachedContentTokenCount",
-        )?;
-        let tool = tok(
-            g.tool_use_prompt_token_count,
-            "usageMetadata.toolUsePromptTokenCount",
-        )?;
-        let cand = tok(
-            g.candidates_token_count,
-            "usageMetadata.candidatesTokenCount",
-        )?;
-        let thoughts = tok(g.thoughts_token_count, "usageMetadata.thoughtsTokenCount")?;
-        tok(g.total_token_count, "usageMetadata.totalTokenCount")?;
-        if cached > prompt {
-            return Err(Skip::new(
-                "bad token count",
-                format!(
-                    "cachedContentTokenCount ({cached}) larger than promptTokenCount ({prompt})"
-                ),
-            ));
-        }
-        r.usage = Usage {
-            input: prompt - cached + tool,
-            cached_input: cached,
-            output: cand + thoughts,
-            ..Usage::default()
-        };
-        r.reasoning = thoughts;
-        r.model = raw.model_version.take().or(r.model);
-        if let Some(id) = raw.response_id.get() {
-            r.dedupe = Some(id_hash(&["gemini", id]));
+        let (usage, reasoning) = gemini_split(g)?;
+        r.usage = usage;
+        r.reasoning = reasoning;
+        if g.is_summary() {
+            // a Qwen Code chat record: Gemini CLI's `TokensSummary` under `usageMetadata`. Its
+            // OpenAI-compatible providers' `completion_tokens` (reasoning included) become
+            // `output` and their `reasoning_tokens` `thoughts`, so thoughts are part of output
+            // there; only Gemini models (Gemini's convention) add them
+            r.format = Some(Format::QwenCode);
+            r.project = r.project.take().or_else(|| raw.cwd.take());
+            if !r.model.as_deref().is_some_and(|m| m.starts_with("gemini")) {
+                r.usage.output -= reasoning;
+                r.reasoning = reasoning.min(r.usage.output);
+            }
+            if let Some(id) = raw.uuid.get() {
+                r.dedupe = Some(id_hash(&["qwen-code", id]));
+            }
+        } else {
+            r.format = Some(Format::Gemini);
+            r.model = raw.model_version.take().or(r.model);
+            if let Some(id) = raw.response_id.get() {
+                r.dedupe = Some(id_hash(&["gemini", id]));
+            }
         }
         r.error = error;
     } else if let Some(entry) = raw
@@ -523,7 +949,15 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
         || matches!(
             raw.kind.get(),
             Some(
-                "user" | "summary" | "system" | "assistant" | "progress" | "file-history-snapshot"
+                "user"
+                    | "summary"
+                    | "system"
+                    | "assistant"
+                    | "progress"
+                    | "file-history-snapshot"
+                    | "info"
+                    | "warning"
+                    | "error"
             )
         )
     {
@@ -550,6 +984,9 @@ pub(super) fn normalize(mut raw: RawLine<'_>) -> Result<Parsed<'_>, Skip> {
     if let CostVal::Ok(c) = cost {
         r.cost = Some(c);
     }
+    if contextual {
+        return Ok(Parsed::Contextual(r, turn));
+    }
     Ok(Parsed::Record(r))
 }
 
@@ -559,8 +996,8 @@ pub(super) fn apply_overrides<'a>(
     doc: &Value,
 ) -> Result<Parsed<'a>, Skip> {
     let mut r = match parsed {
-        Parsed::Record(r) => r,
-        Parsed::Ignored => Record::default(),
+        Parsed::Record(r) | Parsed::Contextual(r, _) => r,
+        _ => Record::default(),
     };
     let text = |p: &Option<String>| -> Option<Cow<'a, str>> {
         p.as_deref()

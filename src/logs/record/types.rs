@@ -41,12 +41,20 @@ pub enum Format {
     Cohere,
     /// OpenRouter chat completion carrying its own cost (`usage.cost`).
     Openrouter,
+    /// OpenAI Codex CLI session (`~/.codex/sessions/**/rollout-*.jsonl`): `token_count` events.
+    Codex,
+    /// Gemini CLI chat recording (`~/.gemini/tmp/<project>/chats/`): `gemini` messages.
+    GeminiCli,
+    /// Qwen Code chat recording (`~/.qwen/projects/<project>/chats/`): `assistant` records.
+    QwenCode,
+    /// An OpenTelemetry GenAI span in an OTLP/JSON trace export (`gen_ai.usage.*`).
+    Otel,
     /// Token counts found only through `--field` overrides.
     Custom,
 }
 
 impl Format {
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 17] = [
         Format::App,
         Format::OpenaiChat,
         Format::OpenaiResponses,
@@ -59,6 +67,10 @@ impl Format {
         Format::Bedrock,
         Format::Cohere,
         Format::Openrouter,
+        Format::Codex,
+        Format::GeminiCli,
+        Format::QwenCode,
+        Format::Otel,
         Format::Custom,
     ];
 
@@ -76,6 +88,10 @@ impl Format {
             Format::Bedrock => "bedrock",
             Format::Cohere => "cohere",
             Format::Openrouter => "openrouter",
+            Format::Codex => "codex",
+            Format::GeminiCli => "gemini_cli",
+            Format::QwenCode => "qwen_code",
+            Format::Otel => "otel",
             Format::Custom => "custom",
         }
     }
@@ -271,6 +287,84 @@ pub enum Parsed<'a> {
     Record(Record<'a>),
     /// A known non-usage event (a Claude Code user message, a summary line): not counted.
     Ignored,
+    /// What a line says about the later lines of its file (a Codex `session_meta` or
+    /// `turn_context`, a Gemini CLI session's first line): not a record.
+    Context(FileContext<'a>),
+    /// A record to complete from its file's earlier lines: the model, session and project it
+    /// lacks, and for Codex the per-turn usage (see [`CodexTurn`]).
+    Contextual(Record<'a>, Option<CodexTurn>),
+    /// Several records from one line (the GenAI spans of an OTLP export request).
+    Many(Vec<Record<'a>>),
+}
+
+/// What a line tells about the lines after it in the same file.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FileContext<'a> {
+    pub model: Option<Cow<'a, str>>,
+    pub session: Option<Cow<'a, str>>,
+    pub project: Option<Cow<'a, str>>,
+}
+
+/// A Codex `TokenUsage`, in OpenAI's convention: `cached_input` is part of `input`,
+/// `reasoning_output` part of `output`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodexUsage {
+    pub input: u64,
+    pub cached_input: u64,
+    pub output: u64,
+    pub reasoning_output: u64,
+    pub total: u64,
+}
+
+impl CodexUsage {
+    /// The normalised split and the reasoning tokens: cached input is part of `input_tokens`,
+    /// reasoning part of `output_tokens` (OpenAI's convention, as in `codex-rs`' `TokenUsage`).
+    /// (A difference of running totals may hold more cached than input tokens, or more
+    /// reasoning than output tokens, when the totals are inconsistent: the parts are capped.)
+    pub fn split(self) -> (Usage, u64) {
+        let cached = self.cached_input.min(self.input);
+        (
+            Usage {
+                input: self.input - cached,
+                cached_input: cached,
+                output: self.output,
+                ..Usage::default()
+            },
+            self.reasoning_output.min(self.output),
+        )
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.input == 0 && self.output == 0 && self.total == 0
+    }
+
+    /// `self - prev`, or `self` when the running total went down (a new or compacted count).
+    pub fn since(self, prev: Option<CodexUsage>) -> CodexUsage {
+        let Some(p) = prev else { return self };
+        if self.input < p.input
+            || self.cached_input < p.cached_input
+            || self.output < p.output
+            || self.reasoning_output < p.reasoning_output
+            || self.total < p.total
+        {
+            return self;
+        }
+        CodexUsage {
+            input: self.input - p.input,
+            cached_input: self.cached_input - p.cached_input,
+            output: self.output - p.output,
+            reasoning_output: self.reasoning_output - p.reasoning_output,
+            total: self.total - p.total,
+        }
+    }
+}
+
+/// A Codex `token_count` event: the turn's usage (`last_token_usage`) and the session's running
+/// total (`total_token_usage`), either of which may be missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodexTurn {
+    pub last: Option<CodexUsage>,
+    pub total: Option<CodexUsage>,
 }
 
 /// The 64-bit hash of a response id, for duplicate detection.

@@ -29,6 +29,9 @@ pub(crate) enum Source {
     },
     /// A whole file, maybe compressed, read sequentially.
     Whole,
+    /// A whole plain file holding one JSON document (a Gemini CLI `session-*.json`), read into
+    /// memory (at most the line cap) and parsed at once.
+    Document,
     Stdin,
 }
 
@@ -91,13 +94,50 @@ pub(crate) fn project_of(path: &Path) -> Option<String> {
     {
         return Some(comps[i + 1].to_string());
     }
+    // Gemini CLI: `tmp/<project>/chats/<session>` (a subagent's one folder deeper)
+    if let Some(i) = comps.iter().rposition(|c| *c == "chats")
+        && i >= 1
+        && i + 1 < comps.len()
+    {
+        return Some(comps[i - 1].to_string());
+    }
     path.parent()
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .map(str::to_string)
 }
 
-/// Recursively list `*.jsonl*` files under `dir`, sorted; problems are reported, not fatal.
+/// Whether a walk takes the file at `p`: a name containing `.jsonl` (`x.jsonl`, `x.jsonl.gz`),
+/// or a `.json` file in a `chats` folder (a Gemini CLI session saved as one document), except
+/// the prompt histories that agents keep in their home folder (`~/.claude/history.jsonl`,
+/// `~/.codex/history.jsonl`: no usage in them).
+fn is_log_file(p: &Path) -> bool {
+    let Some(name) = p.file_name() else {
+        return false;
+    };
+    let name = name.as_encoded_bytes();
+    let parent = |q: &Path| {
+        q.parent()
+            .and_then(|d| d.file_name())
+            .map(|n| n.as_encoded_bytes().to_vec())
+    };
+    if memchr::memmem::find(name, b".jsonl").is_some() {
+        let home = parent(p);
+        return !(name == b"history.jsonl"
+            && matches!(
+                home.as_deref(),
+                Some(b".claude" | b".codex" | b".gemini" | b".qwen")
+            ));
+    }
+    name.ends_with(b".json")
+        && p.ancestors()
+            .skip(1)
+            .take(3)
+            .any(|a| a.file_name().is_some_and(|n| n == "chats"))
+}
+
+/// Recursively list the log files under `dir` ([`is_log_file`]), sorted; problems are
+/// reported, not fatal.
 pub(crate) fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -113,9 +153,7 @@ pub(crate) fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<File
     list.sort();
     for p in list {
         // On bytes: a file name need not be UTF-8 (it was skipped without a word).
-        let is_log = p
-            .file_name()
-            .is_some_and(|n| memchr::memmem::find(n.as_encoded_bytes(), b".jsonl").is_some());
+        let is_log = is_log_file(&p);
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => walk(&p, files, problems),
             Ok(_) if is_log => files.push(p),
@@ -146,9 +184,21 @@ pub(crate) fn next_line_start(file: &mut File, pos: u64, len: u64) -> io::Result
     }
 }
 
+/// Whether a file's first lines give context to its later ones (a Codex rollout's
+/// `session_meta`, a Gemini CLI session's first line): such a file is never split into ranges,
+/// so one worker reads it in order.
+fn has_file_context(head: &[u8], path: &Path) -> bool {
+    let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    path.file_name()
+        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"rollout-"))
+        || memchr::memmem::find(first, b"\"type\":\"session_meta\"").is_some()
+        || memchr::memmem::find(first, b"\"projectHash\"").is_some()
+}
+
 pub(crate) fn plan(
     inputs: &[Input],
     chunk: u64,
+    max_document: u64,
     files: &mut Vec<FileInfo>,
     items: &mut Vec<Item>,
     problems: &mut Vec<FileProblem>,
@@ -186,7 +236,7 @@ pub(crate) fn plan(
         let label = crate::fsutil::path_label(&path);
         let opened = File::open(&path).and_then(|mut f| {
             let len = f.metadata()?.len();
-            let mut head = [0u8; 8];
+            let mut head = [0u8; 4096];
             let mut n = 0;
             while n < head.len() {
                 let k = f.read(&mut head[n..])?;
@@ -218,13 +268,33 @@ pub(crate) fn plan(
             }
         };
         let project = project_of(&path);
+        let keep_whole = has_file_context(&head, &path);
         files.push(FileInfo {
             label,
             path: Some(path),
             project,
         });
         let file = files.len() - 1;
-        if comp != Compression::None || len <= chunk {
+        if comp == Compression::None && crate::logs::record::is_session_document(&head) {
+            if len > max_document {
+                let label = files.pop().map(|f| f.label).unwrap_or_default();
+                problems.push(FileProblem {
+                    path: label,
+                    reason: format!(
+                        "a JSON document larger than {max_document} bytes (the line cap), \
+                         skipped unread"
+                    ),
+                });
+                continue;
+            }
+            items.push(Item {
+                file,
+                source: Source::Document,
+                size: len,
+            });
+            continue;
+        }
+        if comp != Compression::None || len <= chunk || keep_whole {
             items.push(Item {
                 file,
                 source: Source::Whole,

@@ -89,6 +89,7 @@ pub fn scan_raw(
     plan(
         inputs,
         opts.chunk_bytes.max(1 << 16),
+        opts.max_line_bytes as u64,
         &mut files,
         &mut items,
         &mut problems,
@@ -187,6 +188,57 @@ mod tests {
     fn no_progress(_: u64) {}
     use std::io::Write;
 
+    /// A Codex session (later lines need its earlier ones: the model, the running total) is
+    /// never split into ranges: a split scan gives the sequential scan's report.
+    #[test]
+    fn codex_sessions_are_read_whole() {
+        let mut text = String::from(
+            "{\"timestamp\":\"2026-03-01T09:00:00Z\",\"type\":\"session_meta\",\"payload\":{\"id\":\"s\"}}\n\
+             {\"timestamp\":\"2026-03-01T09:00:00Z\",\"type\":\"turn_context\",\"payload\":{\"model\":\"gpt-5\"}}\n",
+        );
+        for i in 1..=2000u64 {
+            // only running totals: each turn is the difference from the previous line's
+            text.push_str(&format!(
+                "{{\"timestamp\":\"2026-03-01T09:{:02}:{:02}Z\",\"type\":\"event_msg\",\"payload\":{{\"type\":\"token_count\",\"info\":{{\"total_token_usage\":{{\"input_tokens\":{},\"cached_input_tokens\":0,\"output_tokens\":{},\"reasoning_output_tokens\":0,\"total_tokens\":{}}}}}}}}}\n",
+                (i / 60) % 60,
+                i % 60,
+                1000 * i,
+                10 * i,
+                1010 * i
+            ));
+        }
+        assert!(text.len() > 3 << 16);
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        let inputs = [Input::Path(f.path().to_path_buf())];
+        let catalog = Catalog::embedded();
+        let mut opts = ScanOptions {
+            threads: 1,
+            chunk_bytes: 1 << 40,
+            ..ScanOptions::default()
+        };
+        let split = whole_equals_split(&inputs, &mut opts, catalog);
+        assert_eq!(split["records"], 2000);
+        assert_eq!(split["tokens"]["total"], 1010 * 2000);
+        // 2000 × (1000 × $1.25 + 10 × $10) per 1M
+        assert_eq!(split["cost"], "2.7");
+    }
+
+    /// Scans `inputs` in one pass (`opts` as given) and in 64 KiB ranges on two threads (`opts`
+    /// left so), asserts the two reports are equal and returns the split one.
+    fn whole_equals_split(
+        inputs: &[Input],
+        opts: &mut ScanOptions,
+        catalog: &'static Catalog,
+    ) -> serde_json::Value {
+        let whole = serde_json::to_value(scan(inputs, opts, catalog, &no_progress)).unwrap();
+        opts.threads = 2;
+        opts.chunk_bytes = 1 << 16;
+        let split = serde_json::to_value(scan(inputs, opts, catalog, &no_progress)).unwrap();
+        assert_eq!(whole, split);
+        split
+    }
+
     /// Scanning a file in many parallel ranges gives exactly the report of one sequential pass.
     #[test]
     fn split_scan_equals_whole_scan() {
@@ -212,11 +264,7 @@ mod tests {
             chunk_bytes: 1 << 40,
             ..ScanOptions::default()
         };
-        let whole = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        opts.threads = 2;
-        opts.chunk_bytes = 1 << 16;
-        let split = serde_json::to_value(scan(&inputs, &opts, catalog, &no_progress)).unwrap();
-        assert_eq!(whole, split);
+        let split = whole_equals_split(&inputs, &mut opts, catalog);
         assert_eq!(split["duplicates"], 2 + 5);
         // `--by user` alone keeps group totals with the per-user events: same rows
         opts.by = vec![GroupBy::User];

@@ -141,6 +141,23 @@ pub(crate) fn run_item(
                 w.read(idx, f.take(end - start), project, progress)
             })
         }
+        Source::Document => {
+            let path = file.path.as_ref().expect("a document has a path");
+            File::open(path).and_then(|f| {
+                let cap = w.max_document();
+                let mut text = Vec::new();
+                Counting { inner: f, progress }
+                    .take(cap + 1)
+                    .read_to_end(&mut text)?;
+                if text.len() as u64 > cap {
+                    return Err(io::Error::other(format!(
+                        "a JSON document larger than {cap} bytes (the line cap), skipped"
+                    )));
+                }
+                w.document(idx, &text, project);
+                Ok(0)
+            })
+        }
         Source::Whole => {
             let path = file.path.as_ref().expect("a whole file has a path");
             File::open(path).and_then(|mut f| {

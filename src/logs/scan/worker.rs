@@ -9,9 +9,36 @@ use crate::logs::agg::{
 };
 use crate::logs::dedupe::{Deferred, Seen};
 use crate::logs::options::{GroupBy, ScanOptions};
-use crate::logs::record::{self, ErrKind, Format, Parsed, Record};
+use crate::logs::record::{
+    self, CodexTurn, CodexUsage, ErrKind, FileContext, Format, Parsed, Record, id_hash,
+};
 use crate::logs::time::Tz;
 use crate::pricing::{self, Money};
+
+/// What the earlier lines of the work item being read said (a Codex session's model and
+/// running total, a Gemini CLI session's id): reset at the start of each item. A file with
+/// such lines is read whole by one worker, in order (see `input::plan`).
+#[derive(Default)]
+struct FileState {
+    model: Option<String>,
+    session: Option<String>,
+    project: Option<String>,
+    codex_total: Option<CodexUsage>,
+}
+
+impl FileState {
+    fn learn(&mut self, c: FileContext<'_>) {
+        if let Some(m) = c.model {
+            self.model = Some(m.into_owned());
+        }
+        if let Some(s) = c.session {
+            self.session = Some(s.into_owned());
+        }
+        if let Some(p) = c.project {
+            self.project = Some(p.into_owned());
+        }
+    }
+}
 
 pub(crate) struct ModelInfo {
     model: Option<&'static Model>,
@@ -29,6 +56,8 @@ pub(crate) struct Worker<'o> {
     /// these without a map lookup; they are flushed into the maps when the period changes.
     cur_day: Option<(i64, Bucket)>,
     cur_hour: Option<(i64, Bucket)>,
+    /// The UTC hour being filled, with `--blocks`.
+    cur_block: Option<(i64, Bucket)>,
     key: String,
     day_cache: (i64, String),
     hour_cache: (i64, String),
@@ -41,6 +70,7 @@ pub(crate) struct Worker<'o> {
     by_hour: bool,
     /// Claude Code messages, held until every copy has been seen (see [`crate::logs::dedupe`]).
     pub(crate) deferred: Vec<Deferred>,
+    file: FileState,
 }
 
 pub(crate) const NONE: &str = "-";
@@ -60,12 +90,14 @@ impl<'o> Worker<'o> {
             recent_models: Vec::new(),
             cur_day: None,
             cur_hour: None,
+            cur_block: None,
             key: String::new(),
             day_cache: (i64::MIN, String::new()),
             hour_cache: (i64::MIN, String::new()),
             week_cache: (i64::MIN, String::new()),
             month_cache: (i64::MIN, String::new()),
             deferred: Vec::new(),
+            file: FileState::default(),
             needs_doc: !opts.fields.is_empty()
                 || opts.by.iter().any(|b| matches!(b, GroupBy::Field(_))),
             by_user_only: opts.by == [GroupBy::User],
@@ -118,6 +150,9 @@ impl<'o> Worker<'o> {
         if let Some((p, b)) = self.cur_hour.take() {
             self.agg.hours.entry(p).or_default().merge(&b);
         }
+        if let Some((p, b)) = self.cur_block.take() {
+            self.agg.block_hours.entry(p).or_default().merge(&b);
+        }
         self.agg.trim(self.opts.top);
         (self.agg, self.deferred)
     }
@@ -154,6 +189,97 @@ impl<'o> Worker<'o> {
             }
             Ok(Parsed::Ignored) => self.agg.ignored += 1,
             Ok(Parsed::Record(r)) => self.record(r, loc, project, doc.as_ref()),
+            Ok(Parsed::Context(c)) => {
+                self.agg.ignored += 1;
+                self.file.learn(c);
+            }
+            Ok(Parsed::Contextual(r, turn)) => self.contextual(r, turn, loc, project, doc.as_ref()),
+            Ok(Parsed::Many(rs)) => {
+                for r in rs {
+                    self.record(r, loc, project, doc.as_ref());
+                }
+            }
+        }
+    }
+
+    /// A record completed from the earlier lines of its file: the model, session and project
+    /// it lacks; for a Codex `token_count`, the turn's usage. Codex writes the same event again
+    /// with an unchanged running total (a refresh, not a new call): that copy is a duplicate.
+    /// Without `last_token_usage` the turn is the difference from the previous running total.
+    fn contextual(
+        &mut self,
+        mut r: Record<'_>,
+        turn: Option<CodexTurn>,
+        loc: Loc,
+        project: Option<&str>,
+        doc: Option<&serde_json::Value>,
+    ) {
+        let st = &mut self.file;
+        if r.model.is_none() {
+            r.model = st.model.clone().map(Cow::Owned);
+        }
+        if r.session.is_none() {
+            r.session = st.session.clone().map(Cow::Owned);
+        }
+        if r.project.is_none() {
+            // Codex names its working directory; Gemini CLI's project is the folder under tmp/
+            r.project = st
+                .project
+                .clone()
+                .or_else(|| {
+                    project
+                        .filter(|_| r.format == Some(Format::GeminiCli))
+                        .map(str::to_string)
+                })
+                .map(Cow::Owned);
+        }
+        if let Some(t) = turn {
+            let prev = st.codex_total;
+            if let Some(total) = t.total {
+                st.codex_total = Some(total);
+                if prev == Some(total) {
+                    self.agg.duplicates += 1;
+                    return;
+                }
+            }
+            let usage = match (t.last, t.total) {
+                (Some(last), _) => last,
+                (None, Some(total)) => total.since(prev),
+                (None, None) => CodexUsage::default(),
+            };
+            if usage.is_zero() {
+                self.agg.ignored += 1;
+                return;
+            }
+            let (u, reasoning) = usage.split();
+            r.usage = u;
+            r.reasoning = reasoning;
+            // a forked session copies its parent's history (same times, same counts): the
+            // copy is dropped as a duplicate wherever it is read
+            let key = format!("{:?} {usage:?} {:?}", r.time, t.total);
+            r.dedupe = Some(id_hash(&["codex", &key]));
+        }
+        self.record(r, loc, project, doc);
+    }
+
+    /// A Gemini CLI session saved as one JSON document: each message is read as a line of
+    /// its own, at the file line where it starts.
+    pub(crate) fn document(&mut self, item: u32, text: &[u8], project: Option<&str>) {
+        self.file = FileState::default();
+        let lines = memchr::memchr_iter(b'\n', text).count() as u64
+            + u64::from(!text.is_empty() && !text.ends_with(b"\n"));
+        self.agg.item_lines.insert(item, lines);
+        match record::session_document(text) {
+            Err((line, skip)) => self.agg.skip(Loc { item, line }, skip.kind, skip.detail),
+            Ok(doc) => {
+                self.file.session = doc.session.map(Cow::into_owned);
+                let (mut at, mut line) = (0usize, 1u64);
+                for (offset, msg) in doc.messages {
+                    line += memchr::memchr_iter(b'\n', &text[at..offset]).count() as u64;
+                    at = offset;
+                    self.line(msg.as_bytes(), Loc { item, line }, project, false);
+                }
+            }
         }
     }
 
@@ -215,29 +341,39 @@ impl<'o> Worker<'o> {
         }
         let tokens = Tokens::of(&r.usage, r.reasoning);
         let model = r.model.as_deref().and_then(|n| self.model(n));
+        // the catalog's price of the tokens, and what the prompt cache did to it
+        let priced = if tokens.total == 0 {
+            None
+        } else {
+            model.and_then(|m| {
+                let b = pricing::cost_at(m, &r.usage, r.batch, r.time).ok()?;
+                let cache =
+                    pricing::cache_effect(m, &r.usage, r.batch, r.time, &b).unwrap_or_default();
+                Some((b.total, cache))
+            })
+        };
+        // (logged, computed) for the audit of a record that carries its own cost
+        let mut audited = None;
         let cost = if let Some(logged) = r.cost {
             self.agg.own_cost += 1;
             // the audit: what the catalog makes of the same tokens
-            let computed = model.and_then(|m| {
-                pricing::cost_at(m, &r.usage, r.batch, r.time)
-                    .ok()
-                    .map(|c| c.total)
-            });
+            let computed = match priced {
+                Some((c, _)) => Some(c),
+                None if tokens.total == 0 && model.is_some() => Some(Money::ZERO),
+                None => None,
+            };
             let name = r.model.as_deref().unwrap_or("(none)");
             let a = match self.agg.audit.get_mut(name) {
                 Some(a) => a,
                 None => self.agg.audit.entry(name.into()).or_default(),
             };
             a.add(logged, computed);
+            audited = Some((logged, computed));
             r.cost
         } else if tokens.total == 0 {
             Some(Money::ZERO)
         } else {
-            model.and_then(|m| {
-                pricing::cost_at(m, &r.usage, r.batch, r.time)
-                    .ok()
-                    .map(|c| c.total)
-            })
+            priced.map(|(c, _)| c)
         };
         let agg = &mut self.agg;
         if cost.is_none() {
@@ -253,6 +389,7 @@ impl<'o> Worker<'o> {
             tokens,
             prompt: r.usage.prompt_tokens(),
             cost,
+            cache: priced.map(|(_, e)| e).unwrap_or_default(),
             error: r.error,
         };
         agg.totals.add(&c);
@@ -264,6 +401,10 @@ impl<'o> Worker<'o> {
                 Self::bucket(&mut self.cur_day, &mut agg.days, self.opts.tz.day(t), &c);
                 if self.by_hour {
                     Self::bucket(&mut self.cur_hour, &mut agg.hours, self.opts.tz.hour(t), &c);
+                }
+                if self.opts.blocks {
+                    let hour = t.div_euclid(3600);
+                    Self::bucket(&mut self.cur_block, &mut agg.block_hours, hour, &c);
                 }
                 let user = r.user.as_deref().or(r.session.as_deref()).unwrap_or(NONE);
                 let kind = match (cost, r.error) {
@@ -319,7 +460,13 @@ impl<'o> Worker<'o> {
             self.agg.add_outlier(o, &c, self.opts.top);
         }
         // groups
-        if self.opts.by.is_empty() || grouped {
+        if self.opts.by.is_empty() {
+            return;
+        }
+        if grouped {
+            if let (Some((logged, computed)), Some(user)) = (audited, r.user.as_deref()) {
+                Self::audit_group(&mut self.agg, user, logged, computed);
+            }
             return;
         }
         self.key.clear();
@@ -368,6 +515,25 @@ impl<'o> Worker<'o> {
                 self.agg.groups.insert(self.key.as_str().into(), t);
             }
         }
+        if let Some((logged, computed)) = audited {
+            Self::audit_group(&mut self.agg, &self.key, logged, computed);
+        }
+    }
+
+    fn audit_group(agg: &mut Agg, key: &str, logged: Money, computed: Option<Money>) {
+        match agg.audit_groups.get_mut(key) {
+            Some(a) => a.add(logged, computed),
+            None => agg
+                .audit_groups
+                .entry(key.into())
+                .or_default()
+                .add(logged, computed),
+        }
+    }
+
+    /// The largest JSON document read whole: the line cap.
+    pub(crate) fn max_document(&self) -> u64 {
+        self.opts.max_line_bytes as u64
     }
 
     /// A line longer than the cap: counted and skipped, its bytes never held whole.
@@ -392,6 +558,7 @@ impl<'o> Worker<'o> {
     ) -> io::Result<u64> {
         const BLOCK: usize = 1 << 20;
         let cap = self.opts.max_line_bytes.max(1);
+        self.file = FileState::default();
         let mut buf: Vec<u8> = vec![0; 4 * BLOCK];
         let mut filled = 0usize;
         let mut line_no = 0u64;
