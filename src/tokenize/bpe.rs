@@ -315,9 +315,9 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 /// The quadratic merge (tiktoken's scan) over a linked list in stack arrays: `next[i]` is the
 /// start of the part after the part starting at `i`. `key[i]` is the rank of part `i` joined
 /// with the next part, shifted left 7 bits, with `i` in the low bits (`DEAD` for none or a
-/// merged-away part): the minimum key is then the lowest rank at the leftmost position, found
-/// by one reduction over the dense array (which compiles to SIMD) with no second scan for its
-/// position. Needs ranks below 2^24 (every embedded vocabulary; [`merge_short_count`] falls
+/// merged-away part, see [`short_key`]): the minimum key is then the lowest rank at the
+/// leftmost position, found by one reduction over the dense array ([`min_key`], SIMD) with no
+/// second scan for its position. Needs ranks below 2^24 (every embedded vocabulary; [`merge_short_count`] falls
 /// back to the heap merge otherwise). Returns the number of parts.
 #[inline(always)]
 fn merge_short_parts(
@@ -326,27 +326,21 @@ fn merge_short_parts(
     cache: &mut RankCache,
     next: &mut [u8; SHORT + 1],
 ) -> usize {
-    const DEAD: u32 = u32::MAX;
     let n = piece.len();
-    let key_of = |r: u32, i: usize| {
-        if r == u32::MAX {
-            DEAD
-        } else {
-            r << 7 | i as u32
-        }
-    };
     let mut key = [DEAD; SHORT];
     let mut prev = [0u8; SHORT + 1];
     for i in 0..n - 1 {
-        key[i] = key_of(v.pair_rank(piece[i], piece[i + 1]), i);
+        key[i] = short_key(v.pair_rank(piece[i], piece[i + 1]), i);
     }
     for i in 0..=n {
         next[i] = (i + 1) as u8;
         prev[i] = i.wrapping_sub(1) as u8;
     }
+    // the scan covers whole lanes of 8 keys: the keys past `n - 1` stay `DEAD`
+    let lanes = (n - 1).div_ceil(8);
     let mut parts = n;
     loop {
-        let best = key[..n - 1].iter().copied().fold(DEAD, u32::min);
+        let best = min_key(&key, lanes);
         if best == DEAD {
             return parts;
         }
@@ -358,18 +352,47 @@ fn merge_short_parts(
         next[bi] = k as u8;
         if k < n {
             prev[k] = bi as u8;
-            key[bi] = key_of(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
+            key[bi] = short_key(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
         } else {
             key[bi] = DEAD;
         }
         if bi > 0 {
             let p = prev[bi] as usize;
-            key[p] = key_of(v.merge_rank(piece, p, bi, k, cache), p);
+            key[p] = short_key(v.merge_rank(piece, p, bi, k, cache), p);
         }
     }
 }
 
-/// Vocabularies with ranks below this use the short merge (its keys hold a rank in 25 bits).
+/// No merge (a part merged away, or a pair that is no token).
+const DEAD: i32 = i32::MAX;
+
+/// The short merge's key of part `pos` whose join with the next part has rank `rank`
+/// (`u32::MAX`: none): `rank << 7 | pos`, so keys order by rank, then position. The vocabulary
+/// has fewer than `SHORT_MAX_VOCAB` (2^24) ranks, so the largest, 2^24 - 2, still gives a
+/// non-negative key below `DEAD`.
+#[inline(always)]
+fn short_key(rank: u32, pos: usize) -> i32 {
+    if rank == u32::MAX {
+        DEAD
+    } else {
+        (rank << 7 | pos as u32) as i32
+    }
+}
+
+/// The least of `key[..8 * lanes]`, reduced 8 lanes at a time (signed: SSE2 has a signed
+/// 32-bit compare, so this compiles to four vector instructions per four keys).
+#[inline(always)]
+fn min_key(key: &[i32; SHORT], lanes: usize) -> i32 {
+    let mut acc = [i32::MAX; 8];
+    for c in key.chunks_exact(8).take(lanes) {
+        for (a, &k) in acc.iter_mut().zip(c) {
+            *a = (*a).min(k);
+        }
+    }
+    acc.iter().copied().fold(i32::MAX, i32::min)
+}
+
+/// Vocabularies with ranks below this use the short merge (a key holds the rank in its top 24 bits).
 const SHORT_MAX_VOCAB: usize = 1 << 24;
 
 fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
@@ -466,5 +489,109 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
         let j = next[i] as usize;
         emit(v.rank_cached(&piece[i..j.min(n)], cache));
         i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::vocab::{CL100K, O200K, QWEN2, R50K};
+    use super::*;
+
+    /// The ids of `piece` by the heap merge (cross-checked against tiktoken on long pieces).
+    fn heap_ids(v: &Vocab, piece: &[u8]) -> Vec<u32> {
+        let mut sc = Scratch::for_text_len(0);
+        let mut out = Vec::new();
+        merge_heap(v, piece, &mut sc, &mut |r| out.push(r));
+        out
+    }
+
+    fn short_ids(v: &Vocab, piece: &[u8]) -> Vec<u32> {
+        let mut cache = RankCache::for_text_len(0);
+        let mut out = Vec::new();
+        merge_short(v, piece, &mut cache, &mut |r| out.push(r));
+        out
+    }
+
+    /// Pieces of every length up to just past `SHORT`, of letters, of CJK and Cyrillic
+    /// characters, and of bytes that are no text: the short merge (lanes of 8 keys, a last
+    /// lane part-filled or full) gives the heap merge's ids, and the count path (with and
+    /// without caches) their number; past `SHORT` the heap merge is taken.
+    #[test]
+    fn short_and_heap_merges_agree_at_every_length() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let letters: Vec<&[u8]> = ["a", "b", "e", "n", "t", "s"].map(str::as_bytes).to_vec();
+        let cjk: Vec<&[u8]> = ["日", "本", "語", "の", "中", "文", "한", "국"]
+            .map(str::as_bytes)
+            .to_vec();
+        let cyrillic: Vec<&[u8]> = ["п", "р", "и", "в", "е", "т", "ж", "ё"]
+            .map(str::as_bytes)
+            .to_vec();
+        let bytes: Vec<&[u8]> = vec![b"\xff", b"\x80", b"=", b"a", b"\xe6"];
+        let alphabets = [letters, cjk, cyrillic, bytes];
+        let mut checked = 0;
+        for v in [&O200K, &CL100K, &R50K, &QWEN2] {
+            for alphabet in &alphabets {
+                for len in 3..=SHORT + 3 {
+                    for _ in 0..3 {
+                        let mut piece = Vec::new();
+                        while piece.len() < len {
+                            let s = alphabet[rnd() as usize % alphabet.len()];
+                            piece.extend_from_slice(s);
+                        }
+                        piece.truncate(len);
+                        let want = heap_ids(v, &piece);
+                        if len <= SHORT {
+                            assert_eq!(short_ids(v, &piece), want, "{piece:?}");
+                            let mut cache = RankCache::for_text_len(1 << 20);
+                            assert_eq!(merge_short_count(v, &piece, &mut cache), want.len());
+                        }
+                        for text_len in [0, 1 << 20] {
+                            let mut sc = Scratch::for_text_len(text_len);
+                            assert_eq!(count_piece(v, &piece, &mut sc), want.len());
+                            assert_eq!(count_piece(v, &piece, &mut sc), want.len(), "memo hit");
+                            let mut ids = Vec::new();
+                            encode_piece(v, &piece, &mut sc, &mut |r| ids.push(r));
+                            assert_eq!(ids, want);
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 4 * (SHORT + 1) * 3);
+    }
+
+    /// One letter repeated: every pair has the same rank, so the leftmost must win each step
+    /// (ties are broken by the position in the key's low bits, across lanes too).
+    #[test]
+    fn equal_ranks_merge_leftmost_first() {
+        for len in [3, 8, 9, 16, 17, 64, 127, SHORT] {
+            let piece = vec![b'a'; len];
+            assert_eq!(short_ids(&O200K, &piece), heap_ids(&O200K, &piece), "{len}");
+        }
+    }
+
+    #[test]
+    fn short_keys_order_by_rank_then_position_up_to_the_largest_rank() {
+        let top = (SHORT_MAX_VOCAB - 2) as u32;
+        assert_eq!(short_key(top, SHORT - 1), (top << 7 | 127) as i32);
+        assert!(short_key(top, SHORT - 1) > 0 && short_key(top, SHORT - 1) < DEAD);
+        assert!(short_key(top - 1, SHORT - 1) < short_key(top, 0));
+        assert!(short_key(top, 3) < short_key(top, 4));
+        assert!(short_key(0, 0) == 0 && short_key(0, 1) > 0);
+        assert_eq!(short_key(u32::MAX, 5), DEAD);
+        let mut key = [DEAD; SHORT];
+        assert_eq!(min_key(&key, SHORT / 8), DEAD);
+        key[SHORT - 1] = short_key(top, SHORT - 1);
+        assert_eq!(min_key(&key, SHORT / 8), short_key(top, SHORT - 1));
+        assert_eq!(min_key(&key, SHORT / 8 - 1), DEAD, "a lane not scanned");
+        key[9] = short_key(top, 9);
+        assert_eq!(min_key(&key, 2), short_key(top, 9));
     }
 }
