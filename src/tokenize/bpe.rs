@@ -36,11 +36,13 @@ impl Scratch {
 
 /// Longest piece (in bytes) the piece cache keeps.
 pub(crate) const PIECE_MAX: usize = 32;
-/// Most slots of the piece cache (a power of two): 65,536 × 40 bytes = 2.5 MiB, which sits in
+/// Most slots of the piece cache (a power of two): 131,072 × 40 bytes = 5 MiB, which sits in
 /// L3. Slots are sized to the text (one per 16 bytes, at least 1,024), so a small text does
 /// not pay for zeroing a large cache. On the prose corpus (9.5 MB) 16,384 slots miss 11% of
-/// lookups and 65,536 slots 6%; most remaining misses are first sightings.
-const PIECE_SLOTS: usize = 65536;
+/// lookups and 65,536 slots 6%; most remaining misses are first sightings. The multilingual
+/// corpus (2.9 MB) has 48,109 distinct pieces of 3 to 32 bytes: at 65,536 slots a third of
+/// them kept evicting each other, every time the text came round again.
+const PIECE_SLOTS: usize = 131072;
 /// Texts shorter than this count without a piece cache (zeroing it would cost more).
 const PIECE_MIN_TEXT: usize = 16 * 1024;
 
@@ -54,14 +56,31 @@ const PIECE_MIN_TEXT: usize = 16 * 1024;
 pub(crate) struct PieceCache {
     /// No slots: no caching.
     slots: Vec<PieceSlot>,
+    mid: Vec<MidSlot>,
     long: LongCache,
 }
 
-/// Longest piece the long-piece memo keeps, and its number of slots: 256 × 4 KiB at most.
+/// Most slots of the memo of medium pieces (`PIECE_MAX` < len ≤ `SHORT` bytes): 8,192 × 136
+/// bytes = 1.1 MiB, sized to the text like the short memo (one slot per 256 bytes).
+const MID_SLOTS: usize = 8192;
+
+/// A medium piece (CJK clauses, long words, markup runs: the costliest short merges) and its
+/// count, bytes inline: a fixed allocation however adversarial the input. A hit compares the
+/// whole piece, so it is always the right one.
+#[derive(Clone, Copy)]
+struct MidSlot {
+    /// 0 = empty
+    len: u32,
+    count: u32,
+    bytes: [u8; SHORT],
+}
+
+/// Longest piece the long-piece memo keeps (pieces longer than `SHORT` bytes), and its number
+/// of slots: 256 × 4 KiB at most.
 const LONG_MAX: usize = 4096;
 const LONG_SLOTS: usize = 256;
 
-/// A direct-mapped memo of long pieces (`PIECE_MAX` < len ≤ `LONG_MAX` bytes) → token count:
+/// A direct-mapped memo of long pieces (`SHORT` < len ≤ `LONG_MAX` bytes) → token count:
 /// separator lines (`=====`), runs of indentation, long words and CJK clauses repeat, and their
 /// merge is the costliest. Each slot owns a copy of its piece's bytes; a slot's buffer is
 /// reused when a new piece replaces it, so memory stays under 1 MiB.
@@ -81,9 +100,22 @@ impl PieceCache {
     fn for_text_len(text_len: usize) -> Self {
         let on = text_len >= PIECE_MIN_TEXT;
         let slots = (text_len / 16).clamp(1024, PIECE_SLOTS).next_power_of_two();
+        let mid = (text_len / 256).clamp(256, MID_SLOTS).next_power_of_two();
         PieceCache {
             slots: if on {
                 vec![PieceSlot::default(); slots]
+            } else {
+                Vec::new()
+            },
+            mid: if on {
+                vec![
+                    MidSlot {
+                        len: 0,
+                        count: 0,
+                        bytes: [0; SHORT]
+                    };
+                    mid
+                ]
             } else {
                 Vec::new()
             },
@@ -117,7 +149,7 @@ fn piece_slot(w: &[u64; 4], len: usize) -> usize {
     let h = (w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42) ^ w[3].rotate_left(11))
         .wrapping_add(len as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 48) as usize
+    (h >> 40) as usize
 }
 
 /// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among
@@ -279,6 +311,25 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
         }
         return n;
     }
+    if piece.len() <= SHORT && !sc.pieces.mid.is_empty() {
+        let h = hash_bytes(piece, key8(piece));
+        let i = (h >> 40) as usize & (sc.pieces.mid.len() - 1);
+        if let Some(s) = sc.pieces.mid.get(i)
+            && s.len as usize == piece.len()
+            && s.bytes.get(..piece.len()) == Some(piece)
+        {
+            return s.count as usize;
+        }
+        let n = count_piece_uncached(v, piece, sc);
+        if let Some(s) = sc.pieces.mid.get_mut(i)
+            && let Some(b) = s.bytes.get_mut(..piece.len())
+        {
+            b.copy_from_slice(piece);
+            s.len = piece.len() as u32;
+            s.count = n as u32;
+        }
+        return n;
+    }
     if piece.len() <= LONG_MAX && !sc.pieces.long.slots.is_empty() {
         let i = (hash_bytes(piece, key8(piece)) >> 56) as usize & (LONG_SLOTS - 1);
         if let Some((k, n)) = sc.pieces.long.slots.get(i)
@@ -317,8 +368,11 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 /// with the next part, shifted left 7 bits, with `i` in the low bits (`DEAD` for none or a
 /// merged-away part, see [`short_key`]): the minimum key is then the lowest rank at the
 /// leftmost position, found by one reduction over the dense array ([`min_key`], SIMD) with no
-/// second scan for its position. Needs ranks below 2^24 (every embedded vocabulary; [`merge_short_count`] falls
-/// back to the heap merge otherwise). Returns the number of parts.
+/// second scan for its position. A piece of more than 3 lanes of 8 keys (25 bytes and up:
+/// CJK clauses) also keeps the minimum of each lane, so a step rescans only the lanes whose
+/// keys it changed (at most three) and then the 16 lane minima. Needs ranks below 2^24 (every
+/// embedded vocabulary; [`merge_short_count`] falls back to the heap merge otherwise).
+/// Returns the number of parts.
 #[inline(always)]
 fn merge_short_parts(
     v: &Vocab,
@@ -336,31 +390,69 @@ fn merge_short_parts(
         next[i] = (i + 1) as u8;
         prev[i] = i.wrapping_sub(1) as u8;
     }
+    // Merge part `bi` with the next, part `j`; the keys of `bi`, `j` and the part before
+    // `bi` (`p`, `bi` itself at the start) change.
+    macro_rules! merge {
+        ($bi:expr) => {{
+            let bi = $bi;
+            let j = next[bi] as usize;
+            let k = next[j] as usize;
+            key[j] = DEAD;
+            next[bi] = k as u8;
+            if k < n {
+                prev[k] = bi as u8;
+                key[bi] = short_key(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
+            } else {
+                key[bi] = DEAD;
+            }
+            let mut p = bi;
+            if bi > 0 {
+                p = prev[bi] as usize;
+                key[p] = short_key(v.merge_rank(piece, p, bi, k, cache), p);
+            }
+            (bi, j, p)
+        }};
+    }
     // the scan covers whole lanes of 8 keys: the keys past `n - 1` stay `DEAD`
     let lanes = (n - 1).div_ceil(8);
     let mut parts = n;
+    if lanes <= 3 {
+        loop {
+            let best = min_key(&key, lanes);
+            if best == DEAD {
+                return parts;
+            }
+            merge!((best & 0x7F) as usize);
+            parts -= 1;
+        }
+    }
+    let mut lane_min = [DEAD; SHORT / 8];
+    for (l, m) in lane_min.iter_mut().enumerate().take(lanes) {
+        *m = lane_key(&key, l);
+    }
     loop {
-        let best = min_key(&key, lanes);
+        let best = lane_min.iter().copied().fold(DEAD, i32::min);
         if best == DEAD {
             return parts;
         }
-        let bi = (best & 0x7F) as usize;
+        let (bi, j, p) = merge!((best & 0x7F) as usize);
         parts -= 1;
-        let j = next[bi] as usize;
-        let k = next[j] as usize;
-        key[j] = DEAD;
-        next[bi] = k as u8;
-        if k < n {
-            prev[k] = bi as u8;
-            key[bi] = short_key(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
-        } else {
-            key[bi] = DEAD;
+        if j / 8 != bi / 8 {
+            lane_min[j / 8] = lane_key(&key, j / 8);
         }
-        if bi > 0 {
-            let p = prev[bi] as usize;
-            key[p] = short_key(v.merge_rank(piece, p, bi, k, cache), p);
+        if p / 8 != bi / 8 {
+            lane_min[p / 8] = lane_key(&key, p / 8);
         }
+        lane_min[bi / 8] = lane_key(&key, bi / 8);
     }
+}
+
+/// The least key of lane `l` (`key[8 * l..8 * l + 8]`).
+#[inline(always)]
+fn lane_key(key: &[i32; SHORT], l: usize) -> i32 {
+    key.chunks_exact(8)
+        .nth(l)
+        .map_or(DEAD, |c| c.iter().copied().fold(DEAD, i32::min))
 }
 
 /// No merge (a part merged away, or a pair that is no token).
@@ -536,6 +628,8 @@ mod tests {
         let alphabets = [letters, cjk, cyrillic, bytes];
         let mut checked = 0;
         for v in [&O200K, &CL100K, &R50K, &QWEN2] {
+            // with the caches and memos of a large text, kept from piece to piece
+            let mut memo = Scratch::for_text_len(1 << 20);
             for alphabet in &alphabets {
                 for len in 3..=SHORT + 3 {
                     for _ in 0..3 {
@@ -548,15 +642,14 @@ mod tests {
                         let want = heap_ids(v, &piece);
                         if len <= SHORT {
                             assert_eq!(short_ids(v, &piece), want, "{piece:?}");
-                            let mut cache = RankCache::for_text_len(1 << 20);
-                            assert_eq!(merge_short_count(v, &piece, &mut cache), want.len());
+                            let cache = &mut memo.cache;
+                            assert_eq!(merge_short_count(v, &piece, cache), want.len());
                         }
-                        for text_len in [0, 1 << 20] {
-                            let mut sc = Scratch::for_text_len(text_len);
-                            assert_eq!(count_piece(v, &piece, &mut sc), want.len());
-                            assert_eq!(count_piece(v, &piece, &mut sc), want.len(), "memo hit");
+                        for sc in [&mut Scratch::for_text_len(0), &mut memo] {
+                            assert_eq!(count_piece(v, &piece, sc), want.len());
+                            assert_eq!(count_piece(v, &piece, sc), want.len(), "memo hit");
                             let mut ids = Vec::new();
-                            encode_piece(v, &piece, &mut sc, &mut |r| ids.push(r));
+                            encode_piece(v, &piece, sc, &mut |r| ids.push(r));
                             assert_eq!(ids, want);
                         }
                         checked += 1;
@@ -565,6 +658,49 @@ mod tests {
             }
         }
         assert_eq!(checked, 4 * 4 * (SHORT + 1) * 3);
+    }
+
+    /// The memos at their smallest (a 16 KB text: 1,024 short, 256 medium and 256 long
+    /// slots) under many more distinct pieces than slots, of every memo's lengths, some the
+    /// prefix of another or differing in the last byte only: a slot taken by another piece is
+    /// a miss, never that piece's count.
+    #[test]
+    fn memos_give_exact_counts_when_pieces_collide() {
+        let mut sc = Scratch::for_text_len(PIECE_MIN_TEXT);
+        assert_eq!(
+            (
+                sc.pieces.slots.len(),
+                sc.pieces.mid.len(),
+                sc.pieces.long.slots.len()
+            ),
+            (1024, 256, LONG_SLOTS)
+        );
+        let chars: Vec<char> = "日本語の中文한국어привет".chars().collect();
+        let mut pieces = Vec::new();
+        for i in 0..4000usize {
+            let len = 3 + i * 7 % 200;
+            let mut p = String::new();
+            let mut x = i;
+            while p.len() < len {
+                p.push(chars[x % chars.len()]);
+                x = x / 3 + 1;
+            }
+            let mut p = p.into_bytes();
+            p.truncate(len);
+            pieces.push(p.clone());
+            p.pop();
+            pieces.push(p.clone());
+            if let Some(last) = p.last_mut() {
+                *last ^= 1;
+            }
+            pieces.push(p);
+        }
+        let want: Vec<usize> = pieces.iter().map(|p| heap_ids(&O200K, p).len()).collect();
+        for pass in 0..2 {
+            for (p, &w) in pieces.iter().zip(&want) {
+                assert_eq!(count_piece(&O200K, p, &mut sc), w, "pass {pass}: {p:?}");
+            }
+        }
     }
 
     /// One letter repeated: every pair has the same rank, so the leftmost must win each step
