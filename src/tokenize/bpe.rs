@@ -677,7 +677,7 @@ mod tests {
         );
         let chars: Vec<char> = "日本語の中文한국어привет".chars().collect();
         let mut pieces = Vec::new();
-        for i in 0..4000usize {
+        for i in 0..1200usize {
             let len = 3 + i * 7 % 200;
             let mut p = String::new();
             let mut x = i;
