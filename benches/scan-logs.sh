@@ -2,8 +2,9 @@
 # Whole-process benchmark of `tokenbudget scan-logs`, side by side with the references:
 #   1. a generated 1 GB app-format JSONL (examples/gen_app_logs.rs): tokenbudget vs jq computing
 #      the same per-user token sums (checked equal first); throughput in MB/s; peak memory;
-#   2. a generated Claude Code transcripts folder (benches/gen-claude-logs.py): tokenbudget vs
-#      ccusage 18 (npm, offline prices) with the same totals and cost (checked equal first).
+#   2. a generated Claude Code transcripts folder (benches/gen-claude-logs.py: today's models and
+#      the retired ones of 2025, each in its era): tokenbudget vs ccusage 18.0.11 (npm, offline
+#      prices) with the same totals and cost (checked equal first).
 # The machine is small and shared: compare the ratios within one run, not absolute times.
 #
 #   benches/scan-logs.sh [APP_BYTES] [CLAUDE_MB]     (defaults: 1000000000, 200)
@@ -64,7 +65,9 @@ PY
 /usr/bin/time -f "peak memory: %M KB (%e s)" "$tb" scan-logs "$app" --by user --json > /dev/null
 
 echo
-claude="$work/claude-$claude_mb"
+# "eras": the generator's folder with retired models (a folder left by the older generator,
+# today's models only, is not reused)
+claude="$work/claude-eras-$claude_mb"
 [ -d "$claude/projects" ] || python3 benches/gen-claude-logs.py "$claude" "$claude_mb"
 ccu="$work/ccusage"
 [ -x "$ccu/node_modules/.bin/ccusage" ] || (mkdir -p "$ccu" && cd "$ccu" && npm install --no-audit --no-fund ccusage@18.0.11 >/dev/null)

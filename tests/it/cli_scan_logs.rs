@@ -801,6 +801,122 @@ fn ccusage_fixtures() {
     );
 }
 
+/// ccusage's figures for a generated folder with today's and retired models, each in its era
+/// (tests/fixtures/scan/ccusage-generated, README there: `benches/gen-claude-logs.py` at 40K and
+/// the unchanged output of ccusage 18.0.11 `daily --json --offline -z UTC --breakdown`): the
+/// same tokens in total and per day and model, and the same cost, ccusage's float sums rounded
+/// to 10 decimal places being tokenbudget's exact decimals.
+#[test]
+fn ccusage_generated_folder() {
+    let cc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(scan_dir().join("ccusage-generated/ccusage-daily.json")).unwrap(),
+    )
+    .unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    // [input, cache read, cache write, output] and the cost rounded to 10 places, as ccusage
+    // names them
+    let theirs = |v: &serde_json::Value, cost: &str| {
+        (
+            [
+                n(&v["inputTokens"]),
+                n(&v["cacheReadTokens"]),
+                n(&v["cacheCreationTokens"]),
+                n(&v["outputTokens"]),
+            ],
+            format!("{:.10}", v[cost].as_f64().unwrap()),
+        )
+    };
+    // the same from a scan-logs summary or group, the exact cost padded to 10 places
+    let ours = |v: &serde_json::Value| {
+        let t = &v["tokens"];
+        let cost = v["cost"].as_str().unwrap();
+        let places = cost.split_once('.').map_or(0, |(_, f)| f.len());
+        assert!(places <= 10, "{cost}");
+        let cost = match places {
+            0 => format!("{cost}.{}", "0".repeat(10)),
+            _ => format!("{cost}{}", "0".repeat(10 - places)),
+        };
+        (
+            [
+                n(&t["input"]),
+                n(&t["cached_input"]),
+                n(&t["cache_write"]),
+                n(&t["output"]),
+            ],
+            cost,
+        )
+    };
+    let j = scan_json(&["ccusage-generated", "--by", "day,model"]);
+    assert_eq!(
+        (j["records"].as_u64(), j["duplicates"].as_u64()),
+        (Some(35), Some(9))
+    );
+    assert_eq!(j["unpriced"]["requests"], 0);
+    assert_eq!(ours(&j), theirs(&cc["totals"], "totalCost"));
+    assert_eq!(ours(&j).1, "4.9710857600");
+    assert_eq!(j["tokens"]["total"], cc["totals"]["totalTokens"]);
+    // every (day, model) of ccusage's breakdown, and no other
+    let mut expected = Vec::new();
+    for day in cc["daily"].as_array().unwrap() {
+        for m in day["modelBreakdowns"].as_array().unwrap() {
+            let key = (
+                day["date"].as_str().unwrap().to_string(),
+                m["modelName"].as_str().unwrap().to_string(),
+            );
+            expected.push((key, theirs(m, "cost")));
+        }
+    }
+    expected.sort();
+    let mut got: Vec<_> = j["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let key = (
+                g["key"]["day"].as_str().unwrap().to_string(),
+                g["key"]["model"].as_str().unwrap().to_string(),
+            );
+            (key, ours(g))
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got.len(), 13);
+    assert_eq!(got, expected);
+    // the retired models are all there, priced
+    for m in [
+        "claude-3-5-sonnet-20241022",
+        "claude-3-7-sonnet-20250219",
+        "claude-3-5-haiku-20241022",
+        "claude-3-opus-20240229",
+        "claude-sonnet-4-20250514",
+        "claude-opus-4-20250514",
+        "claude-opus-4-1-20250805",
+    ] {
+        assert!(got.iter().any(|((_, model), _)| model == m), "{m}");
+    }
+    // and per day, where ccusage's float sum is off in the last place
+    let days = scan_json(&["ccusage-generated", "--by", "day"]);
+    let day = |d: &str| {
+        days["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"]["day"] == d)
+            .unwrap()
+            .clone()
+    };
+    for d in cc["daily"].as_array().unwrap() {
+        let g = day(d["date"].as_str().unwrap());
+        assert_eq!(ours(&g), theirs(d, "totalCost"));
+        assert_eq!(g["tokens"]["total"], d["totalTokens"]);
+    }
+    assert_eq!(
+        cc["daily"][2]["totalCost"].as_f64(),
+        Some(0.7432058899999999)
+    );
+    assert_eq!(day("2025-08-05")["cost"], "0.74320589");
+}
+
 /// A record is priced at the rate of its own day: deepseek-chat cost $0.27/$1.10 per M in
 /// March 2025, $0.56/$1.68 in September 2025 and $0.28/$0.42 since 2025-09-29
 /// (data/price-history.json, sources cited there); `cost` uses today's price.
