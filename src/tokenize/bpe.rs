@@ -40,8 +40,8 @@ pub(crate) const PIECE_MAX: usize = 32;
 /// L3. Slots are sized to the text (one per 16 bytes, at least 1,024), so a small text does
 /// not pay for zeroing a large cache. On the prose corpus (9.5 MB) 16,384 slots miss 11% of
 /// lookups and 65,536 slots 6%; most remaining misses are first sightings. The multilingual
-/// corpus (2.9 MB) has 48,109 distinct pieces of 3 to 32 bytes: at 65,536 slots a third of
-/// them kept evicting each other, every time the text came round again.
+/// corpus (2.9 MB) has 48,109 distinct pieces of 3 to 32 bytes: at 65,536 slots many of them
+/// evicted each other, every time the text came round again.
 const PIECE_SLOTS: usize = 131072;
 /// Texts shorter than this count without a piece cache (zeroing it would cost more).
 const PIECE_MIN_TEXT: usize = 16 * 1024;
