@@ -41,8 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenbudget' -ScriptBlock {
         }
         'tokenbudget;count' {
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Count this text (repeatable)')
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: the `model` a lone request file names, else $TOKENBUDGET_MODEL, else gpt-4o]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: the `model` a lone request file names, else $TOKENBUDGET_MODEL, else gpt-4o]')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Encoding to count with, overriding the model''s')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Encoding to count with, overriding the model''s')
             [CompletionResult]::new('--tokenizer', '--tokenizer', [CompletionResultType]::ParameterName, 'Count with this tokenizer file instead of the model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model')

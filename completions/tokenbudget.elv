@@ -37,8 +37,8 @@ set edit:completion:arg-completer[tokenbudget] = {|@words|
         }
         &'tokenbudget;count'= {
             cand --text 'Count this text (repeatable)'
-            cand -m 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]'
-            cand --model 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand -m 'Model whose tokenizer to use [default: the `model` a lone request file names, else $TOKENBUDGET_MODEL, else gpt-4o]'
+            cand --model 'Model whose tokenizer to use [default: the `model` a lone request file names, else $TOKENBUDGET_MODEL, else gpt-4o]'
             cand -e 'Encoding to count with, overriding the model''s'
             cand --encoding 'Encoding to count with, overriding the model''s'
             cand --tokenizer 'Count with this tokenizer file instead of the model''s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model'

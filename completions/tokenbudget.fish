@@ -41,7 +41,7 @@ complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "scan-logs" 
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "merge" -d 'Merge partial scan-logs summaries into one report, identical to a single scan of all files'
 complete -c tokenbudget -n "__fish_tokenbudget_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l text -d 'Count this text (repeatable)' -r
-complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o]' -r
+complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s m -l model -d 'Model whose tokenizer to use [default: the `model` a lone request file names, else $TOKENBUDGET_MODEL, else gpt-4o]' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -s e -l encoding -d 'Encoding to count with, overriding the model\'s' -r
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l tokenizer -d 'Count with this tokenizer file instead of the model\'s: a Hugging Face tokenizer.json, a tiktoken rank file (with --split) or a SentencePiece .model' -r -F
 complete -c tokenbudget -n "__fish_tokenbudget_using_subcommand count" -l split -d 'How text is split before merging, for a tiktoken rank file given with --tokenizer: o200k, cl100k, p50k or r50k (p50k and r50k share GPT-2\'s rule)' -r

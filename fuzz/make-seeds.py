@@ -25,7 +25,7 @@ for p in sorted(fx.rglob("*")):
         for ctl in (0x00, 0x2a, 0x5b, 0xf4):
             put("count_text", bytes([ctl]) + data)
     if p.suffix in (".json", ".jsonl"):
-        for ctl in (0x00, 0x49, 0x93, 0xfc):
+        for ctl in (0x00, 0x13, 0x49, 0x93, 0xfc):  # 0x13: mistral_tekken (19 % 11)
             put("chat_json", bytes([ctl]) + data)
     if p.suffix in (".json", ".toml") and p.parent.name == "cost":
         put("price_file", data)

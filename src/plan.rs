@@ -783,6 +783,9 @@ pub struct Counts {
     /// Whether an item's count is an approximation (tool calls, images).
     pub approximate: Vec<bool>,
     pub tools: u64,
+    /// Whether `tools` is an approximation (OpenAI's cookbook rule); Mistral's template
+    /// renders the definitions by a fixed rule, counted exactly.
+    pub tools_approximate: bool,
     /// Tokens that prime the reply ([`chat::reply_priming`]).
     pub overhead: u64,
     /// Approximations made, once each.
@@ -864,6 +867,23 @@ pub fn count_with(
         items.push(tokens);
     }
     let mut tools = chat::num_tokens_for_tools(tok, &prompt.tools, &mut notes)?;
+    let mut overhead = chat::reply_priming(tok);
+    let whole = if chat::renders_whole(tok) {
+        let messages = (0..prompt.items.len())
+            .map(|i| prompt.message(i).map(Cow::into_owned))
+            .collect::<Result<Vec<Value>, ChatError>>()?;
+        chat::whole_conversation(tok, &messages, &prompt.tools, &mut notes)
+    } else {
+        None
+    };
+    let tools_approximate = whole.is_none();
+    if let Some(conv) = whole {
+        // a template that moves text (Mistral's): the messages' shares of the whole rendering
+        items = conv.messages;
+        tools = conv.tools;
+        overhead = conv.overhead;
+        notes.retain(|n| !n.contains("num_tokens_for_tools"));
+    }
     // Legacy `functions`: the rule that matches the API's prompt_tokens (see
     // chat::count_with_functions); the difference from the per-message counts is the
     // functions' share, so the parts still sum to the request's total.
@@ -901,9 +921,46 @@ pub fn count_with(
         items,
         approximate,
         tools,
-        overhead: chat::reply_priming(tok),
+        tools_approximate,
+        overhead,
         notes,
         warnings,
+    })
+}
+
+/// `counts` for the `kept` items alone: the same counts, except under a template that moves
+/// text between messages (Mistral's), where dropping a message changes the others' shares
+/// (the system prompt moves to the new last user message, an empty `[INST][/INST]` comes
+/// first when the kept history starts with an assistant message), so the kept messages are
+/// counted again as the request that is written.
+pub fn recount_kept(
+    prompt: &Prompt,
+    tok: &Tokenizer,
+    counts: &Counts,
+    kept: &[bool],
+) -> Result<Counts, ChatError> {
+    if !chat::renders_whole(tok) {
+        return Ok(counts.clone());
+    }
+    let index: Vec<usize> = (0..prompt.items.len()).filter(|&i| kept[i]).collect();
+    let messages = index
+        .iter()
+        .map(|&i| prompt.message(i).map(Cow::into_owned))
+        .collect::<Result<Vec<Value>, ChatError>>()?;
+    let mut notes = counts.notes.clone();
+    let Some(conv) = chat::whole_conversation(tok, &messages, &prompt.tools, &mut notes) else {
+        return Ok(counts.clone());
+    };
+    let mut items = vec![0; prompt.items.len()];
+    for (share, &i) in conv.messages.iter().zip(&index) {
+        items[i] = *share;
+    }
+    Ok(Counts {
+        items,
+        tools: conv.tools,
+        overhead: conv.overhead,
+        notes,
+        ..counts.clone()
     })
 }
 
@@ -1063,7 +1120,12 @@ pub fn allocate(prompt: &Prompt, counts: &Counts, kept: &[bool], budget: &Budget
             continue;
         }
         let (tokens, items, dropped, approximate) = match part {
-            Part::Tools => (counts.tools, prompt.tools.len(), 0, true),
+            Part::Tools => (
+                counts.tools,
+                prompt.tools.len(),
+                0,
+                counts.tools_approximate,
+            ),
             Part::Overhead => (counts.overhead, 0, 0, false),
             p => {
                 let mut t = 0;
@@ -1727,6 +1789,7 @@ mod tests {
             items,
             approximate: vec![false; n],
             tools: 0,
+            tools_approximate: true,
             overhead: 3,
             notes: vec![],
             warnings: vec![],

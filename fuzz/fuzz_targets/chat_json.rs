@@ -15,7 +15,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let tok = Encoding::ALL[(ctl & 7) as usize % Encoding::ALL.len()].tokenizer();
+    // every encoding, the open families' chat templates (Mistral's rendered whole) included
+    let tok = Encoding::ALL[ctl as usize % Encoding::ALL.len()].tokenizer();
     for mode in [Mode::Auto, Mode::Messages, Mode::Jsonl] {
         if let Ok(c) = count_document(tok, text, mode, 5) {
             let _ = serde_json::to_string(&c);
@@ -63,6 +64,9 @@ fuzz_target!(|data: &[u8]| {
                 assert!(fitted.kept[i], "--fit dropped a {:?} item", item.part);
             }
         }
+        // what plan reports after fitting: the kept messages counted again (Mistral's template)
+        let again = plan::recount_kept(&prompt, tok, &counts, &fitted.kept).expect("recount");
+        assert_eq!(again.items.len(), prompt.items.len());
         let out = plan::fitted_json(&prompt, &fitted.kept);
         let _ = serde_json::to_string_pretty(&out);
     }

@@ -53,7 +53,8 @@ pub struct CountArgs {
     #[arg(long, value_name = "TEXT")]
     pub text: Vec<String>,
 
-    /// Model whose tokenizer to use [default: $TOKENBUDGET_MODEL, else gpt-4o].
+    /// Model whose tokenizer to use [default: the `model` a lone request file names, else
+    /// $TOKENBUDGET_MODEL, else gpt-4o].
     #[arg(short, long, value_name = "MODEL")]
     pub model: Option<String>,
 
@@ -239,7 +240,21 @@ struct CountReport<'a> {
 }
 
 pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
-    let model = if args.model.is_none()
+    let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
+    // a lone request file names its model: counted as `plan` and `cost` count it
+    let named = match (
+        &args.model,
+        args.jsonl || args.messages || !args.field.is_empty(),
+    ) {
+        (None, false) if args.encoding.is_none() && args.tokenizer.is_none() => {
+            request_model(&expanded.sources)
+        }
+        _ => None,
+    };
+    let from_request = named.is_some();
+    let model = if named.is_some() {
+        named
+    } else if args.model.is_none()
         && (args.encoding.is_some() || args.tokenizer.is_some())
         && std::env::var_os(resolve::MODEL_ENV).is_none()
     {
@@ -250,7 +265,14 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
     let resolver = shared.resolver();
     let resolved = match &args.tokenizer {
         Some(path) => resolver.resolve_file(model.as_deref(), path, args.split)?,
-        None => resolver.resolve(model.as_deref(), args.encoding)?,
+        None => match resolver.resolve(model.as_deref(), args.encoding) {
+            Ok(r) => r,
+            Err(e) if from_request => bail!(
+                "{e} (the request's \"model\"; pass --model or --encoding to count it \
+                 another way)"
+            ),
+            Err(e) => return Err(e.into()),
+        },
     };
     let tok = resolved.tokenizer();
     warn_resolved(env, &resolved);
@@ -264,8 +286,6 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
             Shown(why)
         );
     }
-
-    let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
 
     if let Some(n) = args.truncate {
         return truncate(&args, &expanded, tok, n, out);
@@ -1014,4 +1034,38 @@ fn show_tokens(
         ))
     )?;
     Ok(ExitStatus::Success)
+}
+
+/// The `model` of the one input when it is a request file (an OpenAI, Anthropic or Gemini
+/// body, or a Batch API line: OpenAI's `body.model`, Anthropic's `params.model`) of at most
+/// 64 MiB; `None` for stdin, text,
+/// several inputs, other files, or a file that does not parse (the count reports that).
+fn request_model(sources: &[input::Source]) -> Option<String> {
+    let [input::Source::File { path, .. }] = sources else {
+        return None;
+    };
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > 64 << 20 {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        model: Option<serde_json::Value>,
+        body: Option<serde_json::Value>,
+        params: Option<serde_json::Value>,
+    }
+    let named: Named = serde_json::from_slice(&bytes).ok()?;
+    let model = match named.model {
+        Some(m) => m,
+        None => named.body.or(named.params)?.get("model")?.clone(),
+    };
+    model
+        .as_str()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(String::from)
 }

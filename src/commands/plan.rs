@@ -452,7 +452,9 @@ pub fn run(args: PlanArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
             return Ok(ExitStatus::LimitHit);
         }
     };
-    let mut after = plan::allocate(&prompt, &counts, &fitted.kept, &budget);
+    let after_counts =
+        plan::recount_kept(&prompt, tok, &counts, &fitted.kept).map_err(|e| anyhow!("{e}"))?;
+    let mut after = plan::allocate(&prompt, &after_counts, &fitted.kept, &budget);
     let after_range = range_of(&fitted.kept);
     let after_high = high_end_warning(&mut after, after_range.as_ref());
     // Numbers and every kept value exactly as read, when there is a request text to copy from.

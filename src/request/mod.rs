@@ -286,7 +286,12 @@ pub fn count(
         );
     }
     if !prompt.tools.is_empty() {
-        add(Part::Tools, counts.tools, prompt.tools.len(), true);
+        add(
+            Part::Tools,
+            counts.tools,
+            prompt.tools.len(),
+            counts.tools_approximate,
+        );
     }
     add(Part::Overhead, counts.overhead, 0, false);
     let order = |name: &str| {

@@ -221,8 +221,22 @@ pub fn count_messages_rule(
     let mut notes = Vec::new();
     let mut out = Vec::with_capacity(messages.len());
     let mut total = reply_priming(tok);
+    let whole = match whole_conversation(tok, messages, &[], &mut notes) {
+        Some(conv) => {
+            // the checks (roles) of the per-message count still apply
+            for (index, message) in messages.iter().enumerate() {
+                count_message_rule(tok, rule, index, message, &mut Vec::new(), None)?;
+            }
+            total = conv.overhead;
+            Some(conv.messages)
+        }
+        None => None,
+    };
     for (index, message) in messages.iter().enumerate() {
-        let tokens = count_message_rule(tok, rule, index, message, &mut notes, None)?;
+        let tokens = match &whole {
+            Some(shares) => shares[index],
+            None => count_message_rule(tok, rule, index, message, &mut notes, None)?,
+        };
         // checked by the count: one of ROLES
         let role = message
             .get("role")
@@ -243,6 +257,26 @@ pub fn count_messages_rule(
         parts: Vec::new(),
         notes,
     })
+}
+
+pub use super::chat_mistral::Conversation;
+
+/// Whether `tok`'s chat template is counted whole ([`whole_conversation`]).
+pub fn renders_whole(tok: &Tokenizer) -> bool {
+    super::chat_open::Template::of(tok.encoding()) == super::chat_open::Template::Mistral
+}
+
+/// The count of a conversation under a template that moves text between messages (Mistral's
+/// puts the system prompt and the tool definitions at the last user message): each message's
+/// share, the tool definitions and the overhead, adding up to the exact total. `None` for the
+/// templates counted message by message.
+pub fn whole_conversation(
+    tok: &Tokenizer,
+    messages: &[Value],
+    tools: &[Value],
+    notes: &mut Vec<String>,
+) -> Option<Conversation> {
+    renders_whole(tok).then(|| super::chat_mistral::conversation(tok, messages, tools, notes))
 }
 
 /// Tokens that prime the reply for `tok`'s models: the cookbook's 3 for OpenAI's encodings,
@@ -305,14 +339,12 @@ pub fn count_message_rule(
         t @ (Template::ChatMl | Template::DeepSeek) => {
             return Ok(message_tokens(tok, t, index, role, obj, notes));
         }
-        Template::Unsupported => note(
-            notes,
-            &format!(
-                "chat overhead counted by OpenAI's cookbook rule; {} models use their own chat \
-                 template (approximation)",
-                tok.encoding()
-            ),
-        ),
+        Template::Mistral => {
+            // a message alone: what it adds to a conversation of its own
+            let conv =
+                super::chat_mistral::conversation(tok, std::slice::from_ref(message), &[], notes);
+            return Ok(conv.messages[0]);
+        }
         Template::Cookbook => {}
     }
     let mut tokens = rule.per_message;

@@ -28,8 +28,8 @@ pub(crate) enum Template {
     Cookbook,
     ChatMl,
     DeepSeek,
-    /// A family whose template is not implemented: cookbook numbers, labelled approximate.
-    Unsupported,
+    /// Mistral's v3 Tekken template, rendered whole (`chat_mistral.rs`).
+    Mistral,
 }
 
 impl Template {
@@ -37,7 +37,7 @@ impl Template {
         match enc {
             Encoding::Qwen2 | Encoding::Qwen3_5 => Template::ChatMl,
             Encoding::DeepseekV3 => Template::DeepSeek,
-            Encoding::MistralTekken => Template::Unsupported,
+            Encoding::MistralTekken => Template::Mistral,
             _ => Template::Cookbook,
         }
     }
@@ -48,6 +48,7 @@ pub(crate) fn reply_priming(tok: &Tokenizer) -> Option<u64> {
     match Template::of(tok.encoding()) {
         Template::ChatMl => Some(1 + tok.count("assistant\n") as u64),
         Template::DeepSeek => Some(2),
+        Template::Mistral => Some(1),
         _ => None,
     }
 }

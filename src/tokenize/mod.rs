@@ -73,11 +73,13 @@
 mod bpe;
 mod charclass;
 pub mod chat;
+mod chat_mistral;
 mod chat_open;
 pub mod external;
 pub mod model;
 mod pretok;
 mod pretok_open;
+mod pyjson;
 mod vocab;
 
 use pretok::Family;

@@ -112,8 +112,11 @@ fn glob_patterns_are_expanded() {
 fn chat_json_is_detected_and_counted_with_the_cookbook_rule() {
     let o = count(&["chat.json"]);
     assert_eq!((o.code, o.stdout.as_str()), (0, "53\n"));
-    let o = count(&["anthropic.json"]);
+    let o = count(&["anthropic.json", "-m", "gpt-4o"]);
     assert_eq!((o.code, o.stdout.as_str()), (0, "30\n"));
+    // without -m, the request's own model (claude-sonnet-4-5): the calibrated estimate of 30
+    let o = count(&["anthropic.json"]);
+    assert_eq!((o.code, o.stdout.as_str()), (0, "~35 (31–39)\n"));
     let o = count(&["request.json", "--messages"]);
     assert_eq!((o.code, o.stdout.as_str()), (0, "17\n"));
     let o = count(&["chat.json", "--json"]);

@@ -240,3 +240,46 @@ fn compare_with_one_bad_model_prints_the_good_rows_and_exits_2() {
         [("gpt-4o", 893, false), ("claude-sonnet-4-5", 1771, true)]
     );
 }
+
+/// Without `-m`, `count`, `plan` and `cost` of a request all count for the model the request
+/// names (`count` used to take gpt-4o): the same model, the same total.
+#[test]
+fn count_plan_and_cost_take_the_request_model_alike() {
+    for (file, counted_for, total, model, _) in SHAPES {
+        if model.is_empty() {
+            continue; // a Gemini body names no model
+        }
+        let count = ok_json(&["count", file, "--json"]);
+        let plan = ok_json(&["plan", "--request", file, "--json"]);
+        let cost = ok_json(&["cost", file, "--json"]);
+        assert_eq!(count["model"], *counted_for, "{file}");
+        assert_eq!(plan["model"], *counted_for, "{file}");
+        assert_eq!(cost["rows"][0]["model"], *counted_for, "{file}");
+        let totals = [
+            count["inputs"][0]["tokens"].as_u64(),
+            plan["input_tokens"].as_u64(),
+            cost["rows"][0]["input_tokens"].as_u64(),
+        ];
+        assert_eq!(totals, [Some(*total); 3], "{file}");
+    }
+    // -m still wins, and a model the catalog does not know names where it came from
+    let count = ok_json(&["count", "chat.json", "-m", "gpt-4o", "--json"]);
+    assert_eq!(count["model"], "gpt-4o");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("r.json"),
+        r#"{"model": "my-azure-deployment", "messages": [{"role": "user", "content": "hi"}]}"#,
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["count", "r.json"], None);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("unknown model 'my-azure-deployment'")
+            && o.stderr
+                .contains("the request's \"model\"; pass --model or --encoding"),
+        "{}",
+        o.stderr
+    );
+    let o = run_in(tmp.path(), &["count", "r.json", "-e", "o200k_base"], None);
+    assert_eq!((o.code, o.stdout.trim()), (0, "8"), "{}", o.stderr);
+}
