@@ -36,11 +36,13 @@ impl Scratch {
 
 /// Longest piece (in bytes) the piece cache keeps.
 pub(crate) const PIECE_MAX: usize = 32;
-/// Most slots of the piece cache (a power of two): 65,536 × 40 bytes = 2.5 MiB, which sits in
+/// Most slots of the piece cache (a power of two): 131,072 × 40 bytes = 5 MiB, which sits in
 /// L3. Slots are sized to the text (one per 16 bytes, at least 1,024), so a small text does
 /// not pay for zeroing a large cache. On the prose corpus (9.5 MB) 16,384 slots miss 11% of
-/// lookups and 65,536 slots 6%; most remaining misses are first sightings.
-const PIECE_SLOTS: usize = 65536;
+/// lookups and 65,536 slots 6%; most remaining misses are first sightings. The multilingual
+/// corpus (2.9 MB) has 48,109 distinct pieces of 3 to 32 bytes: at 65,536 slots many of them
+/// evicted each other, every time the text came round again.
+const PIECE_SLOTS: usize = 131072;
 /// Texts shorter than this count without a piece cache (zeroing it would cost more).
 const PIECE_MIN_TEXT: usize = 16 * 1024;
 
@@ -54,14 +56,31 @@ const PIECE_MIN_TEXT: usize = 16 * 1024;
 pub(crate) struct PieceCache {
     /// No slots: no caching.
     slots: Vec<PieceSlot>,
+    mid: Vec<MidSlot>,
     long: LongCache,
 }
 
-/// Longest piece the long-piece memo keeps, and its number of slots: 256 × 4 KiB at most.
+/// Most slots of the memo of medium pieces (`PIECE_MAX` < len ≤ `SHORT` bytes): 8,192 × 136
+/// bytes = 1.1 MiB, sized to the text like the short memo (one slot per 256 bytes).
+const MID_SLOTS: usize = 8192;
+
+/// A medium piece (CJK clauses, long words, markup runs: the costliest short merges) and its
+/// count, bytes inline: a fixed allocation however adversarial the input. A hit compares the
+/// whole piece, so it is always the right one.
+#[derive(Clone, Copy)]
+struct MidSlot {
+    /// 0 = empty
+    len: u32,
+    count: u32,
+    bytes: [u8; SHORT],
+}
+
+/// Longest piece the long-piece memo keeps (pieces longer than `SHORT` bytes), and its number
+/// of slots: 256 × 4 KiB at most.
 const LONG_MAX: usize = 4096;
 const LONG_SLOTS: usize = 256;
 
-/// A direct-mapped memo of long pieces (`PIECE_MAX` < len ≤ `LONG_MAX` bytes) → token count:
+/// A direct-mapped memo of long pieces (`SHORT` < len ≤ `LONG_MAX` bytes) → token count:
 /// separator lines (`=====`), runs of indentation, long words and CJK clauses repeat, and their
 /// merge is the costliest. Each slot owns a copy of its piece's bytes; a slot's buffer is
 /// reused when a new piece replaces it, so memory stays under 1 MiB.
@@ -81,9 +100,22 @@ impl PieceCache {
     fn for_text_len(text_len: usize) -> Self {
         let on = text_len >= PIECE_MIN_TEXT;
         let slots = (text_len / 16).clamp(1024, PIECE_SLOTS).next_power_of_two();
+        let mid = (text_len / 256).clamp(256, MID_SLOTS).next_power_of_two();
         PieceCache {
             slots: if on {
                 vec![PieceSlot::default(); slots]
+            } else {
+                Vec::new()
+            },
+            mid: if on {
+                vec![
+                    MidSlot {
+                        len: 0,
+                        count: 0,
+                        bytes: [0; SHORT]
+                    };
+                    mid
+                ]
             } else {
                 Vec::new()
             },
@@ -117,7 +149,7 @@ fn piece_slot(w: &[u64; 4], len: usize) -> usize {
     let h = (w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42) ^ w[3].rotate_left(11))
         .wrapping_add(len as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 48) as usize
+    (h >> 40) as usize
 }
 
 /// A priority queue of `(rank, position)` keys, popped in ascending order (so leftmost among
@@ -238,7 +270,7 @@ pub(crate) fn encode_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut
         emit(r);
         return;
     }
-    if piece.len() <= SHORT {
+    if piece.len() <= SHORT && v.len() < SHORT_MAX_VOCAB {
         merge_short(v, piece, &mut sc.cache, emit)
     } else {
         merge_heap(v, piece, sc, emit)
@@ -279,6 +311,25 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
         }
         return n;
     }
+    if piece.len() <= SHORT && !sc.pieces.mid.is_empty() {
+        let h = hash_bytes(piece, key8(piece));
+        let i = (h >> 40) as usize & (sc.pieces.mid.len() - 1);
+        if let Some(s) = sc.pieces.mid.get(i)
+            && s.len as usize == piece.len()
+            && s.bytes.get(..piece.len()) == Some(piece)
+        {
+            return s.count as usize;
+        }
+        let n = count_piece_uncached(v, piece, sc);
+        if let Some(s) = sc.pieces.mid.get_mut(i)
+            && let Some(b) = s.bytes.get_mut(..piece.len())
+        {
+            b.copy_from_slice(piece);
+            s.len = piece.len() as u32;
+            s.count = n as u32;
+        }
+        return n;
+    }
     if piece.len() <= LONG_MAX && !sc.pieces.long.slots.is_empty() {
         let i = (hash_bytes(piece, key8(piece)) >> 56) as usize & (LONG_SLOTS - 1);
         if let Some((k, n)) = sc.pieces.long.slots.get(i)
@@ -303,7 +354,7 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     if v.whole(v.rank_cached(piece, &mut sc.cache)) {
         return 1;
     }
-    if piece.len() <= SHORT {
+    if piece.len() <= SHORT && v.len() < SHORT_MAX_VOCAB {
         merge_short_count(v, piece, &mut sc.cache)
     } else {
         let mut n = 0;
@@ -313,8 +364,14 @@ fn count_piece_uncached(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
 }
 
 /// The quadratic merge (tiktoken's scan) over a linked list in stack arrays: `next[i]` is the
-/// start of the part after the part starting at `i`. Merged-away parts keep `u32::MAX` as their
-/// pair rank, so the minimum scan runs over the dense array without moving memory.
+/// start of the part after the part starting at `i`. `key[i]` is the rank of part `i` joined
+/// with the next part, shifted left 7 bits, with `i` in the low bits (`DEAD` for none or a
+/// merged-away part, see [`short_key`]): the minimum key is then the lowest rank at the
+/// leftmost position, found by one reduction over the dense array ([`min_key`], SIMD) with no
+/// second scan for its position. A piece of more than 3 lanes of 8 keys (25 bytes and up:
+/// CJK clauses) also keeps the minimum of each lane, so a step rescans only the lanes whose
+/// keys it changed (at most three) and then the 16 lane minima. Needs ranks below 2^24 (every
+/// embedded vocabulary; [`merge_short_count`] falls back to the heap merge otherwise).
 /// Returns the number of parts.
 #[inline(always)]
 fn merge_short_parts(
@@ -324,43 +381,111 @@ fn merge_short_parts(
     next: &mut [u8; SHORT + 1],
 ) -> usize {
     let n = piece.len();
-    // pair[i] = rank of part i joined with the next part (u32::MAX if none / dead)
-    let mut pair = [u32::MAX; SHORT];
+    let mut key = [DEAD; SHORT];
     let mut prev = [0u8; SHORT + 1];
     for i in 0..n - 1 {
-        pair[i] = v.pair_rank(piece[i], piece[i + 1]);
+        key[i] = short_key(v.pair_rank(piece[i], piece[i + 1]), i);
     }
     for i in 0..=n {
         next[i] = (i + 1) as u8;
         prev[i] = i.wrapping_sub(1) as u8;
     }
+    // Merge part `bi` with the next, part `j`; the keys of `bi`, `j` and the part before
+    // `bi` (`p`, `bi` itself at the start) change.
+    macro_rules! merge {
+        ($bi:expr) => {{
+            let bi = $bi;
+            let j = next[bi] as usize;
+            let k = next[j] as usize;
+            key[j] = DEAD;
+            next[bi] = k as u8;
+            if k < n {
+                prev[k] = bi as u8;
+                key[bi] = short_key(v.merge_rank(piece, bi, k, next[k] as usize, cache), bi);
+            } else {
+                key[bi] = DEAD;
+            }
+            let mut p = bi;
+            if bi > 0 {
+                p = prev[bi] as usize;
+                key[p] = short_key(v.merge_rank(piece, p, bi, k, cache), p);
+            }
+            (bi, j, p)
+        }};
+    }
+    // the scan covers whole lanes of 8 keys: the keys past `n - 1` stay `DEAD`
+    let lanes = (n - 1).div_ceil(8);
     let mut parts = n;
-    loop {
-        // leftmost minimum (dead parts hold u32::MAX): the minimum first, a reduction that
-        // compiles to SIMD, then its first position
-        let live = &pair[..n - 1];
-        let best = live.iter().copied().min().unwrap_or(u32::MAX);
-        if best == u32::MAX {
-            return parts;
-        }
-        let bi = live.iter().position(|&r| r == best).unwrap_or(0);
-        parts -= 1;
-        let j = next[bi] as usize;
-        let k = next[j] as usize;
-        pair[j] = u32::MAX;
-        next[bi] = k as u8;
-        if k < n {
-            prev[k] = bi as u8;
-            pair[bi] = v.merge_rank(piece, bi, k, next[k] as usize, cache);
-        } else {
-            pair[bi] = u32::MAX;
-        }
-        if bi > 0 {
-            let p = prev[bi] as usize;
-            pair[p] = v.merge_rank(piece, p, bi, k, cache);
+    if lanes <= 3 {
+        loop {
+            let best = min_key(&key, lanes);
+            if best == DEAD {
+                return parts;
+            }
+            merge!((best & 0x7F) as usize);
+            parts -= 1;
         }
     }
+    let mut lane_min = [DEAD; SHORT / 8];
+    for (l, m) in lane_min.iter_mut().enumerate().take(lanes) {
+        *m = lane_key(&key, l);
+    }
+    loop {
+        let best = lane_min.iter().copied().fold(DEAD, i32::min);
+        if best == DEAD {
+            return parts;
+        }
+        let (bi, j, p) = merge!((best & 0x7F) as usize);
+        parts -= 1;
+        if j / 8 != bi / 8 {
+            lane_min[j / 8] = lane_key(&key, j / 8);
+        }
+        if p / 8 != bi / 8 {
+            lane_min[p / 8] = lane_key(&key, p / 8);
+        }
+        lane_min[bi / 8] = lane_key(&key, bi / 8);
+    }
 }
+
+/// The least key of lane `l` (`key[8 * l..8 * l + 8]`).
+#[inline(always)]
+fn lane_key(key: &[i32; SHORT], l: usize) -> i32 {
+    key.chunks_exact(8)
+        .nth(l)
+        .map_or(DEAD, |c| c.iter().copied().fold(DEAD, i32::min))
+}
+
+/// No merge (a part merged away, or a pair that is no token).
+const DEAD: i32 = i32::MAX;
+
+/// The short merge's key of part `pos` whose join with the next part has rank `rank`
+/// (`u32::MAX`: none): `rank << 7 | pos`, so keys order by rank, then position. The vocabulary
+/// has fewer than `SHORT_MAX_VOCAB` (2^24) ranks, so the largest, 2^24 - 2, still gives a
+/// non-negative key below `DEAD`.
+#[inline(always)]
+fn short_key(rank: u32, pos: usize) -> i32 {
+    if rank == u32::MAX {
+        DEAD
+    } else {
+        (rank << 7 | pos as u32) as i32
+    }
+}
+
+/// The least of `key[..8 * lanes]`, reduced 8 lanes at a time (signed: SSE2 has a signed
+/// 32-bit compare, so this compiles to four vector instructions per four keys).
+#[inline(always)]
+fn min_key(key: &[i32; SHORT], lanes: usize) -> i32 {
+    let mut acc = [i32::MAX; 8];
+    for c in key.chunks_exact(8).take(lanes) {
+        for (a, &k) in acc.iter_mut().zip(c) {
+            *a = (*a).min(k);
+        }
+    }
+    acc.iter().copied().fold(i32::MAX, i32::min)
+}
+
+/// Vocabularies with ranks below this use the short merge (a key holds the rank in its top 24 bits).
+const SHORT_MAX_VOCAB: usize = 1 << 24;
 
 fn merge_short(v: &Vocab, piece: &[u8], cache: &mut RankCache, emit: &mut impl FnMut(u32)) {
     let mut next = [0u8; SHORT + 1];
@@ -456,5 +581,153 @@ fn merge_heap(v: &Vocab, piece: &[u8], sc: &mut Scratch, emit: &mut impl FnMut(u
         let j = next[i] as usize;
         emit(v.rank_cached(&piece[i..j.min(n)], cache));
         i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::vocab::{CL100K, O200K, QWEN2, R50K};
+    use super::*;
+
+    /// The ids of `piece` by the heap merge (cross-checked against tiktoken on long pieces).
+    fn heap_ids(v: &Vocab, piece: &[u8]) -> Vec<u32> {
+        let mut sc = Scratch::for_text_len(0);
+        let mut out = Vec::new();
+        merge_heap(v, piece, &mut sc, &mut |r| out.push(r));
+        out
+    }
+
+    fn short_ids(v: &Vocab, piece: &[u8]) -> Vec<u32> {
+        let mut cache = RankCache::for_text_len(0);
+        let mut out = Vec::new();
+        merge_short(v, piece, &mut cache, &mut |r| out.push(r));
+        out
+    }
+
+    /// Pieces of every length up to just past `SHORT`, of letters, of CJK and Cyrillic
+    /// characters, and of bytes that are no text: the short merge (lanes of 8 keys, a last
+    /// lane part-filled or full) gives the heap merge's ids, and the count path (with and
+    /// without caches) their number; past `SHORT` the heap merge is taken.
+    #[test]
+    fn short_and_heap_merges_agree_at_every_length() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let letters: Vec<&[u8]> = ["a", "b", "e", "n", "t", "s"].map(str::as_bytes).to_vec();
+        let cjk: Vec<&[u8]> = ["日", "本", "語", "の", "中", "文", "한", "국"]
+            .map(str::as_bytes)
+            .to_vec();
+        let cyrillic: Vec<&[u8]> = ["п", "р", "и", "в", "е", "т", "ж", "ё"]
+            .map(str::as_bytes)
+            .to_vec();
+        let bytes: Vec<&[u8]> = vec![b"\xff", b"\x80", b"=", b"a", b"\xe6"];
+        let alphabets = [letters, cjk, cyrillic, bytes];
+        let mut checked = 0;
+        for v in [&O200K, &CL100K, &R50K, &QWEN2] {
+            // with the caches and memos of a large text, kept from piece to piece
+            let mut memo = Scratch::for_text_len(1 << 20);
+            for alphabet in &alphabets {
+                for len in 3..=SHORT + 3 {
+                    for _ in 0..3 {
+                        let mut piece = Vec::new();
+                        while piece.len() < len {
+                            let s = alphabet[rnd() as usize % alphabet.len()];
+                            piece.extend_from_slice(s);
+                        }
+                        piece.truncate(len);
+                        let want = heap_ids(v, &piece);
+                        if len <= SHORT {
+                            assert_eq!(short_ids(v, &piece), want, "{piece:?}");
+                            let cache = &mut memo.cache;
+                            assert_eq!(merge_short_count(v, &piece, cache), want.len());
+                        }
+                        for sc in [&mut Scratch::for_text_len(0), &mut memo] {
+                            assert_eq!(count_piece(v, &piece, sc), want.len());
+                            assert_eq!(count_piece(v, &piece, sc), want.len(), "memo hit");
+                            let mut ids = Vec::new();
+                            encode_piece(v, &piece, sc, &mut |r| ids.push(r));
+                            assert_eq!(ids, want);
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 4 * (SHORT + 1) * 3);
+    }
+
+    /// The memos at their smallest (a 16 KB text: 1,024 short, 256 medium and 256 long
+    /// slots) under many more distinct pieces than slots, of every memo's lengths, some the
+    /// prefix of another or differing in the last byte only: a slot taken by another piece is
+    /// a miss, never that piece's count.
+    #[test]
+    fn memos_give_exact_counts_when_pieces_collide() {
+        let mut sc = Scratch::for_text_len(PIECE_MIN_TEXT);
+        assert_eq!(
+            (
+                sc.pieces.slots.len(),
+                sc.pieces.mid.len(),
+                sc.pieces.long.slots.len()
+            ),
+            (1024, 256, LONG_SLOTS)
+        );
+        let chars: Vec<char> = "日本語の中文한국어привет".chars().collect();
+        let mut pieces = Vec::new();
+        for i in 0..1200usize {
+            let len = 3 + i * 7 % 200;
+            let mut p = String::new();
+            let mut x = i;
+            while p.len() < len {
+                p.push(chars[x % chars.len()]);
+                x = x / 3 + 1;
+            }
+            let mut p = p.into_bytes();
+            p.truncate(len);
+            pieces.push(p.clone());
+            p.pop();
+            pieces.push(p.clone());
+            if let Some(last) = p.last_mut() {
+                *last ^= 1;
+            }
+            pieces.push(p);
+        }
+        let want: Vec<usize> = pieces.iter().map(|p| heap_ids(&O200K, p).len()).collect();
+        for pass in 0..2 {
+            for (p, &w) in pieces.iter().zip(&want) {
+                assert_eq!(count_piece(&O200K, p, &mut sc), w, "pass {pass}: {p:?}");
+            }
+        }
+    }
+
+    /// One letter repeated: every pair has the same rank, so the leftmost must win each step
+    /// (ties are broken by the position in the key's low bits, across lanes too).
+    #[test]
+    fn equal_ranks_merge_leftmost_first() {
+        for len in [3, 8, 9, 16, 17, 64, 127, SHORT] {
+            let piece = vec![b'a'; len];
+            assert_eq!(short_ids(&O200K, &piece), heap_ids(&O200K, &piece), "{len}");
+        }
+    }
+
+    #[test]
+    fn short_keys_order_by_rank_then_position_up_to_the_largest_rank() {
+        let top = (SHORT_MAX_VOCAB - 2) as u32;
+        assert_eq!(short_key(top, SHORT - 1), (top << 7 | 127) as i32);
+        assert!(short_key(top, SHORT - 1) > 0 && short_key(top, SHORT - 1) < DEAD);
+        assert!(short_key(top - 1, SHORT - 1) < short_key(top, 0));
+        assert!(short_key(top, 3) < short_key(top, 4));
+        assert!(short_key(0, 0) == 0 && short_key(0, 1) > 0);
+        assert_eq!(short_key(u32::MAX, 5), DEAD);
+        let mut key = [DEAD; SHORT];
+        assert_eq!(min_key(&key, SHORT / 8), DEAD);
+        key[SHORT - 1] = short_key(top, SHORT - 1);
+        assert_eq!(min_key(&key, SHORT / 8), short_key(top, SHORT - 1));
+        assert_eq!(min_key(&key, SHORT / 8 - 1), DEAD, "a lane not scanned");
+        key[9] = short_key(top, 9);
+        assert_eq!(min_key(&key, 2), short_key(top, 9));
     }
 }

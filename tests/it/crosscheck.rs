@@ -102,6 +102,29 @@ fn long_runs() {
     check_all(&"!?".repeat(1000));
 }
 
+/// Single pieces of every length around the short merge's lanes of 8 keys and its 128-byte
+/// limit (up to it the quadratic scan, past it the heap): runs of CJK characters (3 bytes
+/// each), Cyrillic words (2 bytes, with and without the leading space the pattern takes),
+/// one letter repeated (equal ranks: leftmost first).
+#[test]
+fn pieces_around_the_short_merge_limit() {
+    let cjk: Vec<char> = "日本語のテキスト中文文本한국어텍스트".chars().collect();
+    let cyr: Vec<char> = "приветмирсловарьжёлтый".chars().collect();
+    for chars in (1..=12).chain(40..=46) {
+        let run: String = (0..chars).map(|i| cjk[i * 7 % cjk.len()]).collect();
+        check_all(&run);
+    }
+    for chars in (2..=10).chain(60..=66) {
+        let word: String = (0..chars).map(|i| cyr[i * 5 % cyr.len()]).collect();
+        check_all(&word);
+        check_all(&format!(" {word}"));
+    }
+    for len in (3..=18).chain(124..=132) {
+        check_all(&"a".repeat(len));
+        check_all(&"ab".repeat(len / 2));
+    }
+}
+
 /// xorshift64*: a tiny deterministic PRNG.
 struct Rng(u64);
 impl Rng {
