@@ -370,41 +370,25 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
     };
     for model in &models {
         let mut range = None;
-        if let (Some(tok), Some(c)) = (&file, &mut counter) {
-            let resolved = resolver.with_file(Some(&model.id), tok.clone());
-            let counted = c
-                .count_file(tok, resolved.message_rule, Some(model.provider.as_str()))
-                .map_err(|e| {
-                    anyhow!(
-                        "{}: {e}",
-                        prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
-                    )
-                })?;
-            if let Some(why) = tok.failure() {
-                bail!("{}: {why}; no count is reported", Shown(&tok.name()));
-            }
-            kind = counted.kind();
-            let tokens = counted.tokens();
-            match price_request(model, tokens, None, &spec, workload.as_ref()) {
-                Ok(mut row) => {
-                    // the path as given, as `count` and `plan` name it
-                    row.tokenizer_file = args.tokenizer.as_ref().map(|p| p.display().to_string());
-                    rows.push(row)
+        let (prompt, counting) = match (&file, &mut counter, args.input_tokens) {
+            (Some(tok), Some(c), _) => {
+                let resolved = resolver.with_file(Some(&model.id), tok.clone());
+                let counted = c
+                    .count_file(tok, resolved.message_rule, Some(model.provider.as_str()))
+                    .map_err(|e| {
+                        anyhow!(
+                            "{}: {e}",
+                            prompt_text.as_ref().map_or("-", |(l, _)| l.as_str())
+                        )
+                    })?;
+                if let Some(why) = tok.failure() {
+                    bail!("{}: {why}; no count is reported", Shown(&tok.name()));
                 }
-                Err(CostError::Pricing(e)) if skip_unpriceable => skipped.push(Problem {
-                    model: model.id.clone(),
-                    reason: e.to_string(),
-                }),
-                Err(e) if models.len() == 1 => return Err(e.into()),
-                Err(e) => errors.push(Problem {
-                    model: model.id.clone(),
-                    reason: e.to_string(),
-                }),
+                kind = counted.kind();
+                // the file's count, not an encoding's: no `tokenizer`, no estimate
+                (counted.tokens(), None)
             }
-            continue;
-        }
-        let (prompt, counting) = match (&mut counter, args.input_tokens) {
-            (Some(c), _) => {
+            (None, Some(c), _) => {
                 // The one resolver decides the encoding, the estimate and the message rule.
                 let resolved = match resolver.resolve(Some(&model.id), None) {
                     Ok(r) => r,
@@ -441,10 +425,14 @@ pub fn run(args: CostArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> R
                 });
                 (range.as_ref().map_or(counted, |(p, _)| *p), Some(counting))
             }
-            (None, n) => (n.unwrap_or(0), None),
+            (_, None, n) => (n.unwrap_or(0), None),
         };
         match price_request(model, prompt, counting, &spec, workload.as_ref()) {
             Ok(mut row) => {
+                if file.is_some() {
+                    // the path as given, as `count` and `plan` name it
+                    row.tokenizer_file = args.tokenizer.as_ref().map(|p| p.display().to_string());
+                }
                 if let Some((_, r)) = range.take() {
                     // the window warnings compare the high end of the range
                     row.warnings = crate::cost::check_limits(model, r.high, spec.output);
