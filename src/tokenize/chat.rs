@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Tokenizer;
+use super::chat_open::note;
 
 /// Tokens every message costs beyond its values.
 pub const TOKENS_PER_MESSAGE: u64 = 3;
@@ -223,9 +224,9 @@ pub fn count_messages_rule(
     let mut total = reply_priming(tok);
     let whole = match whole_conversation(tok, messages, &[], &mut notes) {
         Some(conv) => {
-            // the checks (roles) of the per-message count still apply
+            // the checks of the per-message count still apply (roles), without counting twice
             for (index, message) in messages.iter().enumerate() {
-                count_message_rule(tok, rule, index, message, &mut Vec::new(), None)?;
+                checked(index, message)?;
             }
             total = conv.overhead;
             Some(conv.messages)
@@ -310,15 +311,12 @@ pub fn count_message_with(
     count_message_rule(tok, MessageRule::COOKBOOK, index, message, notes, images)
 }
 
-/// [`count_message_with`] with a model's [`MessageRule`].
-pub fn count_message_rule(
-    tok: &Tokenizer,
-    rule: MessageRule,
+/// A message's object and role, or why it is not a chat message (not an object, no role, a
+/// role not in [`ROLES`]).
+fn checked(
     index: usize,
     message: &Value,
-    notes: &mut Vec<String>,
-    images: Option<ImageCounter>,
-) -> Result<u64, ChatError> {
+) -> Result<(&serde_json::Map<String, Value>, &str), ChatError> {
     let obj = message
         .as_object()
         .ok_or_else(|| ChatError(format!("message {index} is not a JSON object")))?;
@@ -334,6 +332,19 @@ pub fn count_message_rule(
             ROLES.join(", ")
         )));
     }
+    Ok((obj, role))
+}
+
+/// [`count_message_with`] with a model's [`MessageRule`].
+pub fn count_message_rule(
+    tok: &Tokenizer,
+    rule: MessageRule,
+    index: usize,
+    message: &Value,
+    notes: &mut Vec<String>,
+    images: Option<ImageCounter>,
+) -> Result<u64, ChatError> {
+    let (obj, role) = checked(index, message)?;
     use super::chat_open::{Template, message_tokens};
     match Template::of(tok.encoding()) {
         t @ (Template::ChatMl | Template::DeepSeek) => {
@@ -439,12 +450,6 @@ fn count_part(
             );
             tok.count(&part.to_string()) as u64
         }
-    }
-}
-
-fn note(notes: &mut Vec<String>, text: &str) {
-    if !notes.iter().any(|n| n == text) {
-        notes.push(text.to_string());
     }
 }
 

@@ -29,6 +29,7 @@
 use serde_json::{Map, Value};
 
 use super::Tokenizer;
+use super::chat_open::note;
 use super::pyjson;
 
 /// The whole-conversation count: a share per message, the tool definitions, and the `<s>`
@@ -65,12 +66,6 @@ struct Message {
     calls: Vec<String>,
     call_id: Option<String>,
     prefix: bool,
-}
-
-fn note(notes: &mut Vec<String>, text: &str) {
-    if !notes.iter().any(|n| n == text) {
-        notes.push(text.to_string());
-    }
 }
 
 /// A message's text: a string, or its text parts joined with `"\n\n"` (empty ones skipped),

@@ -60,6 +60,14 @@ pub(crate) const NON_STRING_NOTE: &str =
 pub(crate) const QWEN_DEFAULT_SYSTEM_NOTE: &str =
     "Qwen 2.5's chat template adds a default system prompt when a request has none; not counted";
 
+/// Add `text` to `notes` unless it is there already (the notes of every template and of the
+/// cookbook rule).
+pub(crate) fn note(notes: &mut Vec<String>, text: &str) {
+    if !notes.iter().any(|n| n == text) {
+        notes.push(text.to_string());
+    }
+}
+
 /// The text of a message's content: a string, or its text parts joined (noted).
 fn content_text(content: Option<&Value>, notes: &mut Vec<String>) -> String {
     match content {
@@ -79,12 +87,6 @@ fn content_text(content: Option<&Value>, notes: &mut Vec<String>) -> String {
             note(notes, NON_STRING_NOTE);
             other.to_string()
         }
-    }
-}
-
-fn note(notes: &mut Vec<String>, text: &str) {
-    if !notes.iter().any(|n| n == text) {
-        notes.push(text.to_string());
     }
 }
 
