@@ -11,9 +11,11 @@
 # its median over the rounds, so a slow spell of the machine (it is a shared 2-core VM) falls on
 # every command alike instead of on whichever one hyperfine happened to be timing. The
 # `tiktoken` crate on the multilingual file takes minutes per run (its merge is quadratic on
-# long pieces) and is timed once, by the count check (on one core too). Read the ratios, not the absolute times.
+# long pieces) and is timed once, by the count check (on one core too). Read the ratios, not
+# the absolute times.
 #
-#   benches/scale.sh [ROUNDS]   (default 10; needs hyperfine and GNU time: apt-get install hyperfine time)
+#   benches/scale.sh [ROUNDS]   (default 10; needs hyperfine and GNU time:
+#                                apt-get install hyperfine time)
 #   SHARED=path/to/shared benches/scale.sh   when ../shared is elsewhere
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,8 +101,9 @@ rows = [list(map(float, line.split())) for line in sys.argv[4:8]]
 # a ratio is the median of the ratios within each round (the commands of one round ran back to
 # back), so a slow spell of the machine cancels out; a command timed once is compared with
 # every round
-per = lambda a, b: statistics.median(
-    x / y for x, y in zip(rounds[a] * len(rounds[b]) if len(rounds[a]) == 1 else rounds[a], rounds[b]))
+def per(a, b):
+    xs = rounds[a] * len(rounds[b]) if len(rounds[a]) == 1 else rounds[a]
+    return statistics.median(x / y for x, y in zip(xs, rounds[b]))
 mb = lambda t: f"{size / t / 1e6:.0f} MB/s" if size / t >= 1e6 else f"{size / t / 1e6:.1f} MB/s"
 print(f"{f}\t{size/1e6:.1f} MB\t{tokens:,}\t{mb(t1)}\t{mb(tk)}\t{mb(bo)}\t{per(1, 0):.2f}x\t{per(2, 0):.2f}x\t{mb(t2)}\t{per(0, 3):.2f}x")
 PY

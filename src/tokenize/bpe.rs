@@ -39,13 +39,21 @@ pub(crate) const PIECE_MAX: usize = 32;
 /// Most slots of the piece cache (a power of two): 131,072 × 40 bytes = 5 MiB, which sits in
 /// L3. Slots are sized to the text (one per 16 bytes, at least 1,024), so a small text does
 /// not pay for zeroing a large cache. The multilingual corpus (2.9 MB) has 48,109 distinct
-/// pieces of 3 to 32 bytes (why the slots are not in sets: [`SHORT_WAYS`]).
+/// pieces of 3 to 32 bytes.
+///
+/// Direct-mapped, unlike the medium memo: sets of 4 miss less (the multilingual corpus's
+/// 292,429 short lookups a pass missed 15,371 times in 131,072 direct-mapped slots and 3,151 in
+/// sets of 4; prose 30,127 and 5,908), but a hit then scans up to four 40-byte slots over three
+/// cache lines: measured side by side (`taskset -c 0`, whole process, medians of 7 interleaved
+/// rounds, 2026-12-03), sets of 4 made the 38 MB prose file 13% slower and the multilingual one
+/// 16% faster, sets of 2 6% slower and 10% faster. Prose is the tighter of the two targets
+/// (README, Performance).
 const PIECE_SLOTS: usize = 131072;
 /// Texts shorter than this count without a piece cache (zeroing it would cost more).
 const PIECE_MIN_TEXT: usize = 16 * 1024;
 
 /// A memo of whole pre-token pieces of 3..=`PIECE_MAX` bytes → their token count, direct-mapped
-/// ([`SHORT_WAYS`]), and one of medium pieces in sets of [`WAYS`]. Natural text repeats its
+/// ([`PIECE_SLOTS`]), and one of medium pieces in sets of [`WAYS`]. Natural text repeats its
 /// pieces (English ones ~8×), and a hit replaces the whole merge by one hash and one compare of
 /// up to four words. Fixed size: a new piece replaces the one in its slot (the oldest of its
 /// set), so adversarial input cannot make it grow. A slot holds the piece's exact bytes
@@ -137,23 +145,14 @@ impl PieceCache {
 /// 8,192 direct-mapped slots, 4,167 in 16,384, and 1,894 in 16,384 slots in sets of 4.
 const WAYS: usize = 4;
 
-/// The set of `W` slots that hash `h` maps to (`slots.len()` is a power of two, at least
-/// `W`).
+/// The set of `WAYS` slots that hash `h` maps to (`slots.len()` is a power of two, at least
+/// `WAYS`).
 #[inline(always)]
-fn set_of<T, const W: usize>(slots: &mut [T], h: usize) -> &mut [T] {
-    let sets = slots.len() / W;
-    let i = (h & (sets - 1)) * W;
-    &mut slots[i..i + W]
+fn set_of<T>(slots: &mut [T], h: usize) -> &mut [T] {
+    let sets = slots.len() / WAYS;
+    let i = (h & (sets - 1)) * WAYS;
+    &mut slots[i..i + WAYS]
 }
-
-/// Slots per set of the short memo: one (direct-mapped). Sets of 4 miss less (the
-/// multilingual corpus's 292,429 short lookups a pass, 48,109 distinct pieces, missed 15,371
-/// times in 131,072 direct-mapped slots and 3,151 in sets of 4; prose 30,127 and 5,908), but a
-/// hit then scans up to four 40-byte slots over three cache lines: measured side by side
-/// (`taskset -c 0`, whole process, medians of 7 interleaved rounds, 2026-12-03), sets of 4
-/// made the 38 MB prose file 13% slower and the multilingual one 16% faster, sets of 2 6%
-/// slower and 10% faster. Prose is the tighter of the two targets (README, Performance).
-const SHORT_WAYS: usize = 1;
 
 /// The piece's bytes as four zero-padded little-endian words (`piece.len() <= PIECE_MAX`).
 #[inline(always)]
@@ -319,32 +318,33 @@ pub(crate) fn count_piece(v: &Vocab, piece: &[u8], sc: &mut Scratch) -> usize {
     }
     if piece.len() <= PIECE_MAX && !sc.pieces.slots.is_empty() {
         let w = piece_words(piece);
+        let i = piece_slot(&w, piece.len()) & (sc.pieces.slots.len() - 1);
         let meta = (piece.len() as u64) << 32;
-        let set = set_of::<_, SHORT_WAYS>(&mut sc.pieces.slots, piece_slot(&w, piece.len()));
-        for s in set.iter() {
-            if s.meta >> 32 == meta >> 32 && s.words == w {
-                return (s.meta & 0xFFFF_FFFF) as usize;
-            }
+        if let Some(s) = sc.pieces.slots.get(i)
+            && s.meta >> 32 == meta >> 32
+            && s.words == w
+        {
+            return (s.meta & 0xFFFF_FFFF) as usize;
         }
         let n = count_piece_uncached(v, piece, sc);
-        let set = set_of::<_, SHORT_WAYS>(&mut sc.pieces.slots, piece_slot(&w, piece.len()));
-        set.copy_within(..SHORT_WAYS - 1, 1);
-        set[0] = PieceSlot {
-            words: w,
-            meta: meta | n as u64,
-        };
+        if let Some(s) = sc.pieces.slots.get_mut(i) {
+            *s = PieceSlot {
+                words: w,
+                meta: meta | n as u64,
+            };
+        }
         return n;
     }
     if piece.len() <= SHORT && !sc.pieces.mid.is_empty() {
         let h = (hash_bytes(piece, key8(piece)) >> 40) as usize;
-        let set = set_of::<_, WAYS>(&mut sc.pieces.mid, h);
+        let set = set_of(&mut sc.pieces.mid, h);
         for s in set.iter() {
             if s.len as usize == piece.len() && s.bytes.get(..piece.len()) == Some(piece) {
                 return s.count as usize;
             }
         }
         let n = count_piece_uncached(v, piece, sc);
-        let set = set_of::<_, WAYS>(&mut sc.pieces.mid, h);
+        let set = set_of(&mut sc.pieces.mid, h);
         set.copy_within(..WAYS - 1, 1);
         if let Some(b) = set[0].bytes.get_mut(..piece.len()) {
             b.copy_from_slice(piece);
