@@ -139,4 +139,5 @@ print(f"1 GB file ({size/1e9:.2f} GB prose, {int(tokens):,} tokens, both cores):
       f"(the 30 MB file in the same run: {size30/float(secs30)/1e6:.0f} MB/s, peak RSS {int(rss30)/1024:.0f} MB)")
 PY
 python3 -c "import sys; a,b=map(float,sys.argv[1:]); print(f'1 KB prompt, whole process: tokenbudget {a*1000:.1f} ms, Python tiktoken {b*1000:.0f} ms: {b/a:.0f}x')" "$p1" "$p2"
+echo "machine ceiling: two independent 1-core counts at once (one per core) as throughput against one alone"
 echo "MB/s: medians of $runs interleaved rounds; ratios: medians of the per-round ratios (the multilingual tiktoken run: once; the 1 KB prompt: hyperfine, $runs runs), o200k_base, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
