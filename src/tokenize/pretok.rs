@@ -162,6 +162,58 @@ fn ascii_other(b: &[u8], pos: usize, family: Family) -> Option<usize> {
     Some(i)
 }
 
+/// Fast path for a run of two or more ASCII white-space chars (indentation, blank lines),
+/// taken after [`ascii_word`] and [`ascii_other`] found nothing at `pos`. Its first char is
+/// white space and so is its second, so no letter, digit or punctuation alternative matches
+/// at `pos` (a prefix char must be followed by a letter, ` ?` by punctuation or a digit), and
+/// the white-space alternatives decide: the same rules as the general scanners' `ws_run`
+/// tail, for the family's regex. Spaces are skipped eight at a time.
+///
+/// `None` (the general scanner decides) for a run of one char, or when the run stops at a
+/// non-ASCII byte (a Unicode white-space char may continue it).
+#[inline(always)]
+fn ascii_ws(b: &[u8], pos: usize, family: Family) -> Option<usize> {
+    let is_ws = |x: u8| x < 0x80 && has(M_S, ASCII[x as usize]);
+    if !is_ws(*b.get(pos)?) || !is_ws(*b.get(pos + 1)?) {
+        return None;
+    }
+    let mut i = pos;
+    let mut crlf_end = None;
+    loop {
+        while let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            let x = u64::from_le_bytes(w) ^ 0x2020_2020_2020_2020;
+            if x != 0 {
+                i += (x.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match b.get(i) {
+            Some(b'\r' | b'\n') => {
+                i += 1;
+                crlf_end = Some(i);
+            }
+            Some(&x) if is_ws(x) => i += 1,
+            Some(&x) if x >= 0x80 => return None,
+            _ => break,
+        }
+    }
+    // the run ends at `i` (an ASCII char that is not white space, or the end of the text); its
+    // last char starts at `i - 1`
+    let at_end = i == b.len();
+    Some(match family {
+        // \s*[\r\n]+ | \s+(?!\S) | \s+
+        Family::O200k => crlf_end.unwrap_or(if at_end { i } else { i - 1 }),
+        // \s++$ | \s*[\r\n] | \s+(?!\S) | \s
+        Family::Cl100k if at_end => i,
+        Family::Cl100k => crlf_end.unwrap_or(i - 1),
+        // \s++$ | \s+(?!\S) | \s
+        Family::Gpt2 if at_end => i,
+        Family::Gpt2 => i - 1,
+        Family::Qwen2 | Family::Qwen3_5 | Family::Tekken | Family::DeepSeek => return None,
+    })
+}
+
 /// r50k_base / p50k_base:
 /// `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
 pub(crate) fn next_gpt2(b: &[u8], pos: usize) -> usize {
@@ -429,6 +481,9 @@ impl Family {
                     if let Some(e) = ascii_other(b, pos, self) {
                         return e;
                     }
+                    if let Some(e) = ascii_ws(b, pos, self) {
+                        return e;
+                    }
                 }
                 next_gpt2(b, pos)
             }
@@ -440,6 +495,9 @@ impl Family {
                     if let Some(e) = ascii_other(b, pos, self) {
                         return e;
                     }
+                    if let Some(e) = ascii_ws(b, pos, self) {
+                        return e;
+                    }
                 }
                 next_cl100k(b, pos)
             }
@@ -448,6 +506,9 @@ impl Family {
                     return suffix(b, e);
                 }
                 if let Some(e) = ascii_other(b, pos, self) {
+                    return e;
+                }
+                if let Some(e) = ascii_ws(b, pos, self) {
                     return e;
                 }
                 next_o200k(b, pos)

@@ -192,6 +192,40 @@ fn tricky_random_strings() {
     }
 }
 
+/// Runs of ASCII white space (the pre-tokenizer's fast path skips spaces eight at a time):
+/// every length up to 40, spaces mixed with tabs, CR, LF, VT and FF, after and before each
+/// kind of char the run may meet (a letter, a digit, punctuation, a non-ASCII letter or white
+/// space char that may continue the run, the end of the text).
+#[test]
+fn white_space_runs() {
+    const KINDS: &[char] = &[' ', ' ', ' ', ' ', '\t', '\n', '\r', '\u{b}', '\u{c}'];
+    const EDGES: &[&str] = &[
+        "", "x", "X", "1", "!", "'s", "/", "\u{e9}", "\u{a0}x", "\u{3000}", "\u{85}", "\u{2028}",
+        "\u{301}", "\u{4e2d}", " x", "\nx",
+    ];
+    let mut rng = Rng(0x0005_7ace_5eed_0001);
+    for len in 0..=40 {
+        for (k, after) in EDGES.iter().enumerate() {
+            let before = EDGES[(k * 7 + len) % EDGES.len()];
+            let pure = " ".repeat(len);
+            let mixed: String = (0..len).map(|_| KINDS[rng.below(KINDS.len())]).collect();
+            let tail: String = (0..len)
+                .map(|i| {
+                    if i + 1 == len {
+                        KINDS[rng.below(KINDS.len())]
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            for run in [pure, mixed, tail] {
+                check_all(&format!("{before}{run}{after}"));
+                check_all(&format!("a{run}{after}b{run}"));
+            }
+        }
+    }
+}
+
 #[test]
 fn random_strings() {
     // TB_FUZZ_ITERS / TB_FUZZ_SEED widen the search when run by hand (e.g. in release mode)
