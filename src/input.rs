@@ -291,6 +291,23 @@ pub fn open(source: &Source, limit: usize) -> Result<Opened> {
     Ok(Opened::Partial { head, rest })
 }
 
+/// [`open`] for a file whose bytes were already read whole (to look at them first): the same
+/// result, without reading the file again (so both looks are at the same bytes).
+pub fn open_read(source: &Source, bytes: Vec<u8>, limit: usize) -> Result<Opened> {
+    if bytes.len() <= limit {
+        return decode(source, bytes).map(Opened::Whole);
+    }
+    if is_walked(source) && has_nul(&bytes) {
+        return Ok(Opened::Whole(Loaded::Binary(
+            "binary file (NUL byte)".into(),
+        )));
+    }
+    Ok(Opened::Partial {
+        head: bytes,
+        rest: Box::new(std::io::empty()),
+    })
+}
+
 fn is_walked(source: &Source) -> bool {
     matches!(source, Source::File { walked: true, .. })
 }

@@ -242,14 +242,18 @@ struct CountReport<'a> {
 pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> Result<ExitStatus> {
     let expanded = input::expand(&args.paths, &args.text, env.stdin_is_terminal)?;
     // a lone request file names its model: counted as `plan` and `cost` count it
-    let named = match (
+    let request = match (
         &args.model,
         args.jsonl || args.messages || !args.field.is_empty(),
     ) {
         (None, false) if args.encoding.is_none() && args.tokenizer.is_none() => {
-            request_model(&expanded.sources)
+            request_file(&expanded.sources)
         }
         _ => None,
+    };
+    let (named, preloaded) = match request {
+        Some(r) => (r.model, Some(r.bytes)),
+        None => (None, None),
     };
     let from_request = named.is_some();
     let model = if named.is_some() {
@@ -315,6 +319,7 @@ pub fn run(args: CountArgs, env: &Env, shared: &Shared, out: &mut dyn Write) -> 
         mode,
         top: args.top,
         fields: &args.field,
+        preloaded: Mutex::new(preloaded),
     };
     let mut reports = count_all(&expanded.sources, &job, show_progress);
     if let Some(why) = tok.failure() {
@@ -530,6 +535,10 @@ struct Job<'a> {
     mode: Mode,
     top: usize,
     fields: &'a [FieldPath],
+    /// The bytes of the lone input, when [`request_file`] read it whole to find its model:
+    /// counted from here, so the file is read once and the model and the count come from the
+    /// same bytes.
+    preloaded: Mutex<Option<Vec<u8>>>,
 }
 
 /// Count every source, in parallel on all cores.
@@ -625,7 +634,12 @@ fn count_one(
             b.inc(n);
         }
     };
-    let loaded = match input::open(source, stream::BLOCK) {
+    let preloaded = job.preloaded.lock().ok().and_then(|mut p| p.take());
+    let opened = match preloaded {
+        Some(bytes) => input::open_read(source, bytes, stream::BLOCK),
+        None => input::open(source, stream::BLOCK),
+    };
+    let loaded = match opened {
         Err(e) => {
             report.error = Some(format!("{e:#}"));
             return report;
@@ -1036,11 +1050,19 @@ fn show_tokens(
     Ok(ExitStatus::Success)
 }
 
-/// The `model` of the one input when it is a request file (an OpenAI, Anthropic or Gemini
-/// body, or a Batch API line: OpenAI's `body.model`, Anthropic's `params.model`) of at most
-/// 64 MiB; `None` for stdin, text,
-/// several inputs, other files, or a file that does not parse (the count reports that).
-fn request_model(sources: &[input::Source]) -> Option<String> {
+/// The one input when it may be a request file, read whole: a file of at most 64 MiB whose
+/// first non-blank byte is `{`.
+struct RequestFile {
+    /// Its `model` when it is a request (an OpenAI, Anthropic or Gemini body, or a Batch API
+    /// line: OpenAI's `body.model`, Anthropic's `params.model`); `None` when it is not, or
+    /// does not parse (the count reports that).
+    model: Option<String>,
+    /// Its bytes, which the count then takes instead of reading the file again.
+    bytes: Vec<u8>,
+}
+
+/// The [`RequestFile`] of the inputs: `None` for stdin, text, several inputs and other files.
+fn request_file(sources: &[input::Source]) -> Option<RequestFile> {
     let [input::Source::File { path, .. }] = sources else {
         return None;
     };
@@ -1064,13 +1086,19 @@ fn request_model(sources: &[input::Source]) -> Option<String> {
         }
     }
     file.read_to_end(&mut bytes).ok()?;
+    let model = model_of(&bytes);
+    Some(RequestFile { model, bytes })
+}
+
+/// The `model` a request body names (see [`RequestFile::model`]).
+fn model_of(bytes: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Named {
         model: Option<serde_json::Value>,
         body: Option<serde_json::Value>,
         params: Option<serde_json::Value>,
     }
-    let named: Named = serde_json::from_slice(&bytes).ok()?;
+    let named: Named = serde_json::from_slice(bytes).ok()?;
     let model = match named.model {
         Some(m) => m,
         None => named.body.or(named.params)?.get("model")?.clone(),

@@ -298,3 +298,60 @@ fn count_plan_and_cost_take_the_request_model_alike() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(json(&o)["model"], "gpt-4o");
 }
+
+/// A request file is read once: `count` takes the bytes it read to find the model. Past a
+/// stream block (2 MiB) those bytes take the large-document path; the counts, the skipped
+/// reason and the error are those of the file read the usual way (`-m`, which skips the look).
+#[test]
+fn a_large_request_file_counts_as_when_read_the_usual_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "hello world, ".repeat(250_000); // 3.25 MB
+    let big =
+        format!(r#"{{"model": "gpt-4o", "messages": [{{"role": "user", "content": "{text}"}}]}}"#);
+    std::fs::write(tmp.path().join("big.json"), &big).unwrap();
+    let looked = json(&run_in(tmp.path(), &["count", "big.json", "--json"], None));
+    let usual = json(&run_in(
+        tmp.path(),
+        &["count", "big.json", "-m", "gpt-4o", "--json"],
+        None,
+    ));
+    let plan = json(&run_in(
+        tmp.path(),
+        &["plan", "--request", "big.json", "--json"],
+        None,
+    ));
+    assert_eq!(looked["model"], "gpt-4o");
+    assert_eq!(looked["inputs"][0]["tokens"], usual["inputs"][0]["tokens"]);
+    assert_eq!(looked["inputs"][0]["tokens"], plan["input_tokens"]);
+    assert_eq!(looked["inputs"][0]["tokens"].as_u64(), Some(750_008));
+    assert_eq!(
+        looked["inputs"][0]["bytes"].as_u64(),
+        Some(big.len() as u64)
+    );
+    // not a request (no model): counted as the same JSON document either way
+    let doc = format!(r#"{{"text": "{text}"}}"#);
+    std::fs::write(tmp.path().join("doc.json"), &doc).unwrap();
+    let looked = run_in(tmp.path(), &["count", "doc.json"], None);
+    let usual = run_in(tmp.path(), &["count", "doc.json", "-m", "gpt-4o"], None);
+    assert_eq!(
+        (looked.code, &looked.stdout),
+        (0, &usual.stdout),
+        "{}",
+        looked.stderr
+    );
+    // invalid UTF-8 past the first block: the same error, naming the file and the offset
+    let mut bad = big.clone().into_bytes();
+    bad[3_000_000] = 0xFF;
+    std::fs::write(tmp.path().join("bad.json"), &bad).unwrap();
+    let looked = run_in(tmp.path(), &["count", "bad.json"], None);
+    let usual = run_in(tmp.path(), &["count", "bad.json", "-m", "gpt-4o"], None);
+    assert_eq!(looked.code, 2, "{}", looked.stderr);
+    assert!(
+        looked
+            .stderr
+            .contains("bad.json: invalid UTF-8 at byte offset 3000000"),
+        "{}",
+        looked.stderr
+    );
+    assert_eq!(looked.stderr, usual.stderr);
+}
